@@ -1,0 +1,65 @@
+// swift-tools-version:6.1
+
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+// Tests import their dependencies the ordinary way.
+let testSwiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "event-gateway",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "GatewayCore", targets: ["GatewayCore"]),
+        .executable(name: "event-gateway", targets: ["EventGateway"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    ],
+    targets: [
+        // Envelope, JSON, time parsing, dialect detection and decoders: Foundation only, builds in seconds.
+        .target(
+            name: "GatewayCore",
+            swiftSettings: swiftSettings
+        ),
+        // Fixture loading shared by the tests and the benchmarks.
+        .target(
+            name: "GatewayTesting",
+            dependencies: ["GatewayCore"],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "EventGateway",
+            dependencies: [
+                "GatewayCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Release-built measurement loops; not part of `swift test`.
+        .executableTarget(
+            name: "GatewayBench",
+            dependencies: ["GatewayCore", "GatewayTesting"],
+            path: "Benchmarks/GatewayBench",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "GatewayCoreTests",
+            dependencies: ["GatewayCore", "GatewayTesting"],
+            swiftSettings: testSwiftSettings
+        ),
+        .testTarget(
+            name: "EventGatewayTests",
+            dependencies: ["EventGateway", "GatewayCore", "GatewayTesting"],
+            swiftSettings: testSwiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// The `event-gateway` command.
+@main
+struct EventGateway: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "event-gateway",
+        abstract: "Accepts cloud events in every dialect, normalizes them to CloudEvents, routes and delivers them.",
+        subcommands: [NormalizeCommand.self, DialectsCommand.self]
+    )
+}

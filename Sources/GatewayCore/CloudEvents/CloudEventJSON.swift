@@ -1,0 +1,192 @@
+/// One event in the CloudEvents JSON format, as it arrives: attributes by name, `data` kept as text.
+struct CloudEventJSON: Decodable {
+    /// How strictly to apply the specification.
+    enum Rules {
+        /// Every rule, as the conformance suite requires (`application/cloudevents+json`).
+        case strict
+        /// Empty optional attributes are dropped with a warning instead of failing: vendors send
+        /// `"dataschema": ""` (Huawei EventGrid) in CloudEvents posted as `application/json`.
+        case lenient
+    }
+
+    /// Attributes other than `data`, in document order.
+    var attributes: [(name: String, value: JSONValue)] = []
+    /// `data` when present and not null.
+    var data: RawJSON?
+    /// JSON path of the event, for errors.
+    var path = JSONPath.root
+
+    init(from decoder: any Decoder) throws {
+        if let decoder = decoder as? DocumentDecoder {
+            path = decoder.path
+            guard decoder.document[decoder.node].kind == .object else {
+                throw NormalizationError(
+                    .invalidCloudEvent, "a CloudEvent must be a JSON object, found \(decoder.document.describe(decoder.node))",
+                    path: path, expected: "an object", found: decoder.document.describe(decoder.node))
+            }
+        }
+        let container = try decoder.container(keyedBy: AnyKey.self)
+        for key in container.allKeys {
+            if key.stringValue == "data" {
+                let raw = try container.decode(RawJSON.self, forKey: key)
+                data = raw.bytes == Array("null".utf8) ? nil : raw
+            } else {
+                attributes.append((key.stringValue, try container.decode(JSONValue.self, forKey: key)))
+            }
+        }
+    }
+
+    /// Checks the event against the specification and builds the envelope.
+    ///
+    /// - Returns: the envelope and warnings about attributes the lenient rules dropped.
+    func envelope(rules: Rules) throws(NormalizationError) -> (envelope: Envelope, warnings: [String]) {
+        var warnings: [String] = []
+        var required: [String: String] = [:]
+        var optional: [String: String] = [:]
+        var extensions: [String: ExtensionValue] = [:]
+        var time: Timestamp?
+        var dataBase64: [UInt8]?
+        for (name, value) in attributes {
+            let path = JSONPath.member(name, of: path)
+            switch name {
+            case "specversion", "id", "source", "type":
+                required[name] = try requiredString(value, path: path)
+            case "subject", "datacontenttype", "dataschema", "time":
+                guard let text = try optionalString(value, path: path) else { continue }
+                if text.isEmpty, rules == .lenient {
+                    warnings.append("\(path): dropped the empty optional attribute \"\(name)\"")
+                    continue
+                }
+                if name == "time" {
+                    guard let parsed = Timestamp(rfc3339: text) else {
+                        throw violation(path, "\"time\" must be an RFC 3339 timestamp", expected: "an RFC 3339 timestamp", found: value)
+                    }
+                    time = parsed
+                } else {
+                    try check(name, text, value: value, path: path)
+                    optional[name] = text
+                }
+            case "data_base64":
+                guard case .string(let text) = value else {
+                    if value == .null { continue }
+                    throw violation(path, "\"data_base64\" must be a string", expected: "a base64 string", found: value)
+                }
+                guard let bytes = Base64.decode(text) else {
+                    throw NormalizationError(.invalidBase64, "\"data_base64\" is not valid base64", path: path, expected: "base64 text", found: NormalizationError.quote(text))
+                }
+                dataBase64 = bytes
+            default:
+                if let value = try extensionValue(name, value, path: path) { extensions[name] = value }
+            }
+        }
+        for name in ["specversion", "id", "source", "type"] where required[name] == nil {
+            throw NormalizationError(.invalidCloudEvent, "the required attribute \"\(name)\" is missing", path: JSONPath.member(name, of: path), expected: "a non-empty string", found: "nothing")
+        }
+        guard required["specversion"] == Envelope.specVersion else {
+            throw violation(JSONPath.member("specversion", of: path), "only CloudEvents specversion \"1.0\" is supported", expected: "\"1.0\"", found: .string(required["specversion"]!))
+        }
+        if data != nil, dataBase64 != nil {
+            throw NormalizationError(.invalidCloudEvent, "an event must not carry both \"data\" and \"data_base64\"", path: JSONPath.member("data_base64", of: path), expected: "one of data or data_base64", found: "both")
+        }
+        var envelope = Envelope(
+            id: required["id"]!, source: required["source"]!, type: required["type"]!,
+            subject: optional["subject"], time: time, datacontenttype: optional["datacontenttype"],
+            dataschema: optional["dataschema"], extensions: extensions
+        )
+        if let dataBase64 {
+            envelope.data = .binary(dataBase64)
+        } else if let data {
+            envelope.data = try payload(data, contentType: envelope.datacontenttype, rules: rules)
+        }
+        return (envelope, warnings)
+    }
+
+    /// `data` under its content type: JSON types (or none) keep the JSON value; other types expect a string.
+    private func payload(_ data: RawJSON, contentType: String?, rules: Rules) throws(NormalizationError) -> EventData {
+        guard let contentType, !MediaType.isJSON(contentType) else { return .json(data) }
+        if case .string(let text) = data.value { return .text(text) }
+        guard rules == .lenient else {
+            throw NormalizationError(
+                .invalidCloudEvent, "with datacontenttype \(NormalizationError.quote(contentType)) \"data\" must be a string",
+                path: JSONPath.member("data", of: path), expected: "a string", found: "JSON \(data.value.kindDescription)")
+        }
+        return .json(data)
+    }
+
+    private func requiredString(_ value: JSONValue, path: String) throws(NormalizationError) -> String {
+        guard case .string(let text) = value, !text.isEmpty else {
+            throw violation(path, "a required attribute must be a non-empty string", expected: "a non-empty string", found: value)
+        }
+        return text
+    }
+
+    private func optionalString(_ value: JSONValue, path: String) throws(NormalizationError) -> String? {
+        switch value {
+        case .null: return nil
+        case .string(let text): return text
+        default: throw violation(path, "an optional attribute must be a string or null", expected: "a string", found: value)
+        }
+    }
+
+    private func check(_ name: String, _ text: String, value: JSONValue, path: String) throws(NormalizationError) {
+        guard !text.isEmpty else {
+            throw violation(path, "\"\(name)\" must not be empty; leave it out instead", expected: "a non-empty string", found: value)
+        }
+        if name == "datacontenttype", !MediaType.isValid(text) {
+            throw violation(path, "\"datacontenttype\" must be an RFC 2046 media type such as application/json", expected: "type/subtype", found: value)
+        }
+        if name == "dataschema", !URIReference.isAbsoluteURI(text) {
+            throw violation(path, "\"dataschema\" must be an absolute URI", expected: "an absolute URI", found: value)
+        }
+    }
+
+    private func extensionValue(_ name: String, _ value: JSONValue, path: String) throws(NormalizationError) -> ExtensionValue? {
+        guard Envelope.isValidAttributeName(name) else {
+            throw NormalizationError(
+                .invalidCloudEvent, "extension name \(NormalizationError.quote(name)) is invalid: use lower-case letters a-z and digits only",
+                path: path, expected: "a name of [a-z0-9]", found: NormalizationError.quote(name))
+        }
+        switch value {
+        case .null: return nil
+        case .string(let text): return .string(text)
+        case .bool(let flag): return .boolean(flag)
+        case .number(let number):
+            guard let integer = number.int64.flatMap(Int.init(exactly:)), ExtensionValue.integerRange.contains(integer) else {
+                throw violation(path, "an extension number must be a 32-bit integer", expected: "a 32-bit integer", found: value)
+            }
+            return .integer(integer)
+        case .array, .object:
+            throw violation(path, "an extension value must be a string, an integer or a boolean", expected: "a string, integer or boolean", found: value)
+        }
+    }
+
+    private func violation(_ path: String, _ message: String, expected: String, found: JSONValue) -> NormalizationError {
+        NormalizationError(.invalidCloudEvent, message, path: path, expected: expected, found: found.shortDescription)
+    }
+}
+
+extension JSONValue {
+    /// The kind for messages: "string", "object"...
+    var kindDescription: String {
+        switch self {
+        case .null: "null"
+        case .bool: "boolean"
+        case .number: "number"
+        case .string: "string"
+        case .array: "array"
+        case .object: "object"
+        }
+    }
+
+    /// A short rendering for error messages.
+    var shortDescription: String {
+        switch self {
+        case .string(let text): NormalizationError.quote(text)
+        case .number(let number): "number " + number.text
+        case .bool(let flag): flag ? "true" : "false"
+        case .null: "null"
+        case .array: "an array"
+        case .object: "an object"
+        }
+    }
+}

@@ -1,0 +1,89 @@
+/// Base64 (RFC 4648) without Foundation: strict about the alphabet, lenient about padding and line breaks.
+public enum Base64 {
+    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+    private static let table: [UInt8] = {
+        var table = [UInt8](repeating: 0xFF, count: 256)
+        for (index, byte) in alphabet.enumerated() { table[Int(byte)] = UInt8(index) }
+        // base64url letters decode too (FunctionGraph DIS cursors use them).
+        table[Int(UInt8(ascii: "-"))] = 62
+        table[Int(UInt8(ascii: "_"))] = 63
+        return table
+    }()
+
+    /// Encodes with padding.
+    public static func encode(_ bytes: some Collection<UInt8>) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity((bytes.count + 2) / 3 * 4)
+        var iterator = bytes.makeIterator()
+        while let first = iterator.next() {
+            let second = iterator.next()
+            let third = iterator.next()
+            let group = UInt32(first) << 16 | UInt32(second ?? 0) << 8 | UInt32(third ?? 0)
+            out.append(alphabet[Int(group >> 18 & 63)])
+            out.append(alphabet[Int(group >> 12 & 63)])
+            out.append(second == nil ? UInt8(ascii: "=") : alphabet[Int(group >> 6 & 63)])
+            out.append(third == nil ? UInt8(ascii: "=") : alphabet[Int(group & 63)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Decodes standard or URL-safe base64; padding may be left out and CR/LF are skipped.
+    ///
+    /// - Returns: nil when a character is outside the alphabet, padding is misplaced, or a group is cut short.
+    public static func decode(_ text: String) -> [UInt8]? {
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count / 4 * 3)
+        var group: UInt32 = 0
+        var count = 0
+        var padding = 0
+        for byte in text.utf8 {
+            if byte == 0x0A || byte == 0x0D { continue }
+            if byte == UInt8(ascii: "=") {
+                padding += 1
+                continue
+            }
+            let value = table[Int(byte)]
+            guard value != 0xFF, padding == 0 else { return nil }
+            group = group << 6 | UInt32(value)
+            count += 1
+            if count == 4 {
+                out.append(UInt8(group >> 16 & 0xFF))
+                out.append(UInt8(group >> 8 & 0xFF))
+                out.append(UInt8(group & 0xFF))
+                group = 0
+                count = 0
+            }
+        }
+        switch count {
+        case 0: guard padding == 0 else { return nil }
+        case 2:
+            guard padding == 0 || padding == 2 else { return nil }
+            out.append(UInt8(group >> 4 & 0xFF))
+        case 3:
+            guard padding == 0 || padding == 1 else { return nil }
+            out.append(UInt8(group >> 10 & 0xFF))
+            out.append(UInt8(group >> 2 & 0xFF))
+        default: return nil
+        }
+        return out
+    }
+}
+
+/// A wire field that must hold base64: decoding fails with `invalid_base64` and the JSON path.
+struct Base64Bytes: Decodable, Sendable, Hashable {
+    let bytes: [UInt8]
+
+    init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let bytes = Base64.decode(text) else {
+            throw NormalizationError(
+                .invalidBase64,
+                "not valid base64: \(NormalizationError.quote(text))",
+                path: (decoder as? DocumentDecoder)?.path,
+                expected: "base64 text",
+                found: NormalizationError.quote(text)
+            )
+        }
+        self.bytes = bytes
+    }
+}

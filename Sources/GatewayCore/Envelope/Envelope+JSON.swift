@@ -1,0 +1,67 @@
+extension Envelope {
+    /// The event in the CloudEvents JSON format (`application/cloudevents+json`).
+    ///
+    /// Members come in a fixed order (`specversion`, `id`, `source`, `type`, the optional attributes,
+    /// extensions sorted by name, then `data` or `data_base64`), so equal envelopes give equal bytes.
+    public func jsonBytes(pretty: Bool = false) -> [UInt8] {
+        var writer = JSONWriter(pretty: pretty)
+        write(to: &writer)
+        return writer.bytes
+    }
+
+    /// A JSON array of events, the CloudEvents batch format (`application/cloudevents-batch+json`).
+    public static func jsonArray(_ envelopes: [Envelope], pretty: Bool = false) -> [UInt8] {
+        var writer = JSONWriter(pretty: pretty)
+        writer.beginArray()
+        for envelope in envelopes { envelope.write(to: &writer) }
+        writer.endArray()
+        return writer.bytes
+    }
+
+    /// Reads one event in the CloudEvents JSON format, applying every rule of the specification.
+    ///
+    /// - Throws: ``NormalizationError`` naming the attribute that breaks a rule.
+    public init(cloudEventJSON bytes: [UInt8]) throws(NormalizationError) {
+        let document = try JSONDocument(bytes: bytes)
+        let wire = try document.decode(CloudEventJSON.self)
+        self = try wire.envelope(rules: .strict).envelope
+    }
+
+    func write(to writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.key("specversion")
+        writer.string(specversion)
+        writer.key("id")
+        writer.string(id)
+        writer.key("source")
+        writer.string(source)
+        writer.key("type")
+        writer.string(type)
+        if let subject { writer.key("subject"); writer.string(subject) }
+        if let time { writer.key("time"); writer.string(time.rfc3339) }
+        if let datacontenttype { writer.key("datacontenttype"); writer.string(datacontenttype) }
+        if let dataschema { writer.key("dataschema"); writer.string(dataschema) }
+        for name in extensions.keys.sorted() {
+            writer.key(name)
+            switch extensions[name]! {
+            case .string(let text): writer.string(text)
+            case .integer(let value): writer.integer(value)
+            case .boolean(let flag): writer.bool(flag)
+            }
+        }
+        switch data {
+        case .json(let json):
+            writer.key("data")
+            writer.raw(json)
+        case .text(let text):
+            writer.key("data")
+            writer.string(text)
+        case .binary(let bytes):
+            writer.key("data_base64")
+            writer.string(Base64.encode(bytes))
+        case nil:
+            break
+        }
+        writer.endObject()
+    }
+}

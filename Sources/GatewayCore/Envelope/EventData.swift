@@ -1,0 +1,106 @@
+/// An envelope's payload: a JSON value, text, or bytes.
+///
+/// In the CloudEvents JSON format `.json` is written as `data` itself, `.text` as a `data` string and
+/// `.binary` as `data_base64`. `.text` always comes with a non-JSON ``Envelope/datacontenttype``, so that
+/// reading the JSON back gives the same case.
+public enum EventData: Sendable, Hashable {
+    case json(RawJSON)
+    case text(String)
+    case binary([UInt8])
+}
+
+extension EventData {
+    /// A payload that arrived as a string: JSON when it holds a JSON object or array, otherwise text.
+    ///
+    /// Sources nest JSON in strings (SMN messages, timer user events, queue bodies); parsing them makes
+    /// `data` routable. Scalars stay text: a message `"42"` is not the number 42.
+    public static func fromMessage(_ text: String) -> (data: EventData, contentType: String) {
+        if let json = structuredJSON(Array(text.utf8)) { return (.json(json), MediaType.json) }
+        return (.text(text), MediaType.plainText)
+    }
+
+    /// A payload that arrived as bytes (decoded base64): JSON object or array, UTF-8 text, or binary
+    /// with no content type (CloudEvents: an unknown type must be left out).
+    public static func fromBytes(_ bytes: [UInt8]) -> (data: EventData, contentType: String?) {
+        if let json = structuredJSON(bytes) { return (.json(json), MediaType.json) }
+        if let text = printableText(bytes) { return (.text(text), MediaType.plainText) }
+        return (.binary(bytes), nil)
+    }
+
+    /// A payload with a known media type: JSON types must hold JSON, text types become text when the
+    /// bytes are UTF-8, anything else stays binary.
+    ///
+    /// - Throws: `malformed_json` when a JSON media type carries something else.
+    public static func fromBody(_ bytes: [UInt8], contentType: String?) throws(NormalizationError) -> EventData? {
+        guard !bytes.isEmpty else { return nil }
+        guard let contentType else { return .binary(bytes) }
+        if MediaType.isJSON(contentType) { return .json(try RawJSON(validating: bytes)) }
+        if MediaType.isText(contentType), let text = String(validating: bytes, as: UTF8.self) { return .text(text) }
+        return .binary(bytes)
+    }
+
+    /// `bytes` as JSON when they are an object or array (after optional whitespace).
+    static func structuredJSON(_ bytes: [UInt8]) -> RawJSON? {
+        guard let first = bytes.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }),
+            first == UInt8(ascii: "{") || first == UInt8(ascii: "[")
+        else { return nil }
+        return try? RawJSON(validating: bytes)
+    }
+
+    /// `bytes` as text when they are UTF-8 without control characters other than tab, CR and LF.
+    static func printableText(_ bytes: [UInt8]) -> String? {
+        guard !bytes.contains(where: { ($0 < 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D) || $0 == 0x7F }) else { return nil }
+        return String(validating: bytes, as: UTF8.self)
+    }
+}
+
+/// Media type checks (RFC 2046), case-insensitive and ignoring parameters.
+public enum MediaType {
+    public static let json = "application/json"
+    public static let plainText = "text/plain"
+    public static let cloudEventsJSON = "application/cloudevents+json"
+    public static let cloudEventsBatchJSON = "application/cloudevents-batch+json"
+
+    /// `type/subtype`, lower-cased, without parameters.
+    public static func essence(_ contentType: String) -> Substring {
+        let head = contentType.prefix { $0 != ";" }
+        return Substring(head.trimmingSpaces().lowercased())
+    }
+
+    /// `application/json`, `*/json` or `*/*+json`.
+    public static func isJSON(_ contentType: String) -> Bool {
+        let essence = essence(contentType)
+        guard let slash = essence.firstIndex(of: "/") else { return false }
+        let subtype = essence[essence.index(after: slash)...]
+        return subtype == "json" || subtype.hasSuffix("+json")
+    }
+
+    /// `text/*` and the textual application types (XML, JavaScript, form data, YAML).
+    public static func isText(_ contentType: String) -> Bool {
+        let essence = essence(contentType)
+        if essence.hasPrefix("text/") { return true }
+        return ["application/xml", "application/javascript", "application/x-www-form-urlencoded", "application/yaml", "application/x-yaml"]
+            .contains(essence) || essence.hasSuffix("+xml")
+    }
+
+    /// Whether `contentType` has RFC 2046's `type/subtype` form, parameters allowed.
+    public static func isValid(_ contentType: String) -> Bool {
+        let essence = contentType.prefix { $0 != ";" }.trimmingSpaces()
+        let parts = essence.split(separator: "/", omittingEmptySubsequences: false)
+        return parts.count == 2 && parts.allSatisfy { !$0.isEmpty && $0.utf8.allSatisfy(isTokenByte) }
+    }
+
+    private static func isTokenByte(_ byte: UInt8) -> Bool {
+        guard byte > 0x20, byte < 0x7F else { return false }
+        return !"()<>@,;:\\\"/[]?={}".utf8.contains(byte)
+    }
+}
+
+extension StringProtocol {
+    /// The text without leading and trailing spaces and tabs.
+    func trimmingSpaces() -> String {
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" }
+        guard let start = firstIndex(where: { !isSpace($0) }), let end = lastIndex(where: { !isSpace($0) }) else { return "" }
+        return String(self[start...end])
+    }
+}

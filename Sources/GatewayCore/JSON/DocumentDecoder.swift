@@ -1,0 +1,278 @@
+/// A `Decoder` that reads Codable wire types straight from a ``JSONDocument``.
+///
+/// It resolves only the members a type asks for, so a wire type that declares the few fields the envelope
+/// needs skips the rest of the event. Failures are ``NormalizationError``s carrying the JSON path.
+struct DocumentDecoder: Decoder {
+    let document: JSONDocument
+    let node: Int
+
+    init(document: JSONDocument, node: Int) {
+        self.document = document
+        self.node = node
+    }
+
+    var codingPath: [any CodingKey] { document.codingPath(of: node) }
+    var userInfo: [CodingUserInfoKey: Any] { [:] }
+    var path: String { document.path(of: node) }
+
+    func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
+        try expect(.object, "an object")
+        return KeyedDecodingContainer(KeyedContainer<Key>(document: document, object: node))
+    }
+
+    func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
+        try expect(.array, "an array")
+        return UnkeyedContainer(document: document, array: node)
+    }
+
+    func singleValueContainer() throws -> any SingleValueDecodingContainer {
+        SingleValueContainer(document: document, node: node)
+    }
+
+    private func expect(_ kind: JSONNode.Kind, _ expected: String) throws(NormalizationError) {
+        guard document[node].kind == kind else {
+            throw .typeMismatch(path: path, expected: expected, found: document.describe(node))
+        }
+    }
+}
+
+extension JSONDocument {
+    /// Decodes the value at `index` (the root by default) as `T`.
+    func decode<T: Decodable>(_ type: T.Type, at index: Int = 0) throws(NormalizationError) -> T {
+        do {
+            return try read(T.self, at: index)
+        } catch let error as NormalizationError {
+            throw error
+        } catch {
+            throw NormalizationError(.invalidValue, "\(error)", path: path(of: index))
+        }
+    }
+
+    /// Decodes the node at `index`, with fast paths for the common leaf types.
+    func read<T: Decodable>(_ type: T.Type, at index: Int) throws -> T {
+        if T.self == String.self { return try readString(at: index) as! T }
+        if T.self == Int.self { return try readInteger(Int.self, at: index) as! T }
+        if T.self == Bool.self { return try readBool(at: index) as! T }
+        return try T(from: DocumentDecoder(document: self, node: index))
+    }
+
+    func readString(at index: Int) throws(NormalizationError) -> String {
+        guard nodes[index].kind == .string else {
+            throw .typeMismatch(path: path(of: index), expected: "a string", found: describe(index))
+        }
+        return string(at: index)
+    }
+
+    func readBool(at index: Int) throws(NormalizationError) -> Bool {
+        switch nodes[index].kind {
+        case .true: return true
+        case .false: return false
+        default: throw .typeMismatch(path: path(of: index), expected: "a boolean", found: describe(index))
+        }
+    }
+
+    func readInteger<T: FixedWidthInteger>(_ type: T.Type, at index: Int) throws(NormalizationError) -> T {
+        guard nodes[index].kind == .number else {
+            throw .typeMismatch(path: path(of: index), expected: "an integer", found: describe(index))
+        }
+        guard let wide = int64(at: index), let value = T(exactly: wide) else {
+            throw .invalid(path: path(of: index), expected: "an integer that fits \(T.self)", found: describe(index))
+        }
+        return value
+    }
+
+    func readDouble(at index: Int) throws(NormalizationError) -> Double {
+        guard let value = double(at: index) else {
+            throw .typeMismatch(path: path(of: index), expected: "a number", found: describe(index))
+        }
+        return value
+    }
+
+    /// The coding path of the node at `target`, for `Decoder.codingPath`.
+    func codingPath(of target: Int) -> [any CodingKey] {
+        var keys: [any CodingKey] = []
+        var index = root
+        while index != target {
+            let node = nodes[index]
+            guard target < Int(node.next), node.kind == .array || node.kind == .object else { break }
+            if node.kind == .object {
+                guard let member = members(of: index).first(where: { target >= $0.value && target < Int(nodes[$0.value].next) }) else { break }
+                keys.append(AnyKey(stringValue: string(at: member.key)))
+                index = member.value
+            } else {
+                guard let position = elements(of: index).firstIndex(where: { target >= $0 && target < Int(nodes[$0].next) }) else { break }
+                keys.append(AnyKey(intValue: position))
+                index = elements(of: index)[position]
+            }
+        }
+        return keys
+    }
+}
+
+/// A coding key for any member name or array position.
+struct AnyKey: CodingKey {
+    let stringValue: String
+    let intValue: Int?
+    init(stringValue: String) {
+        self.stringValue = stringValue
+        self.intValue = nil
+    }
+    init(intValue: Int) {
+        self.stringValue = String(intValue)
+        self.intValue = intValue
+    }
+}
+
+private struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
+    let document: JSONDocument
+    let object: Int
+
+    var codingPath: [any CodingKey] { document.codingPath(of: object) }
+    var allKeys: [Key] { document.members(of: object).compactMap { Key(stringValue: document.string(at: $0.key)) } }
+
+    func contains(_ key: Key) -> Bool { document.member(key.stringValue, of: object) != nil }
+
+    private func value(_ key: Key) throws(NormalizationError) -> Int {
+        guard let index = document.member(key.stringValue, of: object) else {
+            throw .missing(key.stringValue, in: document.path(of: object))
+        }
+        return index
+    }
+
+    /// The member's node, or nil when it is absent or null.
+    private func present(_ key: Key) -> Int? {
+        guard let index = document.member(key.stringValue, of: object), document[index].kind != .null else { return nil }
+        return index
+    }
+
+    func decodeNil(forKey key: Key) throws -> Bool { document[try value(key)].kind == .null }
+    func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool { try document.readBool(at: try value(key)) }
+    func decode(_ type: String.Type, forKey key: Key) throws -> String { try document.readString(at: try value(key)) }
+    func decode(_ type: Double.Type, forKey key: Key) throws -> Double { try document.readDouble(at: try value(key)) }
+    func decode(_ type: Float.Type, forKey key: Key) throws -> Float { Float(try document.readDouble(at: try value(key))) }
+    func decode(_ type: Int.Type, forKey key: Key) throws -> Int { try document.readInteger(type, at: try value(key)) }
+    func decode(_ type: Int8.Type, forKey key: Key) throws -> Int8 { try document.readInteger(type, at: try value(key)) }
+    func decode(_ type: Int16.Type, forKey key: Key) throws -> Int16 { try document.readInteger(type, at: try value(key)) }
+    func decode(_ type: Int32.Type, forKey key: Key) throws -> Int32 { try document.readInteger(type, at: try value(key)) }
+    func decode(_ type: Int64.Type, forKey key: Key) throws -> Int64 { try document.readInteger(type, at: try value(key)) }
+    func decode(_ type: UInt.Type, forKey key: Key) throws -> UInt { try document.readInteger(type, at: try value(key)) }
+    func decode(_ type: UInt8.Type, forKey key: Key) throws -> UInt8 { try document.readInteger(type, at: try value(key)) }
+    func decode(_ type: UInt16.Type, forKey key: Key) throws -> UInt16 { try document.readInteger(type, at: try value(key)) }
+    func decode(_ type: UInt32.Type, forKey key: Key) throws -> UInt32 { try document.readInteger(type, at: try value(key)) }
+    func decode(_ type: UInt64.Type, forKey key: Key) throws -> UInt64 { try document.readInteger(type, at: try value(key)) }
+    func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T { try document.read(type, at: try value(key)) }
+
+    func decodeIfPresent(_ type: String.Type, forKey key: Key) throws -> String? {
+        guard let index = present(key) else { return nil }
+        return try document.readString(at: index)
+    }
+    func decodeIfPresent(_ type: Bool.Type, forKey key: Key) throws -> Bool? {
+        guard let index = present(key) else { return nil }
+        return try document.readBool(at: index)
+    }
+    func decodeIfPresent(_ type: Int.Type, forKey key: Key) throws -> Int? {
+        guard let index = present(key) else { return nil }
+        return try document.readInteger(type, at: index)
+    }
+    func decodeIfPresent(_ type: Int64.Type, forKey key: Key) throws -> Int64? {
+        guard let index = present(key) else { return nil }
+        return try document.readInteger(type, at: index)
+    }
+    func decodeIfPresent(_ type: Double.Type, forKey key: Key) throws -> Double? {
+        guard let index = present(key) else { return nil }
+        return try document.readDouble(at: index)
+    }
+    func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
+        guard let index = present(key) else { return nil }
+        return try document.read(type, at: index)
+    }
+
+    func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws -> KeyedDecodingContainer<NestedKey> {
+        try DocumentDecoder(document: document, node: try value(key)).container(keyedBy: type)
+    }
+    func nestedUnkeyedContainer(forKey key: Key) throws -> any UnkeyedDecodingContainer {
+        try DocumentDecoder(document: document, node: try value(key)).unkeyedContainer()
+    }
+    func superDecoder() throws -> any Decoder { DocumentDecoder(document: document, node: object) }
+    func superDecoder(forKey key: Key) throws -> any Decoder { DocumentDecoder(document: document, node: try value(key)) }
+}
+
+private struct UnkeyedContainer: UnkeyedDecodingContainer {
+    let document: JSONDocument
+    let array: Int
+    private var cursor: Int
+    private(set) var currentIndex = 0
+
+    init(document: JSONDocument, array: Int) {
+        self.document = document
+        self.array = array
+        self.cursor = array + 1
+    }
+
+    var codingPath: [any CodingKey] { document.codingPath(of: array) }
+    var count: Int? { Int(document[array].count) }
+    var isAtEnd: Bool { cursor >= Int(document[array].next) }
+
+    private mutating func advance() throws(NormalizationError) -> Int {
+        guard !isAtEnd else {
+            throw NormalizationError(.missingField, "the array has no element \(currentIndex)", path: JSONPath.element(currentIndex, of: document.path(of: array)))
+        }
+        let index = cursor
+        cursor = Int(document[index].next)
+        currentIndex += 1
+        return index
+    }
+
+    mutating func decodeNil() throws -> Bool {
+        guard !isAtEnd, document[cursor].kind == .null else { return false }
+        _ = try advance()
+        return true
+    }
+    mutating func decode(_ type: Bool.Type) throws -> Bool { try document.readBool(at: try advance()) }
+    mutating func decode(_ type: String.Type) throws -> String { try document.readString(at: try advance()) }
+    mutating func decode(_ type: Double.Type) throws -> Double { try document.readDouble(at: try advance()) }
+    mutating func decode(_ type: Float.Type) throws -> Float { Float(try document.readDouble(at: try advance())) }
+    mutating func decode(_ type: Int.Type) throws -> Int { try document.readInteger(type, at: try advance()) }
+    mutating func decode(_ type: Int8.Type) throws -> Int8 { try document.readInteger(type, at: try advance()) }
+    mutating func decode(_ type: Int16.Type) throws -> Int16 { try document.readInteger(type, at: try advance()) }
+    mutating func decode(_ type: Int32.Type) throws -> Int32 { try document.readInteger(type, at: try advance()) }
+    mutating func decode(_ type: Int64.Type) throws -> Int64 { try document.readInteger(type, at: try advance()) }
+    mutating func decode(_ type: UInt.Type) throws -> UInt { try document.readInteger(type, at: try advance()) }
+    mutating func decode(_ type: UInt8.Type) throws -> UInt8 { try document.readInteger(type, at: try advance()) }
+    mutating func decode(_ type: UInt16.Type) throws -> UInt16 { try document.readInteger(type, at: try advance()) }
+    mutating func decode(_ type: UInt32.Type) throws -> UInt32 { try document.readInteger(type, at: try advance()) }
+    mutating func decode(_ type: UInt64.Type) throws -> UInt64 { try document.readInteger(type, at: try advance()) }
+    mutating func decode<T: Decodable>(_ type: T.Type) throws -> T { try document.read(type, at: try advance()) }
+
+    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type) throws -> KeyedDecodingContainer<NestedKey> {
+        try DocumentDecoder(document: document, node: try advance()).container(keyedBy: type)
+    }
+    mutating func nestedUnkeyedContainer() throws -> any UnkeyedDecodingContainer {
+        try DocumentDecoder(document: document, node: try advance()).unkeyedContainer()
+    }
+    mutating func superDecoder() throws -> any Decoder { DocumentDecoder(document: document, node: try advance()) }
+}
+
+private struct SingleValueContainer: SingleValueDecodingContainer {
+    let document: JSONDocument
+    let node: Int
+
+    var codingPath: [any CodingKey] { document.codingPath(of: node) }
+
+    func decodeNil() -> Bool { document[node].kind == .null }
+    func decode(_ type: Bool.Type) throws -> Bool { try document.readBool(at: node) }
+    func decode(_ type: String.Type) throws -> String { try document.readString(at: node) }
+    func decode(_ type: Double.Type) throws -> Double { try document.readDouble(at: node) }
+    func decode(_ type: Float.Type) throws -> Float { Float(try document.readDouble(at: node)) }
+    func decode(_ type: Int.Type) throws -> Int { try document.readInteger(type, at: node) }
+    func decode(_ type: Int8.Type) throws -> Int8 { try document.readInteger(type, at: node) }
+    func decode(_ type: Int16.Type) throws -> Int16 { try document.readInteger(type, at: node) }
+    func decode(_ type: Int32.Type) throws -> Int32 { try document.readInteger(type, at: node) }
+    func decode(_ type: Int64.Type) throws -> Int64 { try document.readInteger(type, at: node) }
+    func decode(_ type: UInt.Type) throws -> UInt { try document.readInteger(type, at: node) }
+    func decode(_ type: UInt8.Type) throws -> UInt8 { try document.readInteger(type, at: node) }
+    func decode(_ type: UInt16.Type) throws -> UInt16 { try document.readInteger(type, at: node) }
+    func decode(_ type: UInt32.Type) throws -> UInt32 { try document.readInteger(type, at: node) }
+    func decode(_ type: UInt64.Type) throws -> UInt64 { try document.readInteger(type, at: node) }
+    func decode<T: Decodable>(_ type: T.Type) throws -> T { try document.read(type, at: node) }
+}

@@ -1,0 +1,180 @@
+extension JSONDocument {
+    /// The decoded text of the string node at `index` (escapes resolved).
+    func string(at index: Int) -> String {
+        let node = nodes[index]
+        let start = Int(node.start) + 1
+        let end = Int(node.end) - 1
+        if !node.flag {
+            return String(decoding: bytes[start..<end], as: UTF8.self)
+        }
+        return String(decoding: unescape(start, end), as: UTF8.self)
+    }
+
+    /// Whether the string node at `index` equals `text`, compared without building a String when possible.
+    func stringEquals(_ index: Int, _ text: String) -> Bool {
+        let node = nodes[index]
+        if node.flag { return string(at: index) == text }
+        let start = Int(node.start) + 1
+        let length = Int(node.end) - 1 - start
+        var text = text
+        return text.withUTF8 { utf8 in
+            guard utf8.count == length else { return false }
+            return bytes.withUnsafeBufferPointer { buffer in
+                memoryEquals(buffer.baseAddress! + start, utf8.baseAddress, length)
+            }
+        }
+    }
+
+    /// The text of the number node at `index`, as written.
+    func numberText(at index: Int) -> Substring {
+        Substring(decoding: slice(index), as: UTF8.self)
+    }
+
+    /// The integer value of the number node at `index`, or nil when it has a fraction, an exponent or overflows.
+    func int64(at index: Int) -> Int64? {
+        let node = nodes[index]
+        guard node.kind == .number, !node.flag else { return nil }
+        var position = Int(node.start)
+        let end = Int(node.end)
+        let negative = bytes[position] == UInt8(ascii: "-")
+        if negative { position += 1 }
+        var value: Int64 = 0
+        while position < end {
+            let digit = Int64(bytes[position] &- UInt8(ascii: "0"))
+            let (shifted, overflow1) = value.multipliedReportingOverflow(by: 10)
+            let (next, overflow2) = negative ? shifted.subtractingReportingOverflow(digit) : shifted.addingReportingOverflow(digit)
+            if overflow1 || overflow2 { return nil }
+            value = next
+            position += 1
+        }
+        return value
+    }
+
+    /// The number node at `index` as a Double.
+    func double(at index: Int) -> Double? {
+        guard nodes[index].kind == .number else { return nil }
+        return Double(numberText(at: index))
+    }
+
+    /// Index of the value of member `key` in the object node at `object`, if present.
+    func member(_ key: String, of object: Int) -> Int? {
+        let node = nodes[object]
+        guard node.kind == .object else { return nil }
+        var child = object + 1
+        let end = Int(node.next)
+        while child < end {
+            if stringEquals(child, key) { return child + 1 }
+            child = Int(nodes[child + 1].next)
+        }
+        return nil
+    }
+
+    /// Indices of the elements of the array node at `array`.
+    func elements(of array: Int) -> [Int] {
+        let node = nodes[array]
+        guard node.kind == .array else { return [] }
+        var result: [Int] = []
+        result.reserveCapacity(Int(node.count))
+        var child = array + 1
+        while child < Int(node.next) {
+            result.append(child)
+            child = Int(nodes[child].next)
+        }
+        return result
+    }
+
+    /// (key node, value node) index pairs of the object node at `object`, in document order.
+    func members(of object: Int) -> [(key: Int, value: Int)] {
+        let node = nodes[object]
+        guard node.kind == .object else { return [] }
+        var result: [(key: Int, value: Int)] = []
+        result.reserveCapacity(Int(node.count))
+        var child = object + 1
+        while child < Int(node.next) {
+            result.append((child, child + 1))
+            child = Int(nodes[child + 1].next)
+        }
+        return result
+    }
+
+    /// A short description of the value at `index` for error messages: a quoted string, a number, or its kind.
+    func describe(_ index: Int) -> String {
+        let node = nodes[index]
+        switch node.kind {
+        case .string: return NormalizationError.quote(string(at: index))
+        case .number: return "number " + numberText(at: index)
+        case .null: return "null"
+        case .true: return "true"
+        case .false: return "false"
+        case .array: return node.count == 0 ? "an empty array" : "an array"
+        case .object: return node.count == 0 ? "an empty object" : "an object"
+        }
+    }
+
+    private func unescape(_ start: Int, _ end: Int) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(end - start)
+        var position = start
+        while position < end {
+            let byte = bytes[position]
+            guard byte == UInt8(ascii: "\\") else {
+                out.append(byte)
+                position += 1
+                continue
+            }
+            let code = bytes[position + 1]
+            position += 2
+            switch code {
+            case UInt8(ascii: "b"): out.append(0x08)
+            case UInt8(ascii: "f"): out.append(0x0C)
+            case UInt8(ascii: "n"): out.append(0x0A)
+            case UInt8(ascii: "r"): out.append(0x0D)
+            case UInt8(ascii: "t"): out.append(0x09)
+            case UInt8(ascii: "u"):
+                var scalar = hex4(position)
+                position += 4
+                if scalar >= 0xD800, scalar < 0xDC00 {
+                    // The parser guaranteed the low surrogate that follows.
+                    let low = hex4(position + 2)
+                    position += 6
+                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                }
+                appendUTF8(scalar, to: &out)
+            default: out.append(code)
+            }
+        }
+        return out
+    }
+
+    private func hex4(_ position: Int) -> UInt32 {
+        var value: UInt32 = 0
+        for byte in bytes[position..<position + 4] { value = value << 4 | UInt32(hexValue(byte) ?? 0) }
+        return value
+    }
+}
+
+/// Appends the UTF-8 encoding of `scalar`.
+func appendUTF8(_ scalar: UInt32, to out: inout [UInt8]) {
+    switch scalar {
+    case 0..<0x80:
+        out.append(UInt8(scalar))
+    case 0x80..<0x800:
+        out.append(UInt8(0xC0 | scalar >> 6))
+        out.append(UInt8(0x80 | scalar & 0x3F))
+    case 0x800..<0x10000:
+        out.append(UInt8(0xE0 | scalar >> 12))
+        out.append(UInt8(0x80 | scalar >> 6 & 0x3F))
+        out.append(UInt8(0x80 | scalar & 0x3F))
+    default:
+        out.append(UInt8(0xF0 | scalar >> 18))
+        out.append(UInt8(0x80 | scalar >> 12 & 0x3F))
+        out.append(UInt8(0x80 | scalar >> 6 & 0x3F))
+        out.append(UInt8(0x80 | scalar & 0x3F))
+    }
+}
+
+private func memoryEquals(_ lhs: UnsafePointer<UInt8>, _ rhs: UnsafePointer<UInt8>?, _ count: Int) -> Bool {
+    guard count > 0, let rhs else { return true }
+    for offset in 0..<count where lhs[offset] != rhs[offset] { return false }
+    return true
+}

@@ -1,0 +1,64 @@
+/// One valid JSON value kept as its text.
+///
+/// Event payloads travel as `RawJSON`: taking one out of a request is a copy of a byte range, and
+/// writing it into an envelope is a copy back. It is parsed again only when something looks inside.
+/// Two values are equal when their texts are equal byte for byte.
+public struct RawJSON: Sendable, Hashable, Codable {
+    /// The JSON text.
+    public let bytes: [UInt8]
+
+    /// Wraps `bytes` after checking that they are exactly one JSON value.
+    public init(validating bytes: [UInt8]) throws(NormalizationError) {
+        _ = try JSONDocument(bytes: bytes)
+        self.bytes = bytes
+    }
+
+    /// Wraps `text` after checking that it is exactly one JSON value.
+    public init(validating text: String) throws(NormalizationError) {
+        try self.init(validating: Array(text.utf8))
+    }
+
+    /// Serializes `value` compactly.
+    public init(_ value: JSONValue) {
+        var writer = JSONWriter()
+        writer.value(value)
+        self.bytes = writer.bytes
+    }
+
+    /// Bytes known to be valid JSON (a slice of a parsed document, or writer output).
+    init(unchecked bytes: [UInt8]) {
+        self.bytes = bytes
+    }
+
+    /// The value at `index` of `document`, copied out.
+    init(_ document: JSONDocument, _ index: Int) {
+        self.bytes = Array(document.slice(index))
+    }
+
+    /// The text parsed into a document.
+    var document: JSONDocument {
+        // The bytes were validated when this value was made.
+        try! JSONDocument(bytes: bytes)
+    }
+
+    /// The text parsed into a ``JSONValue``.
+    public var value: JSONValue {
+        let document = document
+        return JSONValue(document, document.root)
+    }
+
+    /// The text as a String.
+    public var text: String { String(decoding: bytes, as: UTF8.self) }
+
+    public init(from decoder: any Decoder) throws {
+        if let decoder = decoder as? DocumentDecoder {
+            self.init(decoder.document, decoder.node)
+        } else {
+            self.init(try JSONValue(from: decoder))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try value.encode(to: encoder)
+    }
+}

@@ -1,0 +1,45 @@
+extension Dialect {
+    /// The extensions every envelope this dialect builds carries: `platform`, `trigger` and, for an
+    /// event split out of a batch, `batchindex` (its position among the request's envelopes, from 0).
+    public func provenance(batchIndex: Int? = nil) -> [String: ExtensionValue] {
+        var extensions: [String: ExtensionValue] = ["platform": .string(String(platform)), "trigger": .string(String(trigger))]
+        if let batchIndex { extensions["batchindex"] = .integer(batchIndex) }
+        return extensions
+    }
+
+    /// A derived id for an event whose source gives none: the dialect name, `parts` (stable fields, the
+    /// batch position, the element's bytes) and, when `timeless` (the source has no time either), the
+    /// receipt time, so two separate deliveries of identical content do not collide.
+    public func derivedID(_ parts: [StableIDPart], timeless: Bool = false, input: DialectInput) -> String {
+        var all: [StableIDPart] = [.text(name)] + parts
+        if timeless, let receivedAt = input.event.receivedAt { all.append(.text(receivedAt.rfc3339)) }
+        return StableID.make(all)
+    }
+}
+
+extension Dictionary where Key == String, Value == ExtensionValue {
+    /// Sets a string extension; nil and empty strings are left out.
+    public mutating func set(_ name: String, _ text: String?) {
+        guard let text, !text.isEmpty else { return }
+        self[name] = .string(text)
+    }
+
+    /// Sets an integer extension when it fits CloudEvents' 32-bit integers, else its decimal string.
+    public mutating func set(_ name: String, _ value: Int?) {
+        guard let value else { return }
+        self[name] = ExtensionValue.integerRange.contains(value) ? .integer(value) : .string(String(value))
+    }
+
+    /// Sets a timestamp extension in its canonical RFC 3339 form.
+    public mutating func set(_ name: String, _ time: Timestamp?) {
+        guard let time else { return }
+        self[name] = .string(time.rfc3339)
+    }
+
+    /// Sets an extension holding compact JSON text (for maps that cannot be extensions themselves,
+    /// like user-defined message attributes); empty objects are left out.
+    public mutating func set(_ name: String, json: RawJSON?) {
+        guard let json, json.value != .object([]), json.value != .null else { return }
+        self[name] = .string(String(decoding: RawJSON(json.value).bytes, as: UTF8.self))
+    }
+}
