@@ -9,5 +9,16 @@ public enum Dialects {
         StructuredCloudEvent(),
         BinaryCloudEvent(),
         SMN(),
+        YandexStorage(),
+        YandexMessageQueue(),
+        YandexTimer(),
+        YandexIoT(),
+        YandexLogging(),
+        YandexCloudLogs(),
+        YandexContainerRegistry(),
+        YandexBudget(),
+        YandexMail(),
+        YandexEvent(),
+        YandexDataStreams(),
     ]
 }

@@ -1,0 +1,139 @@
+/// Wire types and helpers shared by the Yandex Cloud trigger dialects.
+///
+/// Every Yandex trigger posts `{"messages": [...]}`, always a batch. Most kinds wrap each message as
+/// `{"event_metadata": {...}, "details": {...}}`; the dialects of those kinds decode a
+/// ``YandexBatch`` of their own `Details` type and build envelopes with ``Dialect/yandexEnvelope(_:source:batchIndex:input:)``.
+
+/// `event_metadata`: the part every `event_metadata` kind shares.
+struct YandexMetadata: Codable {
+    var event_id: String
+    var event_type: String
+    /// RFC 3339 (0, 6 or 9 fraction digits) for most kinds, a protobuf `{seconds, nanos}` object for the
+    /// logging kinds; `Timestamp` decodes both.
+    var created_at: Timestamp?
+    var cloud_id: String?
+    var folder_id: String?
+    var tracing_context: TracingContext?
+
+    struct TracingContext: Codable {
+        /// 16 hex digits, not a W3C trace id; `span_id` and `parent_span_id` are often empty and unused.
+        var trace_id: String?
+    }
+
+    /// Rejects a message another dialect should decode, and an empty `event_id` (CloudEvents ids are non-empty).
+    ///
+    /// Called while decoding, before `details`: a storage batch holding a queue message must be reported
+    /// as the wrong kind, not as a storage message missing `bucket_id`.
+    func check(_ types: YandexEventTypes, message decoder: any Decoder) throws(NormalizationError) {
+        if !types.contains(event_type) {
+            let path = Self.path(decoder, "event_type")
+            throw NormalizationError.invalid(
+                path: path, expected: types.expected, found: NormalizationError.quote(event_type),
+                "event type \(NormalizationError.quote(event_type)) is not one this dialect decodes (expected \(types.expected)); send each kind to its own dialect or let detection choose"
+            )
+        }
+        if event_id.isEmpty {
+            throw NormalizationError.invalid(path: Self.path(decoder, "event_id"), expected: "a non-empty event id", found: "\"\"")
+        }
+    }
+
+    /// `$.messages[i].event_metadata.<key>`, computed only for errors.
+    private static func path(_ decoder: any Decoder, _ key: String) -> String {
+        let message = (decoder as? DocumentDecoder)?.path ?? JSONPath.root
+        return JSONPath.member(key, of: JSONPath.member("event_metadata", of: message))
+    }
+}
+
+/// The `event_type` values a dialect accepts: one exact type, or every type under a prefix.
+struct YandexEventTypes: Sendable {
+    /// The exact type, or the prefix ending in `.`.
+    let value: String
+    let isPrefix: Bool
+
+    static func exactly(_ type: String) -> Self { Self(value: type, isPrefix: false) }
+    /// Every type starting with `prefix` (which ends in `.`).
+    static func under(_ prefix: String) -> Self { Self(value: prefix, isPrefix: true) }
+
+    func contains(_ type: String) -> Bool {
+        isPrefix ? type.hasPrefix(value) && type.utf8.count > value.utf8.count : type == value
+    }
+
+    /// `yandex.cloud.events.storage.*` or the exact type, for errors.
+    var expected: String { isPrefix ? value + "*" : value }
+}
+
+/// The `details` of one `event_metadata` kind, with the event types that carry it.
+protocol YandexDetails: Decodable {
+    static var eventTypes: YandexEventTypes { get }
+}
+
+/// `{"messages": [...]}` of one `event_metadata` kind.
+struct YandexBatch<Details: YandexDetails>: Decodable {
+    var messages: [YandexMessage<Details>]
+}
+
+/// One message: its metadata, and `details` decoded into the kind's type and kept as its JSON text.
+struct YandexMessage<Details: YandexDetails>: Decodable {
+    var event_metadata: YandexMetadata
+    var details: Verbatim<Details>
+
+    enum CodingKeys: String, CodingKey {
+        case event_metadata, details
+    }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        event_metadata = try container.decode(YandexMetadata.self, forKey: .event_metadata)
+        try event_metadata.check(Details.eventTypes, message: decoder)
+        details = try container.decode(Verbatim<Details>.self, forKey: .details)
+    }
+}
+
+extension YandexMessage: Encodable where Details: Encodable {}
+
+enum YandexMessages {
+    /// The `event_type` of the first message's `event_metadata`, when the body has that shape.
+    static func firstEventType(_ probe: DetectionProbe) throws(NormalizationError) -> String? {
+        guard let (document, message) = try probe.firstObject(in: "messages"),
+            let metadata = document.member("event_metadata", of: message), document[metadata].kind == .object,
+            let type = document.member("event_type", of: metadata), document[type].kind == .string
+        else { return nil }
+        return document.string(at: type)
+    }
+
+    /// Whether the first message is an object with all of `keys` (the kinds without `event_metadata`).
+    static func firstMessageHas(_ probe: DetectionProbe, _ keys: String...) throws(NormalizationError) -> Bool {
+        guard let (document, message) = try probe.firstObject(in: "messages") else { return false }
+        return keys.allSatisfy { document.member($0, of: message) != nil }
+    }
+
+    /// The text, or nil when it is absent or empty (CloudEvents attributes must not be empty).
+    static func nonEmpty(_ text: String?) -> String? {
+        guard let text, !text.isEmpty else { return nil }
+        return text
+    }
+
+    /// `$.messages[index]`, the start of the paths the dialects build after decoding.
+    static func path(_ index: Int) -> String {
+        JSONPath.element(index, of: JSONPath.member("messages", of: JSONPath.root))
+    }
+}
+
+extension Dialect {
+    /// The envelope parts every `event_metadata` kind shares: id `event_id`, type `event_type`, time
+    /// `created_at` (else the receipt time), provenance, and the `cloudid`, `folderid` and `yctraceid`
+    /// extensions; the dialect adds subject, data and its own extensions.
+    func yandexEnvelope(_ metadata: YandexMetadata, source: String, batchIndex: Int, input: DialectInput) -> Envelope {
+        var extensions = provenance(batchIndex: batchIndex)
+        extensions.set("cloudid", metadata.cloud_id)
+        extensions.set("folderid", metadata.folder_id)
+        extensions.set("yctraceid", metadata.tracing_context?.trace_id)
+        return Envelope(
+            id: metadata.event_id,
+            source: source,
+            type: metadata.event_type,
+            time: metadata.created_at ?? input.event.receivedAt,
+            extensions: extensions
+        )
+    }
+}
