@@ -8,6 +8,8 @@ public enum Dialects {
         CloudEventBatch(),
         StructuredCloudEvent(),
         BinaryCloudEvent(),
+        OpenWhiskFire(),
         SMN(),
+        ExtremumCall(),
     ]
 }
