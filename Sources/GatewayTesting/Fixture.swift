@@ -71,5 +71,5 @@ struct Sidecar {
 
 public struct FixtureError: Error, CustomStringConvertible {
     public let description: String
-    init(_ description: String) { self.description = description }
+    public init(_ description: String) { self.description = description }
 }

@@ -200,20 +200,30 @@ struct TimeScanner {
     }
 
     /// Go's trailing zone abbreviation and monotonic clock reading: ` UTC m=+260285.403254765`.
+    ///
+    /// Go names a zone by 2 to 5 capital letters (`UTC`, `CEST`) or, lacking a name, by its signed hour
+    /// offset (`+03`); anything else after the offset is left for the caller to refuse.
     private mutating func goSuffix() {
         let save = position
         skipSpaces()
-        let name = bytes[position...].prefix(while: isLetter)
-        position += name.count
-        skipSpaces()
-        if accept(UInt8(ascii: "m")) {
-            guard accept(UInt8(ascii: "=")), accept(UInt8(ascii: "+")) || accept(UInt8(ascii: "-")) else {
-                position = save
-                return
-            }
-            while position < bytes.count, isDigit(bytes[position]) || bytes[position] == UInt8(ascii: ".") { position += 1 }
+        if accept(UInt8(ascii: "+")) || accept(UInt8(ascii: "-")) {
+            let digits = bytes[position...].prefix(while: isDigit).count
+            position += digits
+            guard (2...4).contains(digits) else { position = save; return }
+        } else {
+            let letters = bytes[position...].prefix { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") }.count
+            position += letters
+            guard (2...5).contains(letters) else { position = save; return }
         }
-        if name.isEmpty, position != bytes.count { position = save }
+        guard position == bytes.count || bytes[position] == UInt8(ascii: " ") else {
+            position = save
+            return
+        }
+        let afterZone = position
+        skipSpaces()
+        guard accept(UInt8(ascii: "m")) else { position = afterZone; return }
+        guard accept(UInt8(ascii: "=")), accept(UInt8(ascii: "+")) || accept(UInt8(ascii: "-")) else { position = afterZone; return }
+        while position < bytes.count, isDigit(bytes[position]) || bytes[position] == UInt8(ascii: ".") { position += 1 }
     }
 
     /// A parenthesized zone name after the offset: ` (CST)`.

@@ -2,15 +2,18 @@
 ///
 /// Event payloads travel as `RawJSON`: taking one out of a request is a copy of a byte range, and
 /// writing it into an envelope is a copy back. It is parsed again only when something looks inside.
-/// Two values are equal when their texts are equal byte for byte.
+/// Two values are equal when their texts are equal apart from whitespace between tokens, so that
+/// re-indenting (pretty-printing an envelope and reading it back) keeps the value.
 public struct RawJSON: Sendable, Hashable, Codable {
     /// The JSON text.
     public let bytes: [UInt8]
 
     /// Wraps `bytes` after checking that they are exactly one JSON value.
     public init(validating bytes: [UInt8]) throws(NormalizationError) {
-        _ = try JSONDocument(bytes: bytes)
-        self.bytes = bytes
+        let document = try JSONDocument(bytes: bytes)
+        let root = document[document.root]
+        // Keep the value itself, without the whitespace around it.
+        self.bytes = root.start == 0 && Int(root.end) == bytes.count ? bytes : Array(document.slice(document.root))
     }
 
     /// Wraps `text` after checking that it is exactly one JSON value.
@@ -50,6 +53,17 @@ public struct RawJSON: Sendable, Hashable, Codable {
     /// The text as a String.
     public var text: String { String(decoding: bytes, as: UTF8.self) }
 
+    public static func == (lhs: RawJSON, rhs: RawJSON) -> Bool {
+        lhs.bytes == rhs.bytes || lhs.significantBytes.elementsEqual(rhs.significantBytes)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        for byte in significantBytes { hasher.combine(byte) }
+    }
+
+    /// The text without whitespace between tokens.
+    private var significantBytes: SignificantBytes { SignificantBytes(bytes: bytes) }
+
     public init(from decoder: any Decoder) throws {
         if let decoder = decoder as? DocumentDecoder {
             self.init(decoder.document, decoder.node)
@@ -60,5 +74,37 @@ public struct RawJSON: Sendable, Hashable, Codable {
 
     public func encode(to encoder: any Encoder) throws {
         try value.encode(to: encoder)
+    }
+}
+
+/// The bytes of a JSON text, skipping whitespace outside strings.
+private struct SignificantBytes: Sequence, IteratorProtocol {
+    let bytes: [UInt8]
+    private var position = 0
+    private var inString = false
+    private var escaped = false
+
+    init(bytes: [UInt8]) {
+        self.bytes = bytes
+    }
+
+    mutating func next() -> UInt8? {
+        while position < bytes.count {
+            let byte = bytes[position]
+            position += 1
+            if inString {
+                if escaped {
+                    escaped = false
+                } else if byte == UInt8(ascii: "\\") {
+                    escaped = true
+                } else if byte == UInt8(ascii: "\"") {
+                    inString = false
+                }
+                return byte
+            }
+            if byte == UInt8(ascii: "\"") { inString = true }
+            if !byte.isJSONWhitespace { return byte }
+        }
+        return nil
     }
 }

@@ -47,6 +47,7 @@ public struct Normalizer: Sendable {
         for dialect in detectable {
             if try dialect.matchesBody(probe) { return dialect }
         }
+        if let refusal = OpenWhiskFeedAction.refusal(probe) { throw refusal }
         let tried = dialects.compactMap { dialect in dialect.signature.map { "\(dialect.name) (\($0))" } }
         throw NormalizationError(
             .undetectedDialect,

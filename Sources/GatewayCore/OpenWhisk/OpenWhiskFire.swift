@@ -1,0 +1,61 @@
+/// An OpenWhisk trigger fire: `POST /api/v1/namespaces/{namespace}/triggers/{trigger}` whose body is the
+/// trigger's parameters, an arbitrary JSON object (or nothing).
+///
+/// The body has no shape of its own, so only the path tells this dialect. The fire carries no id and no
+/// time: the id is derived from the namespace, trigger, parameters and receipt time, 32 hex digits like an
+/// OpenWhisk activation id.
+public struct OpenWhiskFire: Dialect {
+    public init() {}
+
+    public let name = "openwhisk.fire"
+    public let summary = "Apache OpenWhisk trigger fire: POST /api/v1/namespaces/{namespace}/triggers/{trigger} with JSON parameters"
+    public let signature: String? = "path /api/v1/namespaces/{namespace}/triggers/{trigger}"
+    public var body: BodyRequirement { .jsonOrEmpty }
+
+    public func matchesRequest(_ event: IncomingEvent) -> Bool {
+        event.path.flatMap(Self.trigger(inPath:)) != nil
+    }
+
+    public func normalize(_ input: DialectInput) throws(NormalizationError) -> [Envelope] {
+        guard let path = input.event.path, let (namespace, trigger) = Self.trigger(inPath: path) else {
+            throw NormalizationError(
+                .missingField, "an OpenWhisk fire needs the request path /api/v1/namespaces/{namespace}/triggers/{trigger}",
+                path: "request path", expected: "/api/v1/namespaces/{namespace}/triggers/{trigger}",
+                found: input.event.path.map { NormalizationError.quote($0) } ?? "nothing")
+        }
+        let document = input.json
+        guard document[document.root].kind == .object else {
+            throw .typeMismatch(path: JSONPath.root, expected: "a JSON object of trigger parameters", found: document.describe(document.root))
+        }
+        let parameters = RawJSON(document, document.root)
+        var extensions = provenance()
+        extensions.set("namespace", namespace)
+        extensions.set("triggername", trigger)
+        return [
+            Envelope(
+                id: derivedID([.text(namespace), .text(trigger), .bytes(parameters.bytes[...])], timeless: true, input: input),
+                source: URIReference.path("namespaces", namespace, "triggers", trigger),
+                type: "org.apache.openwhisk.trigger.fire",
+                subject: trigger,
+                time: input.event.receivedAt,
+                datacontenttype: MediaType.json,
+                data: .json(parameters),
+                extensions: extensions
+            )
+        ]
+    }
+
+    /// Namespace and trigger of `/api/v1/namespaces/{ns}/triggers/{name}` (the `/api/v1` prefix optional,
+    /// a query ignored, segments percent-decoded).
+    static func trigger(inPath path: String) -> (namespace: String, trigger: String)? {
+        let route = path.prefix { $0 != "?" }
+        var segments = route.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
+        if segments.starts(with: ["api", "v1"]) { segments = segments.dropFirst(2) }
+        let parts = Array(segments)
+        guard route.hasPrefix("/"), parts.count == 4, parts[0] == "namespaces", parts[2] == "triggers",
+            let namespace = URIReference.percentDecode(String(parts[1])), !namespace.isEmpty,
+            let trigger = URIReference.percentDecode(String(parts[3])), !trigger.isEmpty
+        else { return nil }
+        return (namespace, trigger)
+    }
+}
