@@ -11,6 +11,7 @@ public struct YandexDataStreams: Dialect {
     public let signature: String? = nil
 
     static let eventType = "yandex.cloud.events.datastreams.Record"
+    static let null = Array("null".utf8)
 
     struct Event: Codable {
         var messages: [RawJSON]
@@ -23,14 +24,16 @@ public struct YandexDataStreams: Dialect {
         return event.messages.enumerated().map { index, record in
             var extensions = provenance(batchIndex: index)
             extensions.set("streamname", stream)
+            // A null record is no payload: `"data": null` would read back as no data at all.
+            let data: EventData? = record.bytes == Self.null ? nil : .json(record)
             return Envelope(
                 // Records have neither id nor time: the receipt time keeps separate deliveries apart.
                 id: derivedID([.text(stream ?? ""), .number(index), .bytes(record.bytes[...])], timeless: true, input: input),
                 source: source,
                 type: Self.eventType,
                 time: input.event.receivedAt,
-                datacontenttype: MediaType.json,
-                data: .json(record),
+                datacontenttype: data == nil ? nil : MediaType.json,
+                data: data,
                 extensions: extensions
             )
         }

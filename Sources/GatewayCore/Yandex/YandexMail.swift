@@ -47,8 +47,12 @@ public struct YandexMail: Dialect {
             do {
                 data = try EventData.fromBody(Array(message.message.utf8), contentType: contentType)
             } catch {
+                // The parser's position is inside the message text, not the request body: say so in words.
                 var error = error
+                let position = error.location.map { " (line \($0.line), column \($0.column) of the message)" } ?? ""
                 error.path = JSONPath.member("message", of: YandexMessages.path(index))
+                error.location = nil
+                error.message = "the message is not JSON although its Content-Type is \(contentType)\(position): \(error.message)"
                 throw error
             }
             var extensions = provenance(batchIndex: index)

@@ -1,8 +1,8 @@
-/// Wire types and helpers shared by the Yandex Cloud trigger dialects.
-///
-/// Every Yandex trigger posts `{"messages": [...]}`, always a batch. Most kinds wrap each message as
-/// `{"event_metadata": {...}, "details": {...}}`; the dialects of those kinds decode a
-/// ``YandexBatch`` of their own `Details` type and build envelopes with ``Dialect/yandexEnvelope(_:source:batchIndex:input:)``.
+// Wire types and helpers shared by the Yandex Cloud trigger dialects.
+//
+// Every Yandex trigger posts `{"messages": [...]}`, always a batch. Most kinds wrap each message as
+// `{"event_metadata": {...}, "details": {...}}`; the dialects of those kinds decode a `YandexBatch` of
+// their own `Details` type and build envelopes with `yandexEnvelope(_:source:batchIndex:input:)`.
 
 /// `event_metadata`: the part every `event_metadata` kind shares.
 struct YandexMetadata: Codable {
