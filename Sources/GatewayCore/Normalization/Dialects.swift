@@ -9,7 +9,13 @@ public enum Dialects {
         StructuredCloudEvent(),
         BinaryCloudEvent(),
         OpenWhiskFire(),
+        FunctionGraphTimer(),
         SMN(),
+        OBS(),
+        DIS(),
+        DMS(),
+        LTS(),
+        APIG(),
         ExtremumCall(),
     ]
 }
