@@ -8,6 +8,13 @@ public enum Dialects {
         CloudEventBatch(),
         StructuredCloudEvent(),
         BinaryCloudEvent(),
+        EventGridBatch(),
+        Kafka(),
+        RocketMQ(),
+        RabbitMQ(),
         SMN(),
+        DDS(),
+        CTS(),
+        AsyncNotification(),
     ]
 }
