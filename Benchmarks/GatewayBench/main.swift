@@ -1,1 +1,104 @@
-print("placeholder")
+import Foundation
+import GatewayCore
+import GatewayTesting
+
+// Normalization throughput per dialect and on the fixture mix, measured against Foundation's
+// JSONSerialization.jsonObject on the same bodies in the same run.
+//
+//   swift run -c release GatewayBench [--rounds N] [--milliseconds M]
+//
+// Each round times both sides for M milliseconds, alternating; the table shows medians of N rounds.
+
+struct Options {
+    var rounds = 9
+    var milliseconds = 200
+    /// Only normalize the fixture mix (for profilers).
+    var profile = false
+
+    init(_ arguments: [String]) {
+        var iterator = arguments.dropFirst().makeIterator()
+        while let argument = iterator.next() {
+            switch argument {
+            case "--rounds": rounds = iterator.next().flatMap(Int.init) ?? rounds
+            case "--milliseconds": milliseconds = iterator.next().flatMap(Int.init) ?? milliseconds
+            case "--profile": profile = true
+            default: FileHandle.standardError.write(Data("unknown argument \(argument)\n".utf8)); exit(2)
+            }
+        }
+    }
+}
+
+struct Workload {
+    let name: String
+    let events: [IncomingEvent]
+    let data: [Data]
+}
+
+/// Runs `body` over the workload's inputs until `budget` passes; returns inputs per second and the sink.
+func measure(_ count: Int, _ budget: Duration, _ body: (Int) -> Int) -> (rate: Double, sink: Int) {
+    let clock = ContinuousClock()
+    var done = 0
+    var sink = 0
+    let start = clock.now
+    var elapsed = Duration.zero
+    while elapsed < budget {
+        for index in 0..<count { sink &+= body(index) }
+        done += count
+        elapsed = clock.now - start
+    }
+    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    return (Double(done) / seconds, sink)
+}
+
+func median(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+}
+
+let options = Options(CommandLine.arguments)
+let normalizer = Normalizer()
+let fixtures = try Fixtures.valid().filter { fixture in
+    // The yardstick needs JSON bodies: CloudEvents binary-mode bodies of other types are left out.
+    !fixture.event.body.isEmpty && (try? JSONSerialization.jsonObject(with: Data(fixture.event.body), options: [.fragmentsAllowed])) != nil
+}
+guard !fixtures.isEmpty else { fatalError("no fixtures found under \(Fixtures.root)") }
+
+var workloads = Dictionary(grouping: fixtures, by: \.dialect).sorted { $0.key < $1.key }.map { dialect, cases in
+    Workload(name: dialect, events: cases.map(\.event), data: cases.map { Data($0.event.body) })
+}
+workloads.append(Workload(name: "fixture mix", events: fixtures.map(\.event), data: fixtures.map { Data($0.event.body) }))
+
+let budget = Duration.milliseconds(options.milliseconds)
+var sink = 0
+if options.profile {
+    let events = fixtures.map(\.event)
+    let result = measure(events.count, budget * options.rounds) { (try? normalizer.normalize(events[$0]).envelopes.count) ?? 0 }
+    print("normalize, fixture mix: \(Int(result.rate)) bodies/s (sink \(result.sink % 1000))")
+    exit(0)
+}
+func row(_ columns: [String]) -> String {
+    zip(columns, [26, 14, 14, 16, 8]).map { $0.count >= $1 ? $0 : $0 + String(repeating: " ", count: $1 - $0.count) }.joined(separator: " ")
+}
+print("normalization vs JSONSerialization.jsonObject, same bodies, medians of \(options.rounds) rounds of \(options.milliseconds) ms")
+print(row(["workload", "bodies/s", "events/s", "JSONSer. bodies/s", "ratio"]))
+for workload in workloads {
+    let envelopesPerPass = workload.events.reduce(0) { $0 + ((try? normalizer.normalize($1).envelopes.count) ?? 0) }
+    var normalized: [Double] = []
+    var parsed: [Double] = []
+    for _ in 0..<options.rounds {
+        let n = measure(workload.events.count, budget) { index in
+            (try? normalizer.normalize(workload.events[index]).envelopes.count) ?? 0
+        }
+        let p = measure(workload.data.count, budget) { index in
+            (try? JSONSerialization.jsonObject(with: workload.data[index], options: [.fragmentsAllowed])) == nil ? 0 : 1
+        }
+        normalized.append(n.rate)
+        parsed.append(p.rate)
+        sink &+= n.sink &+ p.sink
+    }
+    let rate = median(normalized)
+    let yardstick = median(parsed)
+    let events = rate * Double(envelopesPerPass) / Double(workload.events.count)
+    print(row([workload.name, String(Int(rate)), String(Int(events)), String(Int(yardstick)), String(format: "%.2fx", rate / yardstick)]))
+}
+print("(sink \(sink % 1000))")

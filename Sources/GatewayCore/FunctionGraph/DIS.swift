@@ -1,0 +1,89 @@
+/// FunctionGraph DIS (Data Ingestion Service) trigger: one shard's batch,
+/// `{"ShardID": ..., "StreamName": ..., "Message": {"records": [{"partition_key": ..., "data": "<base64>", "sequence_number": "0"}]}}`.
+///
+/// One envelope per record, identified by stream, shard and sequence number; the decoded `data` bytes
+/// become JSON, text or binary `data`.
+public struct DIS: Dialect {
+    public init() {}
+
+    public let name = "functiongraph.dis"
+    public let summary = "Huawei FunctionGraph DIS trigger: Message.records[] of one stream shard"
+    public let signature: String? = "ShardID, StreamName and Message.records"
+
+    struct Event: Decodable {
+        var ShardID: String
+        var StreamName: String
+        var Tag: String?
+        var Message: Batch
+    }
+
+    struct Batch: Decodable {
+        var records: [Record]
+    }
+
+    struct Record: Decodable {
+        var partition_key: String?
+        var data: Base64Bytes
+        var sequence_number: SequenceNumber
+    }
+
+    /// A sequence number: a decimal string on the wire, though the docs type it as an integer, so a JSON
+    /// number is read as its text.
+    struct SequenceNumber: Decodable {
+        var text: String
+
+        init(from decoder: any Decoder) throws {
+            if let decoder = decoder as? DocumentDecoder {
+                let document = decoder.document
+                switch document[decoder.node].kind {
+                case .string: text = document.string(at: decoder.node)
+                case .number: text = String(document.numberText(at: decoder.node))
+                default:
+                    throw NormalizationError.typeMismatch(path: decoder.path, expected: "a string or a number", found: document.describe(decoder.node))
+                }
+                return
+            }
+            let single = try decoder.singleValueContainer()
+            if let number = try? single.decode(Int64.self) {
+                text = String(number)
+            } else {
+                text = try single.decode(String.self)
+            }
+        }
+
+        /// The CloudEvents `sequence` value: digits left-padded with zeros to 20 characters, so that
+        /// lexical order (the extension's) is numeric order; anything else verbatim.
+        var sequence: String {
+            guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else { return text }
+            return text.leftPadded(to: 20)
+        }
+    }
+
+    public func matchesBody(_ probe: DetectionProbe) throws(NormalizationError) -> Bool {
+        guard try probe.kind("ShardID") != nil, try probe.kind("StreamName") != nil else { return false }
+        return try probe.kind("Message", "records") != nil
+    }
+
+    public func normalize(_ input: DialectInput) throws(NormalizationError) -> [Envelope] {
+        let event = try input.decode(Event.self)
+        return event.Message.records.enumerated().map { index, record in
+            let (data, contentType) = EventData.fromBytes(record.data.bytes)
+            let sequenceNumber = record.sequence_number.text
+            var extensions = provenance(batchIndex: index)
+            extensions.set("partitionkey", record.partition_key)
+            extensions.set("sequence", record.sequence_number.sequence)
+            extensions.set("shardid", event.ShardID)
+            extensions.set("streamname", event.StreamName)
+            extensions.set("tag", event.Tag)
+            return Envelope(
+                id: "\(event.StreamName)/\(event.ShardID)/\(sequenceNumber)",
+                source: URIReference.path("huaweicloud", "dis", "streams", event.StreamName),
+                type: "com.huaweicloud.dis.record",
+                time: input.event.receivedAt,
+                datacontenttype: contentType,
+                data: data,
+                extensions: extensions
+            )
+        }
+    }
+}

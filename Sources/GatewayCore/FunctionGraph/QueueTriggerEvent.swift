@@ -1,0 +1,160 @@
+/// The body FunctionGraph's queue triggers (DMS for Kafka, open-source Kafka, RocketMQ, RabbitMQ) share.
+///
+/// Three layouts are documented and all are accepted: messages at the top level beside `instance_id`
+/// and `topic_id` (Huawei 2021), `records[]` each naming its instance and topic (console template
+/// 2021), and `records[]` under a top-level `instance_id` (the OTC runtimes). A record's own
+/// `instance_id`, `topic_id` or `exchange` wins over the top-level one.
+struct QueueTriggerEvent: Codable {
+    var event_version: String?
+    /// Epoch seconds in every sample; the documentation tables show an ISO string.
+    var event_time: Timestamp?
+    var trigger_type: String
+    var region: String?
+    var instance_id: String?
+    var topic_id: String?
+    var exchange: String?
+    var messages: [Message]?
+    var records: [Record]?
+
+    struct Record: Codable {
+        var messages: [Message]
+        var instance_id: String?
+        var topic_id: String?
+        var exchange: String?
+    }
+
+    /// A message element: a string, or `{"message": "..."}` as the NODE typings also allow.
+    struct Message: Codable {
+        var text: String
+
+        private struct Wrapped: Codable {
+            var message: String
+        }
+
+        init(from decoder: any Decoder) throws {
+            if let decoder = decoder as? DocumentDecoder {
+                switch decoder.document[decoder.node].kind {
+                case .string: text = decoder.document.string(at: decoder.node)
+                case .object: text = try decoder.document.decode(Wrapped.self, at: decoder.node).message
+                default:
+                    throw NormalizationError.typeMismatch(
+                        path: decoder.path, expected: "a string or an object with a string \"message\"",
+                        found: decoder.document.describe(decoder.node))
+                }
+            } else if let single = try? decoder.singleValueContainer(), let string = try? single.decode(String.self) {
+                text = string
+            } else {
+                text = try Wrapped(from: decoder).message
+            }
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var single = encoder.singleValueContainer()
+            try single.encode(text)
+        }
+    }
+
+    /// The member naming a record's channel: Kafka and RocketMQ topics, RabbitMQ exchanges.
+    enum Channel {
+        case topic
+        case exchange
+
+        /// The source path segment before the channel's name.
+        var collection: String {
+            switch self {
+            case .topic: "topics"
+            case .exchange: "exchanges"
+            }
+        }
+
+        /// The extension carrying the channel's name.
+        var extensionName: String {
+            switch self {
+            case .topic: "topic"
+            case .exchange: "exchange"
+            }
+        }
+
+        func name(of record: Record) -> String? {
+            switch self {
+            case .topic: record.topic_id
+            case .exchange: record.exchange
+            }
+        }
+
+        func name(of event: QueueTriggerEvent) -> String? {
+            switch self {
+            case .topic: event.topic_id
+            case .exchange: event.exchange
+            }
+        }
+    }
+}
+
+extension Dialect {
+    /// Whether the body is a queue trigger event of `triggerType` (`KAFKA`, `ROCKETMQ`, `RABBITMQ`).
+    func matchesQueueTrigger(_ probe: DetectionProbe, triggerType: String) throws(NormalizationError) -> Bool {
+        try probe.string("trigger_type") == triggerType
+    }
+
+    /// One envelope per message of a queue trigger event, numbered across records.
+    ///
+    /// - Parameters:
+    ///   - triggerType: the `trigger_type` the body must carry (compared ignoring case).
+    ///   - service: the source's service segment (`kafka`).
+    ///   - channel: the member naming the topic or exchange.
+    ///   - type: the envelopes' `type`.
+    func queueTriggerEnvelopes(
+        _ input: DialectInput, triggerType: String, service: String, channel: QueueTriggerEvent.Channel, type: String
+    ) throws(NormalizationError) -> [Envelope] {
+        let event = try input.decode(QueueTriggerEvent.self)
+        guard event.trigger_type.uppercased() == triggerType else {
+            throw NormalizationError.invalid(
+                path: "$.trigger_type", expected: "\"\(triggerType)\"", found: NormalizationError.quote(event.trigger_type),
+                "this body is a \(NormalizationError.quote(event.trigger_type)) trigger event, not \(triggerType)")
+        }
+        let records: [QueueTriggerEvent.Record]
+        if let nested = event.records {
+            // Never drop messages silently: a body with both layouts is ambiguous.
+            if let flat = event.messages, !flat.isEmpty {
+                throw NormalizationError.invalid(
+                    path: "$.messages", expected: "no top-level messages beside records", found: flat.count == 1 ? "1 top-level message" : "\(flat.count) top-level messages",
+                    "the body has both records[] and top-level messages[]; send one layout")
+            }
+            records = nested
+        } else if let flat = event.messages {
+            records = [QueueTriggerEvent.Record(messages: flat)]
+        } else {
+            throw NormalizationError.missing("records", in: JSONPath.root)
+        }
+        let nonEmpty: (String?) -> String? = { $0.flatMap { $0.isEmpty ? nil : $0 } }
+        var envelopes: [Envelope] = []
+        for (recordIndex, record) in records.enumerated() {
+            let instance = nonEmpty(record.instance_id) ?? nonEmpty(event.instance_id)
+            let channelName = nonEmpty(channel.name(of: record)) ?? nonEmpty(channel.name(of: event))
+            for (messageIndex, message) in record.messages.enumerated() {
+                let (data, contentType) = EventData.fromMessage(message.text)
+                var extensions = provenance(batchIndex: envelopes.count)
+                extensions.set("instanceid", instance)
+                extensions.set(channel.extensionName, channelName)
+                extensions.set("region", event.region)
+                extensions.set("eventversion", event.event_version)
+                let id = derivedID(
+                    [.text(instance ?? ""), .text(channelName ?? ""), .text(event.event_time?.rfc3339 ?? ""),
+                     .number(recordIndex), .number(messageIndex), .text(message.text)],
+                    timeless: event.event_time == nil, input: input)
+                envelopes.append(
+                    Envelope(
+                        id: id,
+                        source: URIReference.path("huaweicloud", service, instance ?? "unknown", channel.collection, channelName ?? "unknown"),
+                        type: type,
+                        time: event.event_time ?? input.event.receivedAt,
+                        datacontenttype: contentType,
+                        data: data,
+                        extensions: extensions
+                    ))
+            }
+        }
+        return envelopes
+    }
+}
