@@ -11,7 +11,7 @@ public struct CloudEventBatch: Dialect {
 
     public func matchesRequest(_ event: IncomingEvent) -> Bool {
         guard let contentType = event.contentType else { return false }
-        return MediaType.essence(contentType).hasPrefix("application/cloudevents-batch")
+        return MediaType.essence(of: contentType, hasPrefix: "application/cloudevents-batch")
     }
 
     public func matchesBody(_ probe: DetectionProbe) throws(NormalizationError) -> Bool {

@@ -18,12 +18,8 @@ struct CloudEventJSON: Decodable {
 
     init(from decoder: any Decoder) throws {
         if let decoder = decoder as? DocumentDecoder {
-            path = decoder.path
-            guard decoder.document[decoder.node].kind == .object else {
-                throw NormalizationError(
-                    .invalidCloudEvent, "a CloudEvent must be a JSON object, found \(decoder.document.describe(decoder.node))",
-                    path: path, expected: "an object", found: decoder.document.describe(decoder.node))
-            }
+            self = try Self.read(decoder.document, decoder.node)
+            return
         }
         let container = try decoder.container(keyedBy: AnyKey.self)
         for key in container.allKeys {
@@ -36,6 +32,28 @@ struct CloudEventJSON: Decodable {
         }
     }
 
+    /// Reads the members straight from the document (the path every request takes).
+    private static func read(_ document: JSONDocument, _ node: Int) throws(NormalizationError) -> CloudEventJSON {
+        guard document[node].kind == .object else {
+            throw NormalizationError(
+                .invalidCloudEvent, "a CloudEvent must be a JSON object, found \(document.describe(node))",
+                path: document.path(of: node), expected: "an object", found: document.describe(node))
+        }
+        var event = CloudEventJSON()
+        event.path = document.path(of: node)
+        for member in document.members(of: node) {
+            let name = document.string(at: member.key)
+            if name == "data" {
+                event.data = document[member.value].kind == .null ? nil : RawJSON(document, member.value)
+            } else {
+                event.attributes.append((name, JSONValue(document, member.value)))
+            }
+        }
+        return event
+    }
+
+    private init() {}
+
     /// Checks the event against the specification and builds the envelope.
     ///
     /// - Returns: the envelope and warnings about attributes the lenient rules dropped.
@@ -43,7 +61,7 @@ struct CloudEventJSON: Decodable {
         var warnings: [String] = []
         var required: [String: String] = [:]
         var optional: [String: String] = [:]
-        var extensions: [String: ExtensionValue] = [:]
+        var extensions = ExtensionAttributes()
         var time: Timestamp?
         var dataBase64: [UInt8]?
         for (name, value) in attributes {

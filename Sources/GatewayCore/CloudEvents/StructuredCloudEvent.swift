@@ -29,7 +29,7 @@ public struct StructuredCloudEvent: Dialect {
     /// `application/cloudevents` or `application/cloudevents+json`, but not the batch type.
     static func isStructuredContentType(_ contentType: String?) -> Bool {
         guard let contentType else { return false }
-        let essence = MediaType.essence(contentType)
-        return essence.hasPrefix("application/cloudevents") && !essence.hasPrefix("application/cloudevents-batch")
+        return MediaType.essence(of: contentType, hasPrefix: "application/cloudevents")
+            && !MediaType.essence(of: contentType, hasPrefix: "application/cloudevents-batch")
     }
 }

@@ -41,9 +41,9 @@ extension Envelope {
         if let time { writer.key("time"); writer.string(time.rfc3339) }
         if let datacontenttype { writer.key("datacontenttype"); writer.string(datacontenttype) }
         if let dataschema { writer.key("dataschema"); writer.string(dataschema) }
-        for name in extensions.keys.sorted() {
+        for (name, value) in extensions {
             writer.key(name)
-            switch extensions[name]! {
+            switch value {
             case .string(let text): writer.string(text)
             case .integer(let value): writer.integer(value)
             case .boolean(let flag): writer.bool(flag)

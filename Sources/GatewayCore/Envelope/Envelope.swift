@@ -29,7 +29,7 @@ public struct Envelope: Sendable, Hashable {
     /// The payload.
     public var data: EventData?
     /// Extension attributes by name.
-    public var extensions: [String: ExtensionValue]
+    public var extensions: ExtensionAttributes
 
     public init(
         id: String,
@@ -40,7 +40,7 @@ public struct Envelope: Sendable, Hashable {
         datacontenttype: String? = nil,
         dataschema: String? = nil,
         data: EventData? = nil,
-        extensions: [String: ExtensionValue] = [:]
+        extensions: ExtensionAttributes = [:]
     ) {
         self.id = id
         self.source = source

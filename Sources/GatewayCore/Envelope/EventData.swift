@@ -54,7 +54,8 @@ extension EventData {
     }
 }
 
-/// Media type checks (RFC 2046), case-insensitive and ignoring parameters.
+/// Media type checks (RFC 2046), case-insensitive and ignoring parameters; they read the UTF-8 bytes
+/// and allocate nothing, as they run on every request.
 public enum MediaType {
     public static let json = "application/json"
     public static let plainText = "text/plain"
@@ -62,32 +63,60 @@ public enum MediaType {
     public static let cloudEventsBatchJSON = "application/cloudevents-batch+json"
 
     /// `type/subtype`, lower-cased, without parameters.
-    public static func essence(_ contentType: String) -> Substring {
-        let head = contentType.prefix { $0 != ";" }
-        return Substring(head.trimmingSpaces().lowercased())
+    public static func essence(_ contentType: String) -> String {
+        String(decoding: essenceBytes(contentType).map(lowercased), as: UTF8.self)
+    }
+
+    /// Whether the essence starts with `prefix` (given in lower case).
+    public static func essence(of contentType: String, hasPrefix prefix: String) -> Bool {
+        let essence = essenceBytes(contentType)
+        return essence.count >= prefix.utf8.count && zip(essence, prefix.utf8).allSatisfy { lowercased($0) == $1 }
+    }
+
+    /// Whether the essence is `name` (given in lower case).
+    public static func essence(of contentType: String, is name: String) -> Bool {
+        let essence = essenceBytes(contentType)
+        return essence.count == name.utf8.count && zip(essence, name.utf8).allSatisfy { lowercased($0) == $1 }
     }
 
     /// `application/json`, `*/json` or `*/*+json`.
     public static func isJSON(_ contentType: String) -> Bool {
-        let essence = essence(contentType)
-        guard let slash = essence.firstIndex(of: "/") else { return false }
-        let subtype = essence[essence.index(after: slash)...]
-        return subtype == "json" || subtype.hasSuffix("+json")
+        let essence = essenceBytes(contentType)
+        guard let slash = essence.firstIndex(of: UInt8(ascii: "/")) else { return false }
+        let subtype = essence[(slash + 1)...]
+        return hasSuffix(subtype, "json") && (subtype.count == 4 || subtype[subtype.endIndex - 5] == UInt8(ascii: "+"))
     }
 
     /// `text/*` and the textual application types (XML, JavaScript, form data, YAML).
     public static func isText(_ contentType: String) -> Bool {
-        let essence = essence(contentType)
-        if essence.hasPrefix("text/") { return true }
+        if essence(of: contentType, hasPrefix: "text/") { return true }
         return ["application/xml", "application/javascript", "application/x-www-form-urlencoded", "application/yaml", "application/x-yaml"]
-            .contains(essence) || essence.hasSuffix("+xml")
+            .contains { essence(of: contentType, is: $0) } || hasSuffix(essenceBytes(contentType)[...], "+xml")
     }
 
     /// Whether `contentType` has RFC 2046's `type/subtype` form, parameters allowed.
     public static func isValid(_ contentType: String) -> Bool {
-        let essence = contentType.prefix { $0 != ";" }.trimmingSpaces()
-        let parts = essence.split(separator: "/", omittingEmptySubsequences: false)
-        return parts.count == 2 && parts.allSatisfy { !$0.isEmpty && $0.utf8.allSatisfy(isTokenByte) }
+        let essence = essenceBytes(contentType)
+        guard let slash = essence.firstIndex(of: UInt8(ascii: "/")) else { return false }
+        let type = essence[..<slash]
+        let subtype = essence[(slash + 1)...]
+        return !type.isEmpty && !subtype.isEmpty && type.allSatisfy(isTokenByte) && subtype.allSatisfy(isTokenByte)
+    }
+
+    /// The bytes before any `;`, without surrounding spaces or tabs.
+    private static func essenceBytes(_ contentType: String) -> ArraySlice<UInt8> {
+        var bytes = ArraySlice(contentType.utf8.prefix { $0 != UInt8(ascii: ";") })
+        while let first = bytes.first, first == 0x20 || first == 0x09 { bytes = bytes.dropFirst() }
+        while let last = bytes.last, last == 0x20 || last == 0x09 { bytes = bytes.dropLast() }
+        return bytes
+    }
+
+    private static func hasSuffix(_ bytes: ArraySlice<UInt8>, _ suffix: String) -> Bool {
+        bytes.count >= suffix.utf8.count && zip(bytes.suffix(suffix.utf8.count), suffix.utf8).allSatisfy { lowercased($0) == $1 }
+    }
+
+    private static func lowercased(_ byte: UInt8) -> UInt8 {
+        byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
     }
 
     private static func isTokenByte(_ byte: UInt8) -> Bool {

@@ -39,15 +39,39 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let secondOfDay = seconds - days * 86_400
         let (year, month, day) = Self.civil(fromDays: days)
-        var text = String(year).leftPadded(to: 4) + "-" + String(month).leftPadded(to: 2) + "-" + String(day).leftPadded(to: 2)
-        text += "T" + String(secondOfDay / 3600).leftPadded(to: 2) + ":" + String(secondOfDay / 60 % 60).leftPadded(to: 2)
-        text += ":" + String(secondOfDay % 60).leftPadded(to: 2)
-        if nanoseconds != 0 {
-            let digits = String(nanoseconds).leftPadded(to: 9)
-            let kept = nanoseconds % 1_000_000 == 0 ? 3 : nanoseconds % 1000 == 0 ? 6 : 9
-            text += "." + digits.prefix(kept)
+        let digits = nanoseconds == 0 ? 0 : nanoseconds % 1_000_000 == 0 ? 3 : nanoseconds % 1000 == 0 ? 6 : 9
+        return String(unsafeUninitializedCapacity: 30) { buffer in
+            var position = 0
+            func put(_ value: Int64, width: Int) {
+                var value = value
+                for offset in stride(from: width - 1, through: 0, by: -1) {
+                    buffer[position + offset] = UInt8(ascii: "0") + UInt8(value % 10)
+                    value /= 10
+                }
+                position += width
+            }
+            func put(_ byte: Character) {
+                buffer[position] = byte.asciiValue!
+                position += 1
+            }
+            put(year, width: 4)
+            put("-")
+            put(month, width: 2)
+            put("-")
+            put(day, width: 2)
+            put("T")
+            put(secondOfDay / 3600, width: 2)
+            put(":")
+            put(secondOfDay / 60 % 60, width: 2)
+            put(":")
+            put(secondOfDay % 60, width: 2)
+            if digits > 0 {
+                put(".")
+                put(Int64(nanoseconds) / [1, 1, 1, 1_000_000, 1, 1, 1000, 1, 1, 1][digits], width: digits)
+            }
+            put("Z")
+            return position
         }
-        return text + "Z"
     }
 
     public var description: String { rfc3339 }

@@ -75,8 +75,13 @@ enum FunctionGraphURN {
     /// The region part of `urn` when it has the URN shape and the part is not a placeholder.
     static func region(of urn: String?) -> String? {
         guard let urn, urn.hasPrefix("urn:") else { return nil }
-        let parts = urn.split(separator: ":", omittingEmptySubsequences: false)
-        guard parts.count >= 4, !parts[2].isEmpty else { return nil }
-        return String(parts[2])
+        // urn:<service>:<region>:... — the text between the second and third colon.
+        let utf8 = urn.utf8
+        guard let first = utf8.firstIndex(of: UInt8(ascii: ":")),
+            let second = utf8[utf8.index(after: first)...].firstIndex(of: UInt8(ascii: ":")),
+            let third = utf8[utf8.index(after: second)...].firstIndex(of: UInt8(ascii: ":")),
+            utf8.index(after: second) < third
+        else { return nil }
+        return String(urn[urn.index(after: second)..<third])
     }
 }

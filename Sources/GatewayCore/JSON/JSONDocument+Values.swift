@@ -16,6 +16,8 @@ extension JSONDocument {
         if node.flag { return string(at: index) == text }
         let start = Int(node.start) + 1
         let length = Int(node.end) - 1 - start
+        // Most names differ in length or first byte: reject those without touching the text's storage.
+        guard length == text.utf8.count, length == 0 || bytes[start] == text.utf8.first else { return false }
         var text = text
         return text.withUTF8 { utf8 in
             guard utf8.count == length else { return false }

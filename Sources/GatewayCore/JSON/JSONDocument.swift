@@ -14,8 +14,7 @@ public final class JSONDocument: Sendable {
     ///   and the path of the value being read when the text broke off.
     public init(bytes: [UInt8]) throws(NormalizationError) {
         self.bytes = bytes
-        var parser = JSONParser(bytes: bytes)
-        self.nodes = try parser.parse()
+        self.nodes = try JSONParser.parse(bytes)
     }
 
     /// The index of the top-level value.

@@ -4,16 +4,26 @@
 struct JSONParser {
     static let maximumDepth = 512
 
-    private let bytes: [UInt8]
+    /// The text; valid only inside ``parse(_:)``, which lends it.
+    private let bytes: UnsafeBufferPointer<UInt8>
     private var nodes: [JSONNode] = []
     /// Open containers: node index and, for objects, the index of the key being read.
     private var stack: [(node: Int, key: Int)] = []
 
-    init(bytes: [UInt8]) {
+    private init(bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
     }
 
-    mutating func parse() throws(NormalizationError) -> [JSONNode] {
+    /// Parses `bytes`, scanning them through an unsafe pointer (this loop is the hottest in the gateway).
+    static func parse(_ bytes: [UInt8]) throws(NormalizationError) -> [JSONNode] {
+        let result: Result<[JSONNode], NormalizationError> = bytes.withUnsafeBufferPointer { buffer in
+            var parser = JSONParser(bytes: buffer)
+            return Result { () throws(NormalizationError) in try parser.parse() }
+        }
+        return try result.get()
+    }
+
+    private mutating func parse() throws(NormalizationError) -> [JSONNode] {
         nodes.reserveCapacity(bytes.count / 12 + 4)
         let count = bytes.count
         var position = skipWhitespace(0)
@@ -193,6 +203,12 @@ struct JSONParser {
         var escaped = false
         let count = bytes.count
         while true {
+            // Plain ASCII runs are the common case: skip them without the checks below.
+            while position < count, bytes[position] >= 0x20, bytes[position] < 0x80, bytes[position] != UInt8(ascii: "\""),
+                bytes[position] != UInt8(ascii: "\\")
+            {
+                position += 1
+            }
             guard position < count else { throw syntax("the text ends inside a string", at: start) }
             let byte = bytes[position]
             if byte == UInt8(ascii: "\"") { break }
@@ -276,7 +292,7 @@ struct JSONParser {
             path: openPath(),
             expected: "valid JSON",
             found: foundText(at: position),
-            location: JSONDocument.location(ofByte: position, in: bytes)
+            location: JSONDocument.location(ofByte: position, in: Array(bytes))
         )
     }
 

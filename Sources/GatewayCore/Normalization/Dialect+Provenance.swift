@@ -1,8 +1,10 @@
 extension Dialect {
     /// The extensions every envelope this dialect builds carries: `platform`, `trigger` and, for an
     /// event split out of a batch, `batchindex` (its position among the request's envelopes, from 0).
-    public func provenance(batchIndex: Int? = nil) -> [String: ExtensionValue] {
-        var extensions: [String: ExtensionValue] = ["platform": .string(String(platform)), "trigger": .string(String(trigger))]
+    public func provenance(batchIndex: Int? = nil) -> ExtensionAttributes {
+        var extensions = ExtensionAttributes()
+        extensions["platform"] = .string(platform)
+        extensions["trigger"] = .string(trigger)
         if let batchIndex { extensions["batchindex"] = .integer(batchIndex) }
         return extensions
     }
@@ -17,7 +19,7 @@ extension Dialect {
     }
 }
 
-extension Dictionary where Key == String, Value == ExtensionValue {
+extension ExtensionAttributes {
     /// Sets a string extension; nil and empty strings are left out.
     public mutating func set(_ name: String, _ text: String?) {
         guard let text, !text.isEmpty else { return }

@@ -37,9 +37,15 @@ extension Dialect {
     public func matchesBody(_ probe: DetectionProbe) throws(NormalizationError) -> Bool { false }
 
     /// `functiongraph` of `functiongraph.smn`.
-    public var platform: Substring { name.prefix { $0 != "." } }
+    public var platform: String {
+        guard let dot = name.utf8.firstIndex(of: UInt8(ascii: ".")) else { return name }
+        return String(name[..<dot])
+    }
     /// `smn` of `functiongraph.smn`.
-    public var trigger: Substring { name.drop { $0 != "." }.dropFirst() }
+    public var trigger: String {
+        guard let dot = name.utf8.firstIndex(of: UInt8(ascii: ".")) else { return "" }
+        return String(name[name.utf8.index(after: dot)...])
+    }
 }
 
 /// The request as a dialect sees it: the parsed body, headers, path and receipt time.
@@ -105,8 +111,8 @@ public final class DetectionProbe {
 
     /// JSON media types, text/plain (some triggers send JSON so) and form-less defaults.
     static func mayCarryJSON(_ contentType: String) -> Bool {
-        let essence = MediaType.essence(contentType)
-        return MediaType.isJSON(contentType) || essence == "text/plain" || essence.isEmpty || essence == "application/octet-stream"
+        MediaType.isJSON(contentType) || MediaType.essence(of: contentType, is: "text/plain") || MediaType.essence(of: contentType, is: "")
+            || MediaType.essence(of: contentType, is: "application/octet-stream")
     }
 
     /// The top-level object of the body, or nil when the body is another JSON value.

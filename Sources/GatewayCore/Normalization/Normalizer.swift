@@ -5,9 +5,12 @@
 public struct Normalizer: Sendable {
     /// The dialects, in detection order.
     public let dialects: [any Dialect]
+    /// Those that detection may pick (they have a signature).
+    private let detectable: [any Dialect]
 
     public init(dialects: [any Dialect] = Dialects.all) {
         self.dialects = dialects
+        self.detectable = dialects.filter { $0.signature != nil }
     }
 
     /// The dialect called `name`.
@@ -42,7 +45,6 @@ public struct Normalizer: Sendable {
             }
             return dialect
         }
-        let detectable = dialects.filter { $0.signature != nil }
         if let dialect = detectable.first(where: { $0.matchesRequest(event) }) { return dialect }
         for dialect in detectable {
             if try dialect.matchesBody(probe) { return dialect }

@@ -18,11 +18,18 @@ public enum StableID {
                 hasher.update(bytes)
             case .number(let value):
                 hasher.update(length: 8)
-                hasher.update(withUnsafeBytes(of: UInt64(bitPattern: Int64(value)).bigEndian, Array.init))
+                hasher.update(length: value)
             }
         }
         let digest = hasher.finalize()
-        return digest.prefix(16).map { String($0, radix: 16).leftPadded(to: 2) }.joined()
+        let hex = Array("0123456789abcdef".utf8)
+        return String(unsafeUninitializedCapacity: 32) { buffer in
+            for (index, byte) in digest.prefix(16).enumerated() {
+                buffer[2 * index] = hex[Int(byte >> 4)]
+                buffer[2 * index + 1] = hex[Int(byte & 0x0F)]
+            }
+            return 32
+        }
     }
 
     public static func make(_ parts: StableIDPart...) -> String { make(parts) }
@@ -38,40 +45,39 @@ public enum StableIDPart: Sendable, ExpressibleByStringLiteral {
 }
 
 /// SHA-256 (FIPS 180-4), small and dependency-free: the core target links Foundation only.
+///
+/// Parts are collected into one message and hashed at `finalize()`; id inputs are small.
 struct SHA256 {
-    private var state: [UInt32] = [
-        0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19,
-    ]
-    private var buffer: [UInt8] = []
-    private var length: UInt64 = 0
+    private var message: [UInt8] = []
 
     mutating func update(length count: Int) {
-        update(withUnsafeBytes(of: UInt64(count).bigEndian, Array.init))
+        withUnsafeBytes(of: UInt64(bitPattern: Int64(count)).bigEndian) { message.append(contentsOf: $0) }
     }
 
     mutating func update(_ bytes: some Sequence<UInt8>) {
-        for byte in bytes {
-            buffer.append(byte)
-            length &+= 1
-            if buffer.count == 64 {
-                compress(buffer)
-                buffer.removeAll(keepingCapacity: true)
-            }
-        }
+        message.append(contentsOf: bytes)
     }
 
     mutating func finalize() -> [UInt8] {
-        let bits = length &* 8
-        update(CollectionOfOne(0x80))
-        while buffer.count != 56 { update(CollectionOfOne(0)) }
-        update(withUnsafeBytes(of: bits.bigEndian, Array.init))
+        let bits = UInt64(message.count) &* 8
+        message.append(0x80)
+        while message.count % 64 != 56 { message.append(0) }
+        withUnsafeBytes(of: bits.bigEndian) { message.append(contentsOf: $0) }
+        var state: [UInt32] = [0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19]
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
+            message.withUnsafeBufferPointer { bytes in
+                for block in stride(from: 0, to: bytes.count, by: 64) {
+                    Self.compress(bytes, at: block, schedule: w, state: &state)
+                }
+            }
+        }
         return state.flatMap { word in (0..<4).map { UInt8(truncatingIfNeeded: word >> (24 - 8 * $0)) } }
     }
 
-    private mutating func compress(_ block: [UInt8]) {
-        var w = [UInt32](repeating: 0, count: 64)
+    private static func compress(_ bytes: UnsafeBufferPointer<UInt8>, at offset: Int, schedule w: UnsafeMutableBufferPointer<UInt32>, state: inout [UInt32]) {
         for i in 0..<16 {
-            w[i] = UInt32(block[4 * i]) << 24 | UInt32(block[4 * i + 1]) << 16 | UInt32(block[4 * i + 2]) << 8 | UInt32(block[4 * i + 3])
+            let base = offset + 4 * i
+            w[i] = UInt32(bytes[base]) << 24 | UInt32(bytes[base + 1]) << 16 | UInt32(bytes[base + 2]) << 8 | UInt32(bytes[base + 3])
         }
         for i in 16..<64 {
             let s0 = w[i - 15].rotatedRight(7) ^ w[i - 15].rotatedRight(18) ^ (w[i - 15] >> 3)
@@ -82,13 +88,19 @@ struct SHA256 {
         for i in 0..<64 {
             let s1 = e.rotatedRight(6) ^ e.rotatedRight(11) ^ e.rotatedRight(25)
             let choice = (e & f) ^ (~e & g)
-            let t1 = h &+ s1 &+ choice &+ Self.k[i] &+ w[i]
+            let t1 = h &+ s1 &+ choice &+ k[i] &+ w[i]
             let s0 = a.rotatedRight(2) ^ a.rotatedRight(13) ^ a.rotatedRight(22)
             let majority = (a & b) ^ (a & c) ^ (b & c)
-            let t2 = s0 &+ majority
-            (h, g, f, e, d, c, b, a) = (g, f, e, d &+ t1, c, b, a, t1 &+ t2)
+            (h, g, f, e, d, c, b, a) = (g, f, e, d &+ t1, c, b, a, t1 &+ s0 &+ majority)
         }
-        for (index, value) in [a, b, c, d, e, f, g, h].enumerated() { state[index] &+= value }
+        state[0] &+= a
+        state[1] &+= b
+        state[2] &+= c
+        state[3] &+= d
+        state[4] &+= e
+        state[5] &+= f
+        state[6] &+= g
+        state[7] &+= h
     }
 
     private static let k: [UInt32] = [

@@ -7,21 +7,34 @@ public enum URIReference {
     }
 
     public static func path(_ segments: [String]) -> String {
-        segments.map { "/" + encodeSegment($0) }.joined()
+        var path = ""
+        path.reserveCapacity(segments.reduce(0) { $0 + $1.utf8.count + 1 })
+        for segment in segments {
+            path += "/"
+            path += encodeSegment(segment)
+        }
+        return path
     }
 
     /// Percent-encodes everything but unreserved characters, sub-delimiters, `:` and `@`.
     public static func encodeSegment(_ segment: String) -> String {
-        var out = ""
+        // Most names need no escaping: return them as they are.
+        guard !segment.utf8.allSatisfy(isPathCharacter) else { return segment }
+        var out: [UInt8] = []
+        out.reserveCapacity(segment.utf8.count * 3)
         for byte in segment.utf8 {
             if isPathCharacter(byte) {
-                out.unicodeScalars.append(Unicode.Scalar(byte))
+                out.append(byte)
             } else {
-                out += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
+                out.append(UInt8(ascii: "%"))
+                out.append(hexDigits[Int(byte >> 4)])
+                out.append(hexDigits[Int(byte & 0x0F)])
             }
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
+
+    private static let hexDigits = Array("0123456789ABCDEF".utf8)
 
     /// Decodes `%XX` escapes, and `+` as a space when `plusAsSpace` (the S3/OBS object key convention).
     ///
@@ -54,9 +67,15 @@ public enum URIReference {
     }
 
     private static func isPathCharacter(_ byte: UInt8) -> Bool {
+        pathCharacters[Int(byte)]
+    }
+
+    /// RFC 3986 `pchar` without `%`: unreserved, sub-delimiters, `:` and `@`.
+    private static let pathCharacters: [Bool] = (0..<256).map { value in
+        let byte = UInt8(value)
         switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"): true
-        default: "-._~!$&'()*+,;=:@".utf8.contains(byte)
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"): return true
+        default: return "-._~!$&'()*+,;=:@".utf8.contains(byte)
         }
     }
 }
