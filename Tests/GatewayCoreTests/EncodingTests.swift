@@ -1,4 +1,4 @@
-import GatewayCore
+@testable import GatewayCore
 import Testing
 
 struct EncodingTests {
@@ -27,11 +27,16 @@ struct EncodingTests {
         #expect(StableID.make(.number(1)) != StableID.make(.number(2)))
     }
 
-    /// SHA-256 known answers (FIPS 180-2 appendix B) through the id's 128-bit prefix.
-    @Test func stableIDUsesSHA256() {
-        // The id of one part is SHA-256(length as 8 big-endian bytes + bytes); check the primitive on "abc"
-        // by building the same input: the empty part list hashes the empty message.
-        #expect(StableID.make([]) == "e3b0c44298fc1c149afbf4c8996fb924")
+    /// MurmurHash3_x64_128 reference values (seed 0): h1 and h2 as 16 hex digits each.
+    @Test(arguments: [
+        ("", "00000000000000000000000000000000"),
+        ("hello", "cbd8a7b341bd9b025b1e906a48ae1d19"),
+        ("The quick brown fox jumps over the lazy dog", "e34bbc7bbc071b6c7a433ca9c49a9347"),
+    ])
+    func murmurHashMatchesReference(_ input: String, _ expected: String) {
+        let (h1, h2) = Array(input.utf8).withUnsafeBytes { MurmurHash3.hash128($0) }
+        let hex = [h1, h2].map { word in String(repeating: "0", count: 16 - String(word, radix: 16).count) + String(word, radix: 16) }.joined()
+        #expect(hex == expected)
     }
 
     @Test func uriPathsEncodeSegments() {

@@ -5,8 +5,12 @@
 public struct ExtensionAttributes: Sendable, Hashable, Sequence, ExpressibleByDictionaryLiteral {
     public typealias Element = (name: String, value: ExtensionValue)
 
-    private var names: [String] = []
-    private var values: [ExtensionValue] = []
+    private var entries: [Entry] = []
+
+    private struct Entry: Sendable, Hashable {
+        var name: String
+        var value: ExtensionValue
+    }
 
     public init() {}
 
@@ -18,40 +22,44 @@ public struct ExtensionAttributes: Sendable, Hashable, Sequence, ExpressibleByDi
     public subscript(name: String) -> ExtensionValue? {
         get {
             let index = position(of: name)
-            return index < names.count && names[index] == name ? values[index] : nil
+            return index < entries.count && entries[index].name == name ? entries[index].value : nil
         }
         set {
             let index = position(of: name)
-            let present = index < names.count && names[index] == name
+            let present = index < entries.count && entries[index].name == name
             switch (present, newValue) {
-            case (true, let value?): values[index] = value
-            case (true, nil):
-                names.remove(at: index)
-                values.remove(at: index)
+            case (true, let value?): entries[index].value = value
+            case (true, nil): entries.remove(at: index)
             case (false, let value?):
-                names.insert(name, at: index)
-                values.insert(value, at: index)
+                // Envelopes carry up to a dozen extensions: allocate once for all of them.
+                if entries.isEmpty { entries.reserveCapacity(12) }
+                entries.insert(Entry(name: name, value: value), at: index)
             case (false, nil): break
             }
         }
     }
 
-    public var count: Int { names.count }
-    public var isEmpty: Bool { names.isEmpty }
+    public var count: Int { entries.count }
+    public var isEmpty: Bool { entries.isEmpty }
     /// The names, sorted.
-    public var keys: [String] { names }
+    public var keys: [String] { entries.map(\.name) }
 
     public func makeIterator() -> some IteratorProtocol<Element> {
-        zip(names, values).lazy.map { (name: $0, value: $1) }.makeIterator()
+        entries.lazy.map { (name: $0.name, value: $0.value) }.makeIterator()
+    }
+
+    /// Byte-wise order of the UTF-8 names (the order the JSON form writes them in).
+    private static func precedes(_ lhs: String, _ rhs: String) -> Bool {
+        lhs.utf8.lexicographicallyPrecedes(rhs.utf8)
     }
 
     /// Where `name` is or would be inserted (binary search over the sorted names).
     private func position(of name: String) -> Int {
         var low = 0
-        var high = names.count
+        var high = entries.count
         while low < high {
             let middle = (low + high) / 2
-            if names[middle] < name { low = middle + 1 } else { high = middle }
+            if Self.precedes(entries[middle].name, name) { low = middle + 1 } else { high = middle }
         }
         return low
     }

@@ -44,32 +44,34 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
             var position = 0
             func put(_ value: Int64, width: Int) {
                 var value = value
-                for offset in stride(from: width - 1, through: 0, by: -1) {
-                    buffer[position + offset] = UInt8(ascii: "0") + UInt8(value % 10)
+                var offset = width - 1
+                while offset >= 0 {
+                    buffer[position + offset] = UInt8(truncatingIfNeeded: 48 + value % 10)
                     value /= 10
+                    offset -= 1
                 }
                 position += width
             }
-            func put(_ byte: Character) {
-                buffer[position] = byte.asciiValue!
+            func put(_ byte: UInt8) {
+                buffer[position] = byte
                 position += 1
             }
             put(year, width: 4)
-            put("-")
+            put(UInt8(ascii: "-"))
             put(month, width: 2)
-            put("-")
+            put(UInt8(ascii: "-"))
             put(day, width: 2)
-            put("T")
+            put(UInt8(ascii: "T"))
             put(secondOfDay / 3600, width: 2)
-            put(":")
+            put(UInt8(ascii: ":"))
             put(secondOfDay / 60 % 60, width: 2)
-            put(":")
+            put(UInt8(ascii: ":"))
             put(secondOfDay % 60, width: 2)
             if digits > 0 {
-                put(".")
-                put(Int64(nanoseconds) / [1, 1, 1, 1_000_000, 1, 1, 1000, 1, 1, 1][digits], width: digits)
+                put(UInt8(ascii: "."))
+                put(Int64(nanoseconds) / (digits == 3 ? 1_000_000 : digits == 6 ? 1000 : 1), width: digits)
             }
-            put("Z")
+            put(UInt8(ascii: "Z"))
             return position
         }
     }

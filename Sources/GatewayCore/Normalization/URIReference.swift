@@ -7,34 +7,38 @@ public enum URIReference {
     }
 
     public static func path(_ segments: [String]) -> String {
-        var path = ""
-        path.reserveCapacity(segments.reduce(0) { $0 + $1.utf8.count + 1 })
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(64)
         for segment in segments {
-            path += "/"
-            path += encodeSegment(segment)
+            bytes.append(UInt8(ascii: "/"))
+            appendEncoded(segment, to: &bytes)
         }
-        return path
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Percent-encodes everything but unreserved characters, sub-delimiters, `:` and `@`.
     public static func encodeSegment(_ segment: String) -> String {
-        // Most names need no escaping: return them as they are.
-        guard !segment.utf8.allSatisfy(isPathCharacter) else { return segment }
-        var out: [UInt8] = []
-        out.reserveCapacity(segment.utf8.count * 3)
-        for byte in segment.utf8 {
-            if isPathCharacter(byte) {
-                out.append(byte)
-            } else {
-                out.append(UInt8(ascii: "%"))
-                out.append(hexDigits[Int(byte >> 4)])
-                out.append(hexDigits[Int(byte & 0x0F)])
-            }
-        }
-        return String(decoding: out, as: UTF8.self)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(segment.utf8.count)
+        appendEncoded(segment, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
     }
 
-    private static let hexDigits = Array("0123456789ABCDEF".utf8)
+    private static func appendEncoded(_ segment: String, to bytes: inout [UInt8]) {
+        for byte in segment.utf8 {
+            if isPathCharacter(byte) {
+                bytes.append(byte)
+            } else {
+                bytes.append(UInt8(ascii: "%"))
+                bytes.append(hexDigit(byte >> 4))
+                bytes.append(hexDigit(byte & 0x0F))
+            }
+        }
+    }
+
+    private static func hexDigit(_ value: UInt8) -> UInt8 {
+        value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "A") + value - 10
+    }
 
     /// Decodes `%XX` escapes, and `+` as a space when `plusAsSpace` (the S3/OBS object key convention).
     ///
@@ -66,16 +70,16 @@ public enum URIReference {
             && !text.contains(where: { $0 == " " || $0.isNewline })
     }
 
-    private static func isPathCharacter(_ byte: UInt8) -> Bool {
-        pathCharacters[Int(byte)]
-    }
-
     /// RFC 3986 `pchar` without `%`: unreserved, sub-delimiters, `:` and `@`.
-    private static let pathCharacters: [Bool] = (0..<256).map { value in
-        let byte = UInt8(value)
+    private static func isPathCharacter(_ byte: UInt8) -> Bool {
         switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"): return true
-        default: return "-._~!$&'()*+,;=:@".utf8.contains(byte)
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+            UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "!"), UInt8(ascii: "$"),
+            UInt8(ascii: "&"), UInt8(ascii: "'"), UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "*"), UInt8(ascii: "+"),
+            UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: "="), UInt8(ascii: ":"), UInt8(ascii: "@"):
+            true
+        default:
+            false
         }
     }
 }
