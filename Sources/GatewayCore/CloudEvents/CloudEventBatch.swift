@@ -14,8 +14,8 @@ public struct CloudEventBatch: Dialect {
         return MediaType.essence(of: contentType, hasPrefix: "application/cloudevents-batch")
     }
 
-    public func matchesBody(_ probe: DetectionProbe) throws(NormalizationError) -> Bool {
-        let document = try probe.document()
+    public func matchesBody(_ probe: DetectionProbe) -> Bool {
+        let document = probe.document
         let root = document[document.root]
         guard root.kind == .array, root.count > 0, document[document.root + 1].kind == .object else { return false }
         return document.member("specversion", of: document.root + 1) != nil

@@ -14,8 +14,8 @@ public struct StructuredCloudEvent: Dialect {
         Self.isStructuredContentType(event.contentType)
     }
 
-    public func matchesBody(_ probe: DetectionProbe) throws(NormalizationError) -> Bool {
-        guard let (document, object) = try probe.object() else { return false }
+    public func matchesBody(_ probe: DetectionProbe) -> Bool {
+        guard let (document, object) = probe.object() else { return false }
         return ["specversion", "id", "source", "type"].allSatisfy { document.member($0, of: object) != nil }
     }
 

@@ -20,9 +20,9 @@ public struct ExtremumCall: Dialect {
         var function: String
     }
 
-    public func matchesBody(_ probe: DetectionProbe) throws(NormalizationError) -> Bool {
-        guard try probe.kind("parameters") != nil else { return false }
-        return try probe.kind("context", "function") == .string
+    public func matchesBody(_ probe: DetectionProbe) -> Bool {
+        guard probe.kind("parameters") != nil else { return false }
+        return probe.kind("context", "function") == .string
     }
 
     public func normalize(_ input: DialectInput) throws(NormalizationError) -> [Envelope] {
@@ -36,7 +36,7 @@ public struct ExtremumCall: Dialect {
         case let other?: throw .typeMismatch(path: "$.context.headers", expected: "an object of header values", found: other.shortDescription)
         }
         let package = call.context.package.flatMap { $0.isEmpty ? nil : $0 }
-        var extensions = provenance()
+        var extensions = input.provenance()
         extensions.set("function", function)
         extensions.set("package", package)
         extensions.set("callheaders", json: call.context.headers)

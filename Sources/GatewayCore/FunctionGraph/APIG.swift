@@ -26,16 +26,16 @@ public struct APIG: Dialect {
         var sourceIp: String?
     }
 
-    public func matchesBody(_ probe: DetectionProbe) throws(NormalizationError) -> Bool {
-        guard try probe.kind("requestContext") == .object, try probe.kind("httpMethod") != nil else { return false }
-        return try probe.kind("isBase64Encoded") != nil
+    public func matchesBody(_ probe: DetectionProbe) -> Bool {
+        guard probe.kind("requestContext") == .object, probe.kind("httpMethod") != nil else { return false }
+        return probe.kind("isBase64Encoded") != nil
     }
 
     public func normalize(_ input: DialectInput) throws(NormalizationError) -> [Envelope] {
         let request = try input.decode(Verbatim<Event>.self)
         let event = request.value
         let context = event.requestContext
-        var extensions = provenance()
+        var extensions = input.provenance()
         extensions.set("httpmethod", event.httpMethod)
         extensions.set("sourceip", context.sourceIp)
         // A request has no time of its own, so a derived id must include the receipt time.

@@ -30,9 +30,9 @@ public struct AsyncNotification: Dialect {
         var status_code: Int?
     }
 
-    public func matchesBody(_ probe: DetectionProbe) throws(NormalizationError) -> Bool {
-        guard try probe.member("request_context") != nil, try probe.member("response_context") != nil else { return false }
-        return try probe.member("request_payload") != nil
+    public func matchesBody(_ probe: DetectionProbe) -> Bool {
+        guard probe.member("request_context") != nil, probe.member("response_context") != nil else { return false }
+        return probe.member("request_payload") != nil
     }
 
     public func normalize(_ input: DialectInput) throws(NormalizationError) -> [Envelope] {
@@ -42,7 +42,7 @@ public struct AsyncNotification: Dialect {
         for (key, value) in [("request_id", context.request_id), ("function_urn", context.function_urn)] where value.isEmpty {
             throw NormalizationError.invalid(path: "$.request_context." + key, expected: "a non-empty string", found: "\"\"")
         }
-        var extensions = provenance()
+        var extensions = input.provenance()
         extensions.set("statuscode", notification.value.response_context?.status_code)
         extensions.set("invokecount", context.approximate_invoke_count)
         extensions.set("region", FunctionGraphURN.region(of: context.function_urn))

@@ -26,8 +26,8 @@ public struct CTS: Dialect {
         var domain_id: String?
     }
 
-    public func matchesBody(_ probe: DetectionProbe) throws(NormalizationError) -> Bool {
-        try probe.kind("cts") == .object
+    public func matchesBody(_ probe: DetectionProbe) -> Bool {
+        probe.kind("cts") == .object
     }
 
     public func normalize(_ input: DialectInput) throws(NormalizationError) -> [Envelope] {
@@ -36,7 +36,7 @@ public struct CTS: Dialect {
         // An empty service or trace name would leave an empty segment in `type` and `source`.
         let service = trace.service_type.flatMap { $0.isEmpty ? nil : $0 } ?? "unknown"
         let traceName = trace.trace_name.flatMap { $0.isEmpty ? nil : $0 } ?? "unknown"
-        var extensions = provenance()
+        var extensions = input.provenance()
         extensions.set("projectid", trace.project_id)
         extensions.set("domainid", trace.domain_id)
         let id = trace.trace_id.flatMap { $0.isEmpty ? nil : $0 }

@@ -83,12 +83,12 @@ public struct DDS: Dialect {
         }
     }
 
-    public func matchesBody(_ probe: DetectionProbe) throws(NormalizationError) -> Bool {
-        guard try probe.kind("records") == .array else { return false }
-        guard let (document, record) = try probe.firstObject(in: "records") else {
+    public func matchesBody(_ probe: DetectionProbe) -> Bool {
+        guard probe.kind("records") == .array else { return false }
+        guard let (document, record) = probe.firstObject(in: "records") else {
             // Kafka's records[] shape carries trigger_type; an empty DDS batch does not.
-            guard try probe.isEmptyArray("records") else { return false }
-            return try probe.member("trigger_type") == nil
+            guard probe.isEmptyArray("records") else { return false }
+            return probe.member("trigger_type") == nil
         }
         return document.member("event_source", of: record).map { document[$0].kind == .string && document.string(at: $0) == "dds" } ?? false
     }
@@ -109,7 +109,7 @@ public struct DDS: Dialect {
             let collection = change.ns.value["coll"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
             let sourceID = (record.event_source_id ?? record.event_source_ip).flatMap { $0.isEmpty ? nil : $0 }
             let document = change.full_document?.value
-            var extensions = provenance(batchIndex: index)
+            var extensions = input.provenance(batchIndex: index)
             extensions.set("region", record.region)
             extensions.set("eventversion", record.event_version)
             extensions.set("database", database)

@@ -59,9 +59,9 @@ public struct DIS: Dialect {
         }
     }
 
-    public func matchesBody(_ probe: DetectionProbe) throws(NormalizationError) -> Bool {
-        guard try probe.kind("ShardID") != nil, try probe.kind("StreamName") != nil else { return false }
-        return try probe.kind("Message", "records") != nil
+    public func matchesBody(_ probe: DetectionProbe) -> Bool {
+        guard probe.kind("ShardID") != nil, probe.kind("StreamName") != nil else { return false }
+        return probe.kind("Message", "records") != nil
     }
 
     public func normalize(_ input: DialectInput) throws(NormalizationError) -> [Envelope] {
@@ -69,7 +69,7 @@ public struct DIS: Dialect {
         return event.Message.records.enumerated().map { index, record in
             let (data, contentType) = EventData.fromBytes(record.data.bytes)
             let sequenceNumber = record.sequence_number.text
-            var extensions = provenance(batchIndex: index)
+            var extensions = input.provenance(batchIndex: index)
             extensions.set("partitionkey", record.partition_key)
             extensions.set("sequence", record.sequence_number.sequence)
             extensions.set("shardid", event.ShardID)

@@ -28,9 +28,9 @@ public struct DMS: Dialect {
         var Attributes: Verbatim<[String: JSONValue]>?
     }
 
-    public func matchesBody(_ probe: DetectionProbe) throws(NormalizationError) -> Bool {
-        guard try probe.kind("Messages") == .array, try probe.kind("QueueID") != nil else { return false }
-        return try probe.kind("ConsumerGroupID") != nil
+    public func matchesBody(_ probe: DetectionProbe) -> Bool {
+        guard probe.kind("Messages") == .array, probe.kind("QueueID") != nil else { return false }
+        return probe.kind("ConsumerGroupID") != nil
     }
 
     public func normalize(_ input: DialectInput) throws(NormalizationError) -> [Envelope] {
@@ -38,7 +38,7 @@ public struct DMS: Dialect {
         let requestID = event.requestId.flatMap { $0.isEmpty ? nil : $0 }
         return event.Messages.enumerated().map { index, message in
             let (data, contentType) = EventData.fromMessage(message.Body)
-            var extensions = provenance(batchIndex: index)
+            var extensions = input.provenance(batchIndex: index)
             extensions.set("queueid", event.QueueID)
             extensions.set("consumergroup", event.ConsumerGroupID)
             extensions.set("tag", event.Tag)

@@ -15,9 +15,9 @@ public struct EventGridBatch: Dialect {
         var events: [CloudEventJSON]
     }
 
-    public func matchesBody(_ probe: DetectionProbe) throws(NormalizationError) -> Bool {
-        guard try probe.kind("events") == .array else { return false }
-        guard let (document, event) = try probe.firstObject(in: "events") else { return try probe.isEmptyArray("events") }
+    public func matchesBody(_ probe: DetectionProbe) -> Bool {
+        guard probe.kind("events") == .array else { return false }
+        guard let (document, event) = probe.firstObject(in: "events") else { return probe.isEmptyArray("events") }
         return document.member("specversion", of: event) != nil
     }
 

@@ -19,8 +19,8 @@ public struct FunctionGraphTimer: Dialect {
         var user_event: String?
     }
 
-    public func matchesBody(_ probe: DetectionProbe) throws(NormalizationError) -> Bool {
-        try probe.string("trigger_type") == "TIMER"
+    public func matchesBody(_ probe: DetectionProbe) -> Bool {
+        probe.string("trigger_type") == "TIMER"
     }
 
     public func normalize(_ input: DialectInput) throws(NormalizationError) -> [Envelope] {
@@ -32,7 +32,7 @@ public struct FunctionGraphTimer: Dialect {
                 found: NormalizationError.quote(event.trigger_type), "trigger_type must be \"TIMER\" for a timer event")
         }
         let payload = event.user_event.map(EventData.fromMessage)
-        var extensions = provenance()
+        var extensions = input.provenance()
         extensions.set("triggername", event.trigger_name)
         extensions.set("eventversion", event.version)
         return [

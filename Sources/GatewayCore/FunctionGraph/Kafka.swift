@@ -11,8 +11,8 @@ public struct Kafka: Dialect {
     public let summary = "Huawei FunctionGraph Kafka trigger: messages of a DMS or open-source Kafka topic"
     public let signature: String? = "trigger_type \"KAFKA\""
 
-    public func matchesBody(_ probe: DetectionProbe) throws(NormalizationError) -> Bool {
-        try matchesQueueTrigger(probe, triggerType: "KAFKA")
+    public func matchesBody(_ probe: DetectionProbe) -> Bool {
+        matchesQueueTrigger(probe, triggerType: "KAFKA")
     }
 
     public func normalize(_ input: DialectInput) throws(NormalizationError) -> [Envelope] {

@@ -51,8 +51,8 @@ public struct LTS: Dialect {
     /// Path of `lts.data`, where every failure inside the decoded payload is reported.
     static let dataPath = "$.lts.data"
 
-    public func matchesBody(_ probe: DetectionProbe) throws(NormalizationError) -> Bool {
-        try probe.kind("lts", "data") == .string
+    public func matchesBody(_ probe: DetectionProbe) -> Bool {
+        probe.kind("lts", "data") == .string
     }
 
     public func normalize(_ input: DialectInput) throws(NormalizationError) -> [Envelope] {
@@ -69,7 +69,7 @@ public struct LTS: Dialect {
         let topicID = payload.log_topic_id.flatMap { $0.isEmpty ? nil : $0 }
         let source = URIReference.path(["huaweicloud", "lts"] + [groupID, topicID].compactMap { $0 })
         return entries.enumerated().map { index, entry in
-            var extensions = provenance(batchIndex: index)
+            var extensions = input.provenance(batchIndex: index)
             extensions.set("projectid", payload.owner)
             extensions.set("loggroupid", groupID)
             extensions.set("logtopicid", topicID)

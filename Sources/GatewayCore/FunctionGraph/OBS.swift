@@ -48,9 +48,9 @@ public struct OBS: Dialect {
         var sequencer: String?
     }
 
-    public func matchesBody(_ probe: DetectionProbe) throws(NormalizationError) -> Bool {
-        guard try probe.kind("Records") == .array else { return false }
-        guard let (document, record) = try probe.firstObject(in: "Records") else { return try probe.isEmptyArray("Records") }
+    public func matchesBody(_ probe: DetectionProbe) -> Bool {
+        guard probe.kind("Records") == .array else { return false }
+        guard let (document, record) = probe.firstObject(in: "Records") else { return probe.isEmptyArray("Records") }
         return document.member("eventName", of: record) != nil && document.member("s3", of: record) != nil
     }
 
@@ -85,7 +85,7 @@ public struct OBS: Dialect {
                     [.text(bucket), .text(key), .text(eventName), .number(index), .bytes(verbatim.raw.bytes[...])],
                     timeless: record.eventTime == nil, input: input)
             }
-            var extensions = provenance(batchIndex: index)
+            var extensions = input.provenance(batchIndex: index)
             extensions.set("bucket", bucket)
             extensions.set("region", region)
             envelopes.append(

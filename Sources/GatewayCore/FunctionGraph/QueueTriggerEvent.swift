@@ -93,8 +93,8 @@ struct QueueTriggerEvent: Codable {
 
 extension Dialect {
     /// Whether the body is a queue trigger event of `triggerType` (`KAFKA`, `ROCKETMQ`, `RABBITMQ`).
-    func matchesQueueTrigger(_ probe: DetectionProbe, triggerType: String) throws(NormalizationError) -> Bool {
-        try probe.string("trigger_type") == triggerType
+    func matchesQueueTrigger(_ probe: DetectionProbe, triggerType: String) -> Bool {
+        probe.string("trigger_type") == triggerType
     }
 
     /// One envelope per message of a queue trigger event, numbered across records.
@@ -134,7 +134,7 @@ extension Dialect {
             let channelName = nonEmpty(channel.name(of: record)) ?? nonEmpty(channel.name(of: event))
             for (messageIndex, message) in record.messages.enumerated() {
                 let (data, contentType) = EventData.fromMessage(message.text)
-                var extensions = provenance(batchIndex: envelopes.count)
+                var extensions = input.provenance(batchIndex: envelopes.count)
                 extensions.set("instanceid", instance)
                 extensions.set(channel.extensionName, channelName)
                 extensions.set("region", event.region)

@@ -9,8 +9,8 @@ public struct RabbitMQ: Dialect {
     public let summary = "Huawei FunctionGraph RabbitMQ trigger: messages of a DMS RabbitMQ exchange"
     public let signature: String? = "trigger_type \"RABBITMQ\""
 
-    public func matchesBody(_ probe: DetectionProbe) throws(NormalizationError) -> Bool {
-        try matchesQueueTrigger(probe, triggerType: "RABBITMQ")
+    public func matchesBody(_ probe: DetectionProbe) -> Bool {
+        matchesQueueTrigger(probe, triggerType: "RABBITMQ")
     }
 
     public func normalize(_ input: DialectInput) throws(NormalizationError) -> [Envelope] {

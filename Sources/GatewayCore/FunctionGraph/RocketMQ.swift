@@ -9,8 +9,8 @@ public struct RocketMQ: Dialect {
     public let summary = "Huawei FunctionGraph RocketMQ trigger: messages of a DMS RocketMQ topic"
     public let signature: String? = "trigger_type \"ROCKETMQ\""
 
-    public func matchesBody(_ probe: DetectionProbe) throws(NormalizationError) -> Bool {
-        try matchesQueueTrigger(probe, triggerType: "ROCKETMQ")
+    public func matchesBody(_ probe: DetectionProbe) -> Bool {
+        matchesQueueTrigger(probe, triggerType: "ROCKETMQ")
     }
 
     public func normalize(_ input: DialectInput) throws(NormalizationError) -> [Envelope] {

@@ -34,9 +34,9 @@ public struct SMN: Dialect {
         var message_attributes: JSONValue?
     }
 
-    public func matchesBody(_ probe: DetectionProbe) throws(NormalizationError) -> Bool {
-        guard try probe.kind("record") == .array else { return false }
-        guard let (document, record) = try probe.firstObject(in: "record") else { return try probe.isEmptyArray("record") }
+    public func matchesBody(_ probe: DetectionProbe) -> Bool {
+        guard probe.kind("record") == .array else { return false }
+        guard let (document, record) = probe.firstObject(in: "record") else { return probe.isEmptyArray("record") }
         return document.member("event_source", of: record).map { document[$0].kind == .string && document.string(at: $0) == "smn" } ?? false
     }
 
@@ -45,7 +45,7 @@ public struct SMN: Dialect {
         return event.record.enumerated().map { index, record in
             let smn = record.smn
             let (data, contentType) = EventData.fromMessage(smn.message)
-            var extensions = provenance(batchIndex: index)
+            var extensions = input.provenance(batchIndex: index)
             extensions.set("subscriptionurn", record.event_subscription_urn)
             extensions.set("eventversion", record.event_version)
             extensions.set("functionname", event.functionname)

@@ -1,11 +1,9 @@
 extension Dialect {
-    /// The extensions every envelope this dialect builds carries: `platform`, `trigger` and, for an
-    /// event split out of a batch, `batchindex` (its position among the request's envelopes, from 0).
-    public func provenance(batchIndex: Int? = nil) -> ExtensionAttributes {
+    /// `platform` and `trigger` of this dialect (see ``DialectInput/provenance(batchIndex:)``).
+    var provenanceBase: ExtensionAttributes {
         var extensions = ExtensionAttributes()
         extensions["platform"] = .string(platform)
         extensions["trigger"] = .string(trigger)
-        if let batchIndex { extensions["batchindex"] = .integer(batchIndex) }
         return extensions
     }
 

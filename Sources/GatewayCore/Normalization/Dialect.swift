@@ -15,7 +15,7 @@ public protocol Dialect: Sendable {
     /// Whether the headers or the path alone say this dialect (checked for every dialect before any body).
     func matchesRequest(_ event: IncomingEvent) -> Bool
     /// Whether the body looks like this dialect.
-    func matchesBody(_ probe: DetectionProbe) throws(NormalizationError) -> Bool
+    func matchesBody(_ probe: DetectionProbe) -> Bool
     /// Decodes the request into envelopes, in the order the source lists its events.
     func normalize(_ input: DialectInput) throws(NormalizationError) -> [Envelope]
 }
@@ -34,7 +34,7 @@ extension Dialect {
     public var body: BodyRequirement { .json }
     public var signature: String? { nil }
     public func matchesRequest(_ event: IncomingEvent) -> Bool { false }
-    public func matchesBody(_ probe: DetectionProbe) throws(NormalizationError) -> Bool { false }
+    public func matchesBody(_ probe: DetectionProbe) -> Bool { false }
 
     /// `functiongraph` of `functiongraph.smn`.
     public var platform: String {
@@ -52,11 +52,14 @@ extension Dialect {
 public struct DialectInput {
     public let event: IncomingEvent
     let document: JSONDocument?
+    /// `platform` and `trigger` of the dialect, made once per gateway rather than once per event.
+    private let base: ExtensionAttributes
     private let sink: WarningSink
 
-    init(event: IncomingEvent, document: JSONDocument?, sink: WarningSink) {
+    init(event: IncomingEvent, document: JSONDocument?, base: ExtensionAttributes, sink: WarningSink) {
         self.event = event
         self.document = document
+        self.base = base
         self.sink = sink
     }
 
@@ -71,6 +74,14 @@ public struct DialectInput {
         try json.decode(type)
     }
 
+    /// The extensions every envelope a dialect builds carries: `platform`, `trigger` and, for an event
+    /// split out of a batch, `batchindex` (its position among the request's envelopes, from 0).
+    public func provenance(batchIndex: Int? = nil) -> ExtensionAttributes {
+        var extensions = base
+        if let batchIndex { extensions["batchindex"] = .integer(batchIndex) }
+        return extensions
+    }
+
     /// Notes something the dialect accepted but changed (a dropped empty attribute, say).
     func warn(_ message: String) {
         sink.messages.append(message)
@@ -82,78 +93,59 @@ final class WarningSink {
     var messages: [String] = []
 }
 
-/// What detection can look at: headers, path, and the body parsed at most once.
-public final class DetectionProbe {
+/// What body detection looks at: the request and its body, parsed once.
+public struct DetectionProbe {
     public let event: IncomingEvent
-    private var parsed: Result<JSONDocument, NormalizationError>?
+    let document: JSONDocument
 
-    init(event: IncomingEvent) {
+    init(event: IncomingEvent, document: JSONDocument) {
         self.event = event
+        self.document = document
     }
 
-    /// The body as JSON, parsed on first use.
-    ///
-    /// - Throws: `unsupported_content_type` when detecting and the content type cannot be JSON; the
-    ///   syntax error when the body is not JSON: once no header or path rule matched, a JSON body is the
-    ///   only thing left to detect.
-    func document() throws(NormalizationError) -> JSONDocument {
-        if parsed == nil {
-            if event.dialect == nil, let contentType = event.contentType, !Self.mayCarryJSON(contentType) {
-                throw NormalizationError(
-                    .unsupportedContentType,
-                    "Content-Type \(NormalizationError.quote(contentType)) cannot carry a JSON event: send application/json, a CloudEvents media type, or ce-* headers for binary mode",
-                    expected: "application/json", found: NormalizationError.quote(contentType))
-            }
-            do { parsed = .success(try JSONDocument(bytes: event.body)) } catch { parsed = .failure(error) }
-        }
-        return try parsed!.get()
-    }
-
-    /// JSON media types, text/plain (some triggers send JSON so) and form-less defaults.
+    /// Whether the content type may carry a JSON body: JSON types, text/plain (some triggers send JSON
+    /// so), octet-stream and none.
     static func mayCarryJSON(_ contentType: String) -> Bool {
         MediaType.isJSON(contentType) || MediaType.essence(of: contentType, is: "text/plain") || MediaType.essence(of: contentType, is: "")
             || MediaType.essence(of: contentType, is: "application/octet-stream")
     }
 
     /// The top-level object of the body, or nil when the body is another JSON value.
-    func object() throws(NormalizationError) -> (document: JSONDocument, node: Int)? {
-        let document = try document()
-        return document[document.root].kind == .object ? (document, document.root) : nil
+    func object() -> (document: JSONDocument, node: Int)? {
+        document[document.root].kind == .object ? (document, document.root) : nil
     }
 
     /// The value at a member path of the top-level object (`"record"`, `"lts", "data"`).
-    func member(_ keys: String...) throws(NormalizationError) -> (document: JSONDocument, node: Int)? {
-        try walk(keys)
+    func member(_ keys: String...) -> (document: JSONDocument, node: Int)? {
+        walk(keys)
     }
 
     /// The kind of the value at a member path, when present.
-    func kind(_ keys: String...) throws(NormalizationError) -> JSONNode.Kind? {
-        guard let (document, node) = try walk(keys) else { return nil }
-        return document[node].kind
+    func kind(_ keys: String...) -> JSONNode.Kind? {
+        walk(keys).map { document[$0.node].kind }
     }
 
     /// The string at a member path, when it is a string.
-    func string(_ keys: String...) throws(NormalizationError) -> String? {
-        guard let (document, node) = try walk(keys), document[node].kind == .string else { return nil }
+    func string(_ keys: String...) -> String? {
+        guard let (document, node) = walk(keys), document[node].kind == .string else { return nil }
         return document.string(at: node)
     }
 
     /// The first element of the array at a member path, when it is an object.
-    func firstObject(in keys: String...) throws(NormalizationError) -> (document: JSONDocument, node: Int)? {
-        guard let (document, node) = try walk(keys) else { return nil }
+    func firstObject(in keys: String...) -> (document: JSONDocument, node: Int)? {
+        guard let (document, node) = walk(keys) else { return nil }
         guard document[node].kind == .array, document[node].count > 0, document[node + 1].kind == .object else { return nil }
         return (document, node + 1)
     }
 
     /// Whether the value at a member path is an empty array.
-    func isEmptyArray(_ keys: String...) throws(NormalizationError) -> Bool {
-        guard let (document, node) = try walk(keys) else { return false }
+    func isEmptyArray(_ keys: String...) -> Bool {
+        guard let (document, node) = walk(keys) else { return false }
         return document[node].kind == .array && document[node].count == 0
     }
 
-    private func walk(_ keys: [String]) throws(NormalizationError) -> (document: JSONDocument, node: Int)? {
-        guard let (document, root) = try object() else { return nil }
-        var node = root
+    private func walk(_ keys: [String]) -> (document: JSONDocument, node: Int)? {
+        var node = document.root
         for key in keys {
             guard let next = document.member(key, of: node) else { return nil }
             node = next

@@ -5,29 +5,35 @@
 public struct Normalizer: Sendable {
     /// The dialects, in detection order.
     public let dialects: [any Dialect]
-    /// Those that detection may pick (they have a signature).
-    private let detectable: [any Dialect]
+    /// Indices of the dialects detection may pick (they have a signature), in order.
+    private let detectable: [Int]
+    private let indexByName: [String: Int]
+    private let bases: [ExtensionAttributes]
 
     public init(dialects: [any Dialect] = Dialects.all) {
         self.dialects = dialects
-        self.detectable = dialects.filter { $0.signature != nil }
+        self.detectable = dialects.indices.filter { dialects[$0].signature != nil }
+        self.indexByName = Dictionary(dialects.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
+        self.bases = dialects.map(\.provenanceBase)
     }
 
     /// The dialect called `name`.
     public func dialect(named name: String) -> (any Dialect)? {
-        dialects.first { $0.name == name }
+        indexByName[name].map { dialects[$0] }
     }
 
     /// Normalizes one request.
     ///
     /// - Throws: ``NormalizationError``; `dialect` is set to the dialect that was decoding.
     public func normalize(_ event: IncomingEvent) throws(NormalizationError) -> Normalization {
-        let probe = DetectionProbe(event: event)
-        let dialect = try choose(for: event, probe: probe)
+        let (index, parsed) = try choose(for: event)
+        let dialect = dialects[index]
         do {
-            let document = try body(for: dialect, probe: probe)
+            var document = parsed
+            if document == nil { document = try body(for: dialect, event: event) }
             let sink = WarningSink()
-            let envelopes = try dialect.normalize(DialectInput(event: event, document: document, sink: sink))
+            let input = DialectInput(event: event, document: document, base: bases[index], sink: sink)
+            let envelopes = try dialect.normalize(input)
             return Normalization(dialect: dialect.name, envelopes: envelopes, warnings: sink.messages)
         } catch {
             var error = error
@@ -36,41 +42,47 @@ public struct Normalizer: Sendable {
         }
     }
 
-    private func choose(for event: IncomingEvent, probe: DetectionProbe) throws(NormalizationError) -> any Dialect {
+    /// The dialect's index, and the body when detection had to parse it.
+    private func choose(for event: IncomingEvent) throws(NormalizationError) -> (Int, JSONDocument?) {
         if let name = event.dialect {
-            guard let dialect = dialect(named: name) else {
+            guard let index = indexByName[name] else {
                 throw NormalizationError(
                     .unknownDialect, "unknown dialect \(NormalizationError.quote(name)); known dialects: \(dialects.map(\.name).joined(separator: ", "))",
                     expected: "a dialect name", found: NormalizationError.quote(name))
             }
-            return dialect
+            return (index, nil)
         }
-        if let dialect = detectable.first(where: { $0.matchesRequest(event) }) { return dialect }
-        for dialect in detectable {
-            if try dialect.matchesBody(probe) { return dialect }
+        for index in detectable where dialects[index].matchesRequest(event) { return (index, nil) }
+        // No header or path rule matched: the body must be JSON of a known shape.
+        if let contentType = event.contentType, !DetectionProbe.mayCarryJSON(contentType) {
+            throw NormalizationError(
+                .unsupportedContentType,
+                "Content-Type \(NormalizationError.quote(contentType)) cannot carry a JSON event: send application/json, a CloudEvents media type, or ce-* headers for binary mode",
+                expected: "application/json", found: NormalizationError.quote(contentType))
         }
+        let probe = DetectionProbe(event: event, document: try JSONDocument(bytes: event.body))
+        for index in detectable where dialects[index].matchesBody(probe) { return (index, probe.document) }
         if let refusal = OpenWhiskFeedAction.refusal(probe) { throw refusal }
         let tried = dialects.compactMap { dialect in dialect.signature.map { "\(dialect.name) (\($0))" } }
         throw NormalizationError(
             .undetectedDialect,
             "no dialect matched the request; tried, in order: \(tried.joined(separator: "; ")). Name the dialect if the shape is ambiguous (yandex.datastreams, say)",
-            path: JSONPath.root, expected: "a known event shape", found: describeTop(probe))
+            path: JSONPath.root, expected: "a known event shape", found: Self.describeTop(probe.document))
     }
 
-    private func body(for dialect: any Dialect, probe: DetectionProbe) throws(NormalizationError) -> JSONDocument? {
+    private func body(for dialect: any Dialect, event: IncomingEvent) throws(NormalizationError) -> JSONDocument? {
         switch dialect.body {
         case .bytes:
             return nil
-        case .jsonOrEmpty where probe.event.body.allSatisfy(\.isJSONWhitespace):
+        case .jsonOrEmpty where event.body.allSatisfy(\.isJSONWhitespace):
             return try JSONDocument(bytes: Array("{}".utf8))
         case .json, .jsonOrEmpty:
-            return try probe.document()
+            return try JSONDocument(bytes: event.body)
         }
     }
 
     /// "an object with members a, b, c" for the undetected error.
-    private func describeTop(_ probe: DetectionProbe) -> String {
-        guard let document = try? probe.document() else { return "a body that is not JSON" }
+    private static func describeTop(_ document: JSONDocument) -> String {
         guard document[document.root].kind == .object else { return document.describe(document.root) }
         let keys = document.members(of: document.root).prefix(8).map { document.string(at: $0.key) }
         return keys.isEmpty ? "an empty object" : "an object with members " + keys.joined(separator: ", ")

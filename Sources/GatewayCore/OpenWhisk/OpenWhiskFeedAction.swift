@@ -3,8 +3,8 @@
 enum OpenWhiskFeedAction {
     /// The refusal for a body of that shape, or nil.
     static func refusal(_ probe: DetectionProbe) -> NormalizationError? {
-        guard let lifecycle = try? probe.string("lifecycleEvent"), let trigger = try? probe.string("triggerName"),
-            (try? probe.kind("authKey")) != nil
+        guard let lifecycle = probe.string("lifecycleEvent"), let trigger = probe.string("triggerName"),
+            (probe.kind("authKey")) != nil
         else { return nil }
         return NormalizationError(
             .notAnEvent,

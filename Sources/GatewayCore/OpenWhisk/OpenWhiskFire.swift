@@ -28,7 +28,7 @@ public struct OpenWhiskFire: Dialect {
             throw .typeMismatch(path: JSONPath.root, expected: "a JSON object of trigger parameters", found: document.describe(document.root))
         }
         let parameters = RawJSON(document, document.root)
-        var extensions = provenance()
+        var extensions = input.provenance()
         extensions.set("namespace", namespace)
         extensions.set("triggername", trigger)
         return [

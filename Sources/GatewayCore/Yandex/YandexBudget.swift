@@ -48,8 +48,8 @@ public struct YandexBudget: Dialect {
         }
     }
 
-    public func matchesBody(_ probe: DetectionProbe) throws(NormalizationError) -> Bool {
-        try YandexMessages.firstMessageHas(probe, "billing_account_id", "budget_id")
+    public func matchesBody(_ probe: DetectionProbe) -> Bool {
+        YandexMessages.firstMessageHas(probe, "billing_account_id", "budget_id")
     }
 
     public func normalize(_ input: DialectInput) throws(NormalizationError) -> [Envelope] {
@@ -63,7 +63,7 @@ public struct YandexBudget: Dialect {
                 time: input.event.receivedAt,
                 datacontenttype: MediaType.json,
                 data: .json(message.raw),
-                extensions: provenance(batchIndex: index)
+                extensions: input.provenance(batchIndex: index)
             )
         }
     }

@@ -22,7 +22,7 @@ public struct YandexDataStreams: Dialect {
         let stream = YandexMessages.nonEmpty(input.event.headers["x-stream-name"])
         let source = URIReference.path(["yandex", "datastreams"] + (stream.map { [$0] } ?? []))
         return event.messages.enumerated().map { index, record in
-            var extensions = provenance(batchIndex: index)
+            var extensions = input.provenance(batchIndex: index)
             extensions.set("streamname", stream)
             // A null record is no payload: `"data": null` would read back as no data at all.
             let data: EventData? = record.bytes == Self.null ? nil : .json(record)

@@ -34,10 +34,10 @@ public struct YandexEvent: Dialect {
         }
     }
 
-    public func matchesBody(_ probe: DetectionProbe) throws(NormalizationError) -> Bool {
-        guard try probe.kind("messages") == .array else { return false }
-        if try probe.isEmptyArray("messages") { return true }
-        return try YandexMessages.firstEventType(probe).map(Self.eventTypes.contains) ?? false
+    public func matchesBody(_ probe: DetectionProbe) -> Bool {
+        guard probe.kind("messages") == .array else { return false }
+        if probe.isEmptyArray("messages") { return true }
+        return YandexMessages.firstEventType(probe).map(Self.eventTypes.contains) ?? false
     }
 
     public func normalize(_ input: DialectInput) throws(NormalizationError) -> [Envelope] {

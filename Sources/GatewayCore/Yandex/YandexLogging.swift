@@ -28,8 +28,8 @@ public struct YandexLogging: Dialect {
         var id: String
     }
 
-    public func matchesBody(_ probe: DetectionProbe) throws(NormalizationError) -> Bool {
-        try YandexMessages.firstEventType(probe).map(Details.eventTypes.contains) ?? false
+    public func matchesBody(_ probe: DetectionProbe) -> Bool {
+        YandexMessages.firstEventType(probe).map(Details.eventTypes.contains) ?? false
     }
 
     public func normalize(_ input: DialectInput) throws(NormalizationError) -> [Envelope] {

@@ -29,8 +29,8 @@ public struct YandexMail: Dialect {
         var values: [String]
     }
 
-    public func matchesBody(_ probe: DetectionProbe) throws(NormalizationError) -> Bool {
-        try YandexMessages.firstMessageHas(probe, "received_at", "headers", "message")
+    public func matchesBody(_ probe: DetectionProbe) -> Bool {
+        YandexMessages.firstMessageHas(probe, "received_at", "headers", "message")
     }
 
     public func normalize(_ input: DialectInput) throws(NormalizationError) -> [Envelope] {
@@ -55,7 +55,7 @@ public struct YandexMail: Dialect {
                 error.message = "the message is not JSON although its Content-Type is \(contentType)\(position): \(error.message)"
                 throw error
             }
-            var extensions = provenance(batchIndex: index)
+            var extensions = input.provenance(batchIndex: index)
             extensions.set("mailfrom", header("From"))
             if !headers.isEmpty { extensions.set("mailheaders", json: message.headers.raw) }
             envelopes.append(

@@ -93,8 +93,8 @@ extension YandexMessage: Encodable where Details: Encodable {}
 
 enum YandexMessages {
     /// The `event_type` of the first message's `event_metadata`, when the body has that shape.
-    static func firstEventType(_ probe: DetectionProbe) throws(NormalizationError) -> String? {
-        guard let (document, message) = try probe.firstObject(in: "messages"),
+    static func firstEventType(_ probe: DetectionProbe) -> String? {
+        guard let (document, message) = probe.firstObject(in: "messages"),
             let metadata = document.member("event_metadata", of: message), document[metadata].kind == .object,
             let type = document.member("event_type", of: metadata), document[type].kind == .string
         else { return nil }
@@ -102,8 +102,8 @@ enum YandexMessages {
     }
 
     /// Whether the first message is an object with all of `keys` (the kinds without `event_metadata`).
-    static func firstMessageHas(_ probe: DetectionProbe, _ keys: String...) throws(NormalizationError) -> Bool {
-        guard let (document, message) = try probe.firstObject(in: "messages") else { return false }
+    static func firstMessageHas(_ probe: DetectionProbe, _ keys: String...) -> Bool {
+        guard let (document, message) = probe.firstObject(in: "messages") else { return false }
         return keys.allSatisfy { document.member($0, of: message) != nil }
     }
 
@@ -124,7 +124,7 @@ extension Dialect {
     /// `created_at` (else the receipt time), provenance, and the `cloudid`, `folderid` and `yctraceid`
     /// extensions; the dialect adds subject, data and its own extensions.
     func yandexEnvelope(_ metadata: YandexMetadata, source: String, batchIndex: Int, input: DialectInput) -> Envelope {
-        var extensions = provenance(batchIndex: batchIndex)
+        var extensions = input.provenance(batchIndex: batchIndex)
         extensions.set("cloudid", metadata.cloud_id)
         extensions.set("folderid", metadata.folder_id)
         extensions.set("yctraceid", metadata.tracing_context?.trace_id)
