@@ -1,7 +1,8 @@
-/// An envelope's extension attributes, kept sorted by name.
+/// An envelope's extension attributes.
 ///
-/// Events carry a handful of extensions, so a sorted array beats a hash table: building one costs no
-/// hashing, and writing them in name order (as the JSON form does) costs no sort.
+/// Events carry a handful of extensions, so they sit in a small array in the order they were set:
+/// building one costs no hashing or sorting. Iteration is by name (the order the JSON form writes
+/// them in), and equality ignores the order they were set in.
 public struct ExtensionAttributes: Sendable, Hashable, Sequence, ExpressibleByDictionaryLiteral {
     public typealias Element = (name: String, value: ExtensionValue)
 
@@ -21,20 +22,18 @@ public struct ExtensionAttributes: Sendable, Hashable, Sequence, ExpressibleByDi
     /// The value of extension `name`; setting nil removes it.
     public subscript(name: String) -> ExtensionValue? {
         get {
-            let index = position(of: name)
-            return index < entries.count && entries[index].name == name ? entries[index].value : nil
+            entries.first { $0.name == name }?.value
         }
         set {
-            let index = position(of: name)
-            let present = index < entries.count && entries[index].name == name
-            switch (present, newValue) {
-            case (true, let value?): entries[index].value = value
-            case (true, nil): entries.remove(at: index)
-            case (false, let value?):
+            let index = entries.firstIndex { $0.name == name }
+            switch (index, newValue) {
+            case (let index?, let value?): entries[index].value = value
+            case (let index?, nil): entries.remove(at: index)
+            case (nil, let value?):
                 // Envelopes carry up to a dozen extensions: allocate once for all of them.
                 if entries.isEmpty { entries.reserveCapacity(12) }
-                entries.insert(Entry(name: name, value: value), at: index)
-            case (false, nil): break
+                entries.append(Entry(name: name, value: value))
+            case (nil, nil): break
             }
         }
     }
@@ -42,25 +41,23 @@ public struct ExtensionAttributes: Sendable, Hashable, Sequence, ExpressibleByDi
     public var count: Int { entries.count }
     public var isEmpty: Bool { entries.isEmpty }
     /// The names, sorted.
-    public var keys: [String] { entries.map(\.name) }
+    public var keys: [String] { sorted.map(\.name) }
 
+    /// The extensions sorted by name (byte order of their UTF-8).
     public func makeIterator() -> some IteratorProtocol<Element> {
-        entries.lazy.map { (name: $0.name, value: $0.value) }.makeIterator()
+        sorted.lazy.map { (name: $0.name, value: $0.value) }.makeIterator()
     }
 
-    /// Byte-wise order of the UTF-8 names (the order the JSON form writes them in).
-    private static func precedes(_ lhs: String, _ rhs: String) -> Bool {
-        lhs.utf8.lexicographicallyPrecedes(rhs.utf8)
+    private var sorted: [Entry] {
+        entries.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
     }
 
-    /// Where `name` is or would be inserted (binary search over the sorted names).
-    private func position(of name: String) -> Int {
-        var low = 0
-        var high = entries.count
-        while low < high {
-            let middle = (low + high) / 2
-            if Self.precedes(entries[middle].name, name) { low = middle + 1 } else { high = middle }
-        }
-        return low
+    public static func == (lhs: Self, rhs: Self) -> Bool {
+        lhs.entries.count == rhs.entries.count && lhs.entries.allSatisfy { rhs[$0.name] == $0.value }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        // Order-independent, to agree with ==.
+        hasher.combine(entries.reduce(0) { $0 ^ $1.hashValue })
     }
 }

@@ -7,31 +7,46 @@ public enum URIReference {
     }
 
     public static func path(_ segments: [String]) -> String {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(64)
-        for segment in segments {
-            bytes.append(UInt8(ascii: "/"))
-            appendEncoded(segment, to: &bytes)
+        // One allocation: measure the encoded length, then write the bytes in place.
+        let length = segments.reduce(0) { $0 + 1 + encodedLength($1) }
+        return String(unsafeUninitializedCapacity: length) { buffer in
+            var position = 0
+            for segment in segments {
+                buffer[position] = UInt8(ascii: "/")
+                position += 1
+                write(segment, to: buffer, at: &position)
+            }
+            return position
         }
-        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Percent-encodes everything but unreserved characters, sub-delimiters, `:` and `@`.
     public static func encodeSegment(_ segment: String) -> String {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(segment.utf8.count)
-        appendEncoded(segment, to: &bytes)
-        return String(decoding: bytes, as: UTF8.self)
+        String(unsafeUninitializedCapacity: encodedLength(segment)) { buffer in
+            var position = 0
+            write(segment, to: buffer, at: &position)
+            return position
+        }
     }
 
-    private static func appendEncoded(_ segment: String, to bytes: inout [UInt8]) {
-        for byte in segment.utf8 {
+    private static func encodedLength(_ segment: String) -> Int {
+        segment.withUTF8Buffer { bytes in bytes.reduce(0) { $0 + (isPathCharacter($1) ? 1 : 3) } }
+    }
+
+    private static func write(_ segment: String, to buffer: UnsafeMutableBufferPointer<UInt8>, at position: inout Int) {
+        segment.withUTF8Buffer { bytes in write(bytes, to: buffer, at: &position) }
+    }
+
+    private static func write(_ bytes: UnsafeBufferPointer<UInt8>, to buffer: UnsafeMutableBufferPointer<UInt8>, at position: inout Int) {
+        for byte in bytes {
             if isPathCharacter(byte) {
-                bytes.append(byte)
+                buffer[position] = byte
+                position += 1
             } else {
-                bytes.append(UInt8(ascii: "%"))
-                bytes.append(hexDigit(byte >> 4))
-                bytes.append(hexDigit(byte & 0x0F))
+                buffer[position] = UInt8(ascii: "%")
+                buffer[position + 1] = hexDigit(byte >> 4)
+                buffer[position + 2] = hexDigit(byte & 0x0F)
+                position += 3
             }
         }
     }
@@ -81,5 +96,14 @@ public enum URIReference {
         default:
             false
         }
+    }
+}
+
+extension String {
+    /// Runs `body` over the UTF-8 bytes in contiguous memory; much faster than walking `utf8` byte by
+    /// byte, which has to unpack small strings at every step.
+    func withUTF8Buffer<Result>(_ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
+        var copy = self
+        return try copy.withUTF8(body)
     }
 }
