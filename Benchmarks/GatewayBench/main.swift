@@ -1,5 +1,5 @@
 import Foundation
-import GatewayCore
+@_spi(Benchmarks) import GatewayCore
 import GatewayTesting
 
 // Normalization throughput per dialect and on the fixture mix, measured against Foundation's
@@ -25,7 +25,8 @@ struct Options {
             case "--milliseconds": milliseconds = iterator.next().flatMap(Int.init) ?? milliseconds
             case "--profile": profile = true
             case "--dialect": dialect = iterator.next()
-            case "--timer-loop": break
+            case "--timer-loop", "--decode-only", "--yardstick": break
+            case "--count-passes": _ = iterator.next()
             default: FileHandle.standardError.write(Data("unknown argument \(argument)\n".utf8)); exit(2)
             }
         }
@@ -75,11 +76,32 @@ workloads.append(Workload(name: "fixture mix", events: fixtures.map(\.event), da
 
 let budget = Duration.milliseconds(options.milliseconds)
 var sink = 0
+if let flag = CommandLine.arguments.firstIndex(of: "--count-passes"), let passes = Int(CommandLine.arguments[flag + 1]) {
+    // A fixed amount of work, for instruction counting under callgrind.
+    var sink = 0
+    let events = fixtures.map(\.event)
+    let mode = CommandLine.arguments.contains("--yardstick")
+    for _ in 0..<passes {
+        for event in events {
+            if mode {
+                sink &+= (try? JSONSerialization.jsonObject(with: Data(event.body), options: [.fragmentsAllowed])) == nil ? 0 : 1
+            } else {
+                sink &+= (try? normalizer.normalize(event))?.envelopes.count ?? 0
+            }
+        }
+    }
+    print(sink)
+    exit(0)
+}
 if CommandLine.arguments.contains("--timer-loop") {
     let body = Array("{\"version\":\"v1.0\",\"time\":\"2018-06-01T08:30:00+08:00\",\"trigger_type\":\"TIMER\",\"trigger_name\":\"Timer_001\",\"user_event\":\"User Event\"}".utf8)
     let event = IncomingEvent(body: body, dialect: "functiongraph.timer")
     var sink = 0
-    for _ in 0..<400_000 { sink &+= (try? normalizer.normalize(event))?.envelopes.count ?? 0 }
+    if CommandLine.arguments.contains("--decode-only") {
+        for _ in 0..<1_000_000 { sink &+= BenchmarkHooks.decodeTimer(body) }
+    } else {
+        for _ in 0..<400_000 { sink &+= (try? normalizer.normalize(event))?.envelopes.count ?? 0 }
+    }
     print(sink)
     exit(0)
 }
@@ -111,6 +133,10 @@ if options.profile {
     let timerBody = Array("{\"version\":\"v1.0\",\"time\":\"2018-06-01T08:30:00+08:00\",\"trigger_type\":\"TIMER\",\"trigger_name\":\"Timer_001\",\"user_event\":\"User Event\"}".utf8)
     let timerEvent = IncomingEvent(body: timerBody)
     let named = IncomingEvent(body: timerBody, dialect: "functiongraph.timer")
+    micro("hook parse timer") { BenchmarkHooks.parse(timerBody) }
+    micro("hook decode timer Codable") { BenchmarkHooks.decodeTimer(timerBody) }
+    micro("hook decode timer manual") { BenchmarkHooks.manualTimer(timerBody) }
+    micro("hook 100x string(at:)") { BenchmarkHooks.stringAt(timerBody) }
     micro("normalize timer (detected)") { (try? normalizer.normalize(timerEvent))?.envelopes.count ?? 0 }
     micro("normalize timer (named)") { (try? normalizer.normalize(named))?.envelopes.count ?? 0 }
     micro("JSONSerialization timer") { (try? JSONSerialization.jsonObject(with: Data(timerBody))) == nil ? 0 : 1 }

@@ -15,7 +15,11 @@ extension EventData {
     /// Sources nest JSON in strings (SMN messages, timer user events, queue bodies); parsing them makes
     /// `data` routable. Scalars stay text: a message `"42"` is not the number 42.
     public static func fromMessage(_ text: String) -> (data: EventData, contentType: String) {
-        if let json = structuredJSON(Array(text.utf8)) { return (.json(json), MediaType.json) }
+        // Only text that opens like an object or array is worth parsing.
+        let first = text.utf8.first { !$0.isJSONWhitespace }
+        if first == UInt8(ascii: "{") || first == UInt8(ascii: "["), let json = try? RawJSON(validating: Array(text.utf8)) {
+            return (.json(json), MediaType.json)
+        }
         return (.text(text), MediaType.plainText)
     }
 

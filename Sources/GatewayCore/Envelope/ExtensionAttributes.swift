@@ -38,6 +38,14 @@ public struct ExtensionAttributes: Sendable, Hashable, Sequence, ExpressibleByDi
         }
     }
 
+    /// A copy with room for `capacity` extensions, so that adding them does not reallocate.
+    func reserving(_ capacity: Int) -> Self {
+        var copy = Self()
+        copy.entries.reserveCapacity(capacity)
+        copy.entries.append(contentsOf: entries)
+        return copy
+    }
+
     public var count: Int { entries.count }
     public var isEmpty: Bool { entries.isEmpty }
     /// The names, sorted.

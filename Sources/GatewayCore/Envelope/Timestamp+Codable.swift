@@ -16,7 +16,7 @@ extension Timestamp: Codable {
         let node = decoder.node
         let parsed: Timestamp?
         switch document[node].kind {
-        case .string: parsed = Timestamp(parsing: document.string(at: node))
+        case .string: parsed = document.withStringBytes(at: node, Timestamp.parse)
         case .number: parsed = Timestamp(epochText: String(document.numberText(at: node)))
         case .object: parsed = try? Timestamp(protobuf: document.decode(ProtobufTime.self, at: node))
         default: parsed = nil

@@ -3,8 +3,12 @@ extension Timestamp {
     ///
     /// Rejects a missing seconds field, `X` or hour-only offsets and offsets beyond ±23:59.
     public init?(rfc3339 text: String) {
-        var scanner = TimeScanner(text)
-        guard let value = scanner.iso(strict: true), scanner.atEnd else { return nil }
+        let value = text.withUTF8Buffer { bytes -> Timestamp? in
+            var scanner = TimeScanner(bytes)
+            guard let value = scanner.iso(strict: true), scanner.atEnd else { return nil }
+            return value
+        }
+        guard let value else { return nil }
         self = value
     }
 
@@ -20,7 +24,13 @@ extension Timestamp {
     ///
     /// A time without an offset or zone is refused: its instant is unknown.
     public init?(parsing text: String) {
-        var scanner = TimeScanner(text)
+        guard let value = text.withUTF8Buffer(Timestamp.parse) else { return nil }
+        self = value
+    }
+
+    /// ``init(parsing:)`` over UTF-8 bytes.
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Timestamp? {
+        var scanner = TimeScanner(bytes)
         scanner.skipSpaces()
         let value: Timestamp?
         switch scanner.shape {
@@ -33,7 +43,7 @@ extension Timestamp {
         }
         scanner.skipSpaces()
         guard let value, scanner.atEnd else { return nil }
-        self = value
+        return value
     }
 
     /// An instant from calendar fields in a zone `offset` seconds east of UTC; nil when a field is out of range.
@@ -52,11 +62,12 @@ extension Timestamp {
 struct TimeScanner {
     enum Shape { case epoch, iso, slashed, javaScript, mail, unknown }
 
-    private let bytes: [UInt8]
+    /// Borrowed for the scan only.
+    private let bytes: UnsafeBufferPointer<UInt8>
     private var position = 0
 
-    init(_ text: String) {
-        self.bytes = Array(text.utf8)
+    init(_ bytes: UnsafeBufferPointer<UInt8>) {
+        self.bytes = bytes
     }
 
     var atEnd: Bool { position == bytes.count }
@@ -68,7 +79,7 @@ struct TimeScanner {
         if isDigit(first) || first == UInt8(ascii: "-") {
             if rest.dropFirst().allSatisfy(isDigit) { return .epoch }
             guard rest.count > 4 else { return .unknown }
-            switch rest[rest.startIndex + 4] {
+            switch rest[position + 4] {
             case UInt8(ascii: "-"): return .iso
             case UInt8(ascii: "/"): return .slashed
             default: return .mail

@@ -10,6 +10,16 @@ extension JSONDocument {
         return String(decoding: unescape(start, end), as: UTF8.self)
     }
 
+    /// Runs `body` over the decoded UTF-8 bytes of the string node at `index`, without making a String
+    /// when the text has no escapes.
+    func withStringBytes<Result>(at index: Int, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        let node = nodes[index]
+        guard !node.flag else { return string(at: index).withUTF8Buffer(body) }
+        return bytes.withUnsafeBufferPointer { buffer in
+            body(UnsafeBufferPointer(rebasing: buffer[Int(node.start) + 1..<Int(node.end) - 1]))
+        }
+    }
+
     /// Whether the string node at `index` equals `text`, compared without building a String when possible.
     func stringEquals(_ index: Int, _ text: String) -> Bool {
         let node = nodes[index]
@@ -18,8 +28,7 @@ extension JSONDocument {
         let length = Int(node.end) - 1 - start
         // Most names differ in length or first byte: reject those without touching the text's storage.
         guard length == text.utf8.count, length == 0 || bytes[start] == text.utf8.first else { return false }
-        var text = text
-        return text.withUTF8 { utf8 in
+        return text.withUTF8Buffer { utf8 in
             guard utf8.count == length else { return false }
             return bytes.withUnsafeBufferPointer { buffer in
                 memoryEquals(buffer.baseAddress! + start, utf8.baseAddress, length)
@@ -59,16 +68,41 @@ extension JSONDocument {
     }
 
     /// Index of the value of member `key` in the object node at `object`, if present.
+    ///
+    /// The hottest lookup of decoding: it borrows the node array, the text and the key once, rather
+    /// than once per member compared (each borrow of a class's array is a retain and a release).
     func member(_ key: String, of object: Int) -> Int? {
-        let node = nodes[object]
-        guard node.kind == .object else { return nil }
-        var child = object + 1
-        let end = Int(node.next)
-        while child < end {
-            if stringEquals(child, key) { return child + 1 }
-            child = Int(nodes[child + 1].next)
+        key.withUTF8Buffer { wanted in
+            nodes.withUnsafeBufferPointer { nodes in
+                bytes.withUnsafeBufferPointer { text in
+                    let container = nodes[object]
+                    guard container.kind == .object else { return nil }
+                    var child = object + 1
+                    let end = Int(container.next)
+                    while child < end {
+                        let name = nodes[child]
+                        let start = Int(name.start) + 1
+                        let length = Int(name.end) - 1 - start
+                        if name.flag {
+                            if string(at: child).utf8.elementsEqual(wanted) { return child + 1 }
+                        } else if length == wanted.count, Self.equal(text, start, wanted) {
+                            return child + 1
+                        }
+                        child = Int(nodes[child + 1].next)
+                    }
+                    return nil
+                }
+            }
         }
-        return nil
+    }
+
+    private static func equal(_ text: UnsafeBufferPointer<UInt8>, _ start: Int, _ wanted: UnsafeBufferPointer<UInt8>) -> Bool {
+        var offset = 0
+        while offset < wanted.count {
+            guard text[start + offset] == wanted[offset] else { return false }
+            offset += 1
+        }
+        return true
     }
 
     /// Indices of the elements of the array node at `array`.

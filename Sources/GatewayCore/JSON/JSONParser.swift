@@ -7,8 +7,12 @@ struct JSONParser {
     /// The text; valid only inside ``parse(_:)``, which lends it.
     private let bytes: UnsafeBufferPointer<UInt8>
     private var nodes: [JSONNode] = []
-    /// Open containers: node index and, for objects, the index of the key being read.
-    private var stack: [(node: Int, key: Int)] = []
+    /// The innermost open container, or -1. While a container is open its node's `next` holds the
+    /// enclosing open container (or `none`) and its `end` the member name being read (or `none`), so
+    /// the open containers form a stack inside the node array and parsing needs no other storage.
+    private var top = -1
+    private var depth = 0
+    private static let none = UInt32.max
 
     private init(bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
@@ -36,29 +40,29 @@ struct JSONParser {
             // After a value: close containers or move on to the next member or element.
             while true {
                 position = skipWhitespace(position)
-                guard let top = stack.last else {
+                guard top >= 0 else {
                     guard position == count else { throw syntax("unexpected text after the JSON value", at: position) }
                     return nodes
                 }
-                guard position < count else { throw syntax("the text ends inside \(nodes[top.node].kind == .object ? "an object" : "an array")", at: position) }
+                guard position < count else { throw syntax("the text ends inside \(nodes[top].kind == .object ? "an object" : "an array")", at: position) }
                 let byte = bytes[position]
-                if nodes[top.node].kind == .object {
+                if nodes[top].kind == .object {
                     if byte == UInt8(ascii: ",") {
                         // Until the next name is read, errors belong to the object, not the last member.
-                        stack[stack.count - 1].key = -1
+                        nodes[top].end = Self.none
                         position = try key(at: skipWhitespace(position + 1))
                         break
                     }
                     guard byte == UInt8(ascii: "}") else { throw syntax("expected ',' or '}' after an object member", at: position) }
                 } else {
                     if byte == UInt8(ascii: ",") {
-                        nodes[top.node].count += 1
+                        nodes[top].count += 1
                         position = skipWhitespace(position + 1)
                         break
                     }
                     guard byte == UInt8(ascii: "]") else { throw syntax("expected ',' or ']' after an array element", at: position) }
                 }
-                close(top.node, at: position + 1)
+                close(top, at: position + 1)
                 position += 1
             }
         }
@@ -108,9 +112,8 @@ struct JSONParser {
         guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else {
             throw syntax("expected a member name in double quotes", at: position)
         }
-        let keyIndex = nodes.count
-        stack[stack.count - 1].key = keyIndex
-        nodes[stack[stack.count - 1].node].count += 1
+        nodes[top].end = UInt32(nodes.count)
+        nodes[top].count += 1
         let afterKey = skipWhitespace(try string(at: position))
         guard afterKey < bytes.count, bytes[afterKey] == UInt8(ascii: ":") else {
             throw syntax("expected ':' after the member name", at: afterKey)
@@ -119,17 +122,20 @@ struct JSONParser {
     }
 
     private mutating func open(_ kind: JSONNode.Kind, at position: Int) throws(NormalizationError) -> Int {
-        guard stack.count < Self.maximumDepth else {
+        guard depth < Self.maximumDepth else {
             throw syntax("the JSON nests deeper than \(Self.maximumDepth) levels", at: position)
         }
         let index = nodes.count
-        nodes.append(JSONNode(kind: kind, flag: false, start: UInt32(position), end: 0, next: 0, count: 0))
-        stack.append((index, -1))
+        nodes.append(JSONNode(kind: kind, flag: false, start: UInt32(position), end: Self.none, next: top < 0 ? Self.none : UInt32(top), count: 0))
+        top = index
+        depth += 1
         return index
     }
 
     private mutating func close(_ index: Int, at end: Int) {
-        if stack.last?.node == index { stack.removeLast() }
+        let parent = nodes[index].next
+        top = parent == Self.none ? -1 : Int(parent)
+        depth -= 1
         nodes[index].end = UInt32(end)
         nodes[index].next = UInt32(nodes.count)
     }
@@ -203,12 +209,8 @@ struct JSONParser {
         var escaped = false
         let count = bytes.count
         while true {
-            // Plain ASCII runs are the common case: skip them without the checks below.
-            while position < count, bytes[position] >= 0x20, bytes[position] < 0x80, bytes[position] != UInt8(ascii: "\""),
-                bytes[position] != UInt8(ascii: "\\")
-            {
-                position += 1
-            }
+            // Plain ASCII runs are the common case: skip them eight bytes at a time, then byte by byte.
+            position = skipPlainASCII(from: position)
             guard position < count else { throw syntax("the text ends inside a string", at: start) }
             let byte = bytes[position]
             if byte == UInt8(ascii: "\"") { break }
@@ -225,6 +227,36 @@ struct JSONParser {
         }
         append(.string, flag: escaped, from: start, to: position + 1)
         return position + 1
+    }
+
+    /// The first position at or after `position` holding a quote, a backslash, a control character or
+    /// a non-ASCII byte (or the end).
+    private func skipPlainASCII(from position: Int) -> Int {
+        var position = position
+        let count = bytes.count
+        if let base = UnsafeRawPointer(bytes.baseAddress) {
+            while position + 8 <= count {
+                let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: position, as: UInt64.self))
+                guard !Self.hasSpecialByte(word) else { break }
+                position += 8
+            }
+        }
+        while position < count, Self.isPlain(bytes[position]) { position += 1 }
+        return position
+    }
+
+    private static func isPlain(_ byte: UInt8) -> Bool {
+        byte >= 0x20 && byte < 0x80 && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\")
+    }
+
+    /// Whether any byte of `word` is below 0x20, at or above 0x80, a quote or a backslash (SWAR tests:
+    /// a byte is zero after XOR with the character exactly when it equals it).
+    private static func hasSpecialByte(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        func hasZero(_ value: UInt64) -> Bool { (value &- ones) & ~value & highs != 0 }
+        let below = (word &- ones &* 0x20) & ~word & highs
+        return below != 0 || word & highs != 0 || hasZero(word ^ (ones &* 0x22)) || hasZero(word ^ (ones &* 0x5C))
     }
 
     private func escape(at position: Int) throws(NormalizationError) -> Int {
@@ -302,14 +334,20 @@ struct JSONParser {
         return NormalizationError.quote(String(decoding: bytes[position..<end], as: UTF8.self))
     }
 
-    /// The path of the innermost open value, rebuilt from the container stack.
+    /// The path of the innermost open value, rebuilt from the chain of open containers.
     private func openPath() -> String {
+        var chain: [Int] = []
+        var index = top
+        while index >= 0 {
+            chain.append(index)
+            index = nodes[index].next == Self.none ? -1 : Int(nodes[index].next)
+        }
         var path = JSONPath.root
-        for level in stack {
-            let node = nodes[level.node]
+        for container in chain.reversed() {
+            let node = nodes[container]
             if node.kind == .object {
-                guard level.key >= 0, level.key < nodes.count else { break }
-                path = JSONPath.member(keyText(level.key), of: path)
+                guard node.end != Self.none, Int(node.end) < nodes.count else { break }
+                path = JSONPath.member(keyText(Int(node.end)), of: path)
             } else {
                 path = JSONPath.element(max(0, Int(node.count) - 1), of: path)
             }

@@ -77,7 +77,7 @@ public struct DialectInput {
     /// The extensions every envelope a dialect builds carries: `platform`, `trigger` and, for an event
     /// split out of a batch, `batchindex` (its position among the request's envelopes, from 0).
     public func provenance(batchIndex: Int? = nil) -> ExtensionAttributes {
-        var extensions = base
+        var extensions = base.reserving(12)
         if let batchIndex { extensions["batchindex"] = .integer(batchIndex) }
         return extensions
     }
@@ -115,41 +115,37 @@ public struct DetectionProbe {
         document[document.root].kind == .object ? (document, document.root) : nil
     }
 
-    /// The value at a member path of the top-level object (`"record"`, `"lts", "data"`).
-    func member(_ keys: String...) -> (document: JSONDocument, node: Int)? {
-        walk(keys)
+    /// The value of a top-level member (`"record"`), or of a member of one (`"lts", "data"`).
+    func member(_ key: String, _ inner: String? = nil) -> (document: JSONDocument, node: Int)? {
+        guard var node = document.member(key, of: document.root) else { return nil }
+        if let inner {
+            guard let next = document.member(inner, of: node) else { return nil }
+            node = next
+        }
+        return (document, node)
     }
 
     /// The kind of the value at a member path, when present.
-    func kind(_ keys: String...) -> JSONNode.Kind? {
-        walk(keys).map { document[$0.node].kind }
+    func kind(_ key: String, _ inner: String? = nil) -> JSONNode.Kind? {
+        member(key, inner).map { document[$0.node].kind }
     }
 
     /// The string at a member path, when it is a string.
-    func string(_ keys: String...) -> String? {
-        guard let (document, node) = walk(keys), document[node].kind == .string else { return nil }
+    func string(_ key: String, _ inner: String? = nil) -> String? {
+        guard let (document, node) = member(key, inner), document[node].kind == .string else { return nil }
         return document.string(at: node)
     }
 
     /// The first element of the array at a member path, when it is an object.
-    func firstObject(in keys: String...) -> (document: JSONDocument, node: Int)? {
-        guard let (document, node) = walk(keys) else { return nil }
+    func firstObject(in key: String, _ inner: String? = nil) -> (document: JSONDocument, node: Int)? {
+        guard let (document, node) = member(key, inner) else { return nil }
         guard document[node].kind == .array, document[node].count > 0, document[node + 1].kind == .object else { return nil }
         return (document, node + 1)
     }
 
     /// Whether the value at a member path is an empty array.
-    func isEmptyArray(_ keys: String...) -> Bool {
-        guard let (document, node) = walk(keys) else { return false }
+    func isEmptyArray(_ key: String, _ inner: String? = nil) -> Bool {
+        guard let (document, node) = member(key, inner) else { return false }
         return document[node].kind == .array && document[node].count == 0
-    }
-
-    private func walk(_ keys: [String]) -> (document: JSONDocument, node: Int)? {
-        var node = document.root
-        for key in keys {
-            guard let next = document.member(key, of: node) else { return nil }
-            node = next
-        }
-        return (document, node)
     }
 }

@@ -103,6 +103,9 @@ extension String {
     /// Runs `body` over the UTF-8 bytes in contiguous memory; much faster than walking `utf8` byte by
     /// byte, which has to unpack small strings at every step.
     func withUTF8Buffer<Result>(_ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
+        // Native and small strings lend their bytes directly; copying the String first would cost a
+        // retain and a release.
+        if let result = try utf8.withContiguousStorageIfAvailable(body) { return result }
         var copy = self
         return try copy.withUTF8(body)
     }
