@@ -128,31 +128,29 @@ extension Dialect {
             throw NormalizationError.missing("records", in: JSONPath.root)
         }
         let nonEmpty: (String?) -> String? = { $0.flatMap { $0.isEmpty ? nil : $0 } }
+        let time = event.event_time ?? input.event.receivedAt
+        let eventTime = event.event_time?.rfc3339 ?? ""
         var envelopes: [Envelope] = []
+        envelopes.reserveCapacity(records.reduce(0) { $0 + $1.messages.count })
         for (recordIndex, record) in records.enumerated() {
+            // Everything but the message is shared by the record's envelopes: build it once.
             let instance = nonEmpty(record.instance_id) ?? nonEmpty(event.instance_id)
             let channelName = nonEmpty(channel.name(of: record)) ?? nonEmpty(channel.name(of: event))
+            let source = URIReference.path("huaweicloud", service, instance ?? "unknown", channel.collection, channelName ?? "unknown")
+            var shared = input.provenance()
+            shared.set("instanceid", instance)
+            shared.set(channel.extensionName, channelName)
+            shared.set("region", event.region)
+            shared.set("eventversion", event.event_version)
             for (messageIndex, message) in record.messages.enumerated() {
                 let (data, contentType) = EventData.fromMessage(message.text)
-                var extensions = input.provenance(batchIndex: envelopes.count)
-                extensions.set("instanceid", instance)
-                extensions.set(channel.extensionName, channelName)
-                extensions.set("region", event.region)
-                extensions.set("eventversion", event.event_version)
+                var extensions = shared
+                extensions["batchindex"] = .integer(envelopes.count)
                 let id = derivedID(
-                    [.text(instance ?? ""), .text(channelName ?? ""), .text(event.event_time?.rfc3339 ?? ""),
-                     .number(recordIndex), .number(messageIndex), .text(message.text)],
+                    [.text(instance ?? ""), .text(channelName ?? ""), .text(eventTime), .number(recordIndex), .number(messageIndex), .text(message.text)],
                     timeless: event.event_time == nil, input: input)
                 envelopes.append(
-                    Envelope(
-                        id: id,
-                        source: URIReference.path("huaweicloud", service, instance ?? "unknown", channel.collection, channelName ?? "unknown"),
-                        type: type,
-                        time: event.event_time ?? input.event.receivedAt,
-                        datacontenttype: contentType,
-                        data: data,
-                        extensions: extensions
-                    ))
+                    Envelope(id: id, source: source, type: type, time: time, datacontenttype: contentType, data: data, extensions: extensions))
             }
         }
         return envelopes
