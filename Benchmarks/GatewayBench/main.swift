@@ -1,5 +1,5 @@
 import Foundation
-@_spi(Benchmarks) import GatewayCore
+import GatewayCore
 import GatewayTesting
 
 // Normalization throughput per dialect and on the fixture mix, measured against Foundation's
@@ -25,7 +25,7 @@ struct Options {
             case "--milliseconds": milliseconds = iterator.next().flatMap(Int.init) ?? milliseconds
             case "--profile": profile = true
             case "--dialect": dialect = iterator.next()
-            case "--timer-loop", "--decode-only", "--yardstick": break
+            case "--yardstick": break
             case "--count-passes": _ = iterator.next()
             default: FileHandle.standardError.write(Data("unknown argument \(argument)\n".utf8)); exit(2)
             }
@@ -93,53 +93,10 @@ if let flag = CommandLine.arguments.firstIndex(of: "--count-passes"), let passes
     print(sink)
     exit(0)
 }
-if CommandLine.arguments.contains("--timer-loop") {
-    let body = Array("{\"version\":\"v1.0\",\"time\":\"2018-06-01T08:30:00+08:00\",\"trigger_type\":\"TIMER\",\"trigger_name\":\"Timer_001\",\"user_event\":\"User Event\"}".utf8)
-    let event = IncomingEvent(body: body, dialect: "functiongraph.timer")
-    var sink = 0
-    if CommandLine.arguments.contains("--decode-only") {
-        for _ in 0..<1_000_000 { sink &+= BenchmarkHooks.decodeTimer(body) }
-    } else {
-        for _ in 0..<400_000 { sink &+= (try? normalizer.normalize(event))?.envelopes.count ?? 0 }
-    }
-    print(sink)
-    exit(0)
-}
 if options.profile {
     let events = fixtures.map(\.event)
     let result = measure(events.count, budget * options.rounds) { (try? normalizer.normalize(events[$0]).envelopes.count) ?? 0 }
     print("normalize, fixture mix: \(Int(result.rate)) bodies/s (sink \(result.sink % 1000))")
-    let parse = measure(events.count, budget) { (try? JSONDocument(bytes: events[$0].body))?.bytes.count ?? 0 }
-    print("JSONDocument parse only: \(Int(parse.rate)) bodies/s (sink \(parse.sink % 1000))")
-    func micro(_ name: String, _ body: () -> Int) {
-        let result = measure(1, budget) { _ in body() }
-        print("\(name): \(Int(1e9 / result.rate)) ns (sink \(result.sink % 10))")
-    }
-    let small = Array("{\"parameters\":42,\"context\":{\"function\":\"square\"}}".utf8)
-    let text200 = String(repeating: "abcdefghij", count: 20)
-    let time = Timestamp(rfc3339: "2019-09-25T15:51:17.872320525Z")!
-    micro("parse 50 bytes") { (try? JSONDocument(bytes: small))?.bytes.count ?? 0 }
-    micro("StableID 200 bytes") { StableID.make("functiongraph.kafka", .text(text200), .number(3)).utf8.count }
-    micro("URIReference.path 5 segments") { URIReference.path("huaweicloud", "functiongraph", "triggers", "timer", "Timer_001").utf8.count }
-    micro("Timestamp.rfc3339") { time.rfc3339.utf8.count }
-    micro("Timestamp(parsing:)") { Timestamp(parsing: "2018-06-01T08:30:00+08:00")?.nanoseconds == 0 ? 1 : 0 }
-    micro("ExtensionAttributes 6 entries") {
-        var e = ExtensionAttributes()
-        e["platform"] = "functiongraph"; e["trigger"] = "timer"; e["batchindex"] = 3; e["triggername"] = "Timer_001"; e["eventversion"] = "v1.0"; e["region"] = "eu-de"
-        return e.count
-    }
-    micro("EventData.fromMessage text") { EventData.fromMessage("Hello world, this is a message").contentType.utf8.count }
-    micro("EventData.fromMessage json") { EventData.fromMessage("{\"message\": \"timer triggered event\", \"topic\":\"test\"}").contentType.utf8.count }
-    let timerBody = Array("{\"version\":\"v1.0\",\"time\":\"2018-06-01T08:30:00+08:00\",\"trigger_type\":\"TIMER\",\"trigger_name\":\"Timer_001\",\"user_event\":\"User Event\"}".utf8)
-    let timerEvent = IncomingEvent(body: timerBody)
-    let named = IncomingEvent(body: timerBody, dialect: "functiongraph.timer")
-    micro("hook parse timer") { BenchmarkHooks.parse(timerBody) }
-    micro("hook decode timer Codable") { BenchmarkHooks.decodeTimer(timerBody) }
-    micro("hook decode timer manual") { BenchmarkHooks.manualTimer(timerBody) }
-    micro("hook 100x string(at:)") { BenchmarkHooks.stringAt(timerBody) }
-    micro("normalize timer (detected)") { (try? normalizer.normalize(timerEvent))?.envelopes.count ?? 0 }
-    micro("normalize timer (named)") { (try? normalizer.normalize(named))?.envelopes.count ?? 0 }
-    micro("JSONSerialization timer") { (try? JSONSerialization.jsonObject(with: Data(timerBody))) == nil ? 0 : 1 }
     exit(0)
 }
 func row(_ columns: [String]) -> String {

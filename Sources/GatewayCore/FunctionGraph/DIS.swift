@@ -66,18 +66,21 @@ public struct DIS: Dialect {
 
     public func normalize(_ input: DialectInput) throws(NormalizationError) -> [Envelope] {
         let event = try input.decode(Event.self)
+        let source = URIReference.path("huaweicloud", "dis", "streams", event.StreamName)
+        let idPrefix = event.StreamName + "/" + event.ShardID + "/"
+        var shared = input.provenance()
+        shared.set("shardid", event.ShardID)
+        shared.set("streamname", event.StreamName)
+        shared.set("tag", event.Tag)
         return event.Message.records.enumerated().map { index, record in
             let (data, contentType) = EventData.fromBytes(record.data.bytes)
-            let sequenceNumber = record.sequence_number.text
-            var extensions = input.provenance(batchIndex: index)
+            var extensions = shared
+            extensions["batchindex"] = .integer(index)
             extensions.set("partitionkey", record.partition_key)
             extensions.set("sequence", record.sequence_number.sequence)
-            extensions.set("shardid", event.ShardID)
-            extensions.set("streamname", event.StreamName)
-            extensions.set("tag", event.Tag)
             return Envelope(
-                id: "\(event.StreamName)/\(event.ShardID)/\(sequenceNumber)",
-                source: URIReference.path("huaweicloud", "dis", "streams", event.StreamName),
+                id: idPrefix + record.sequence_number.text,
+                source: source,
                 type: "com.huaweicloud.dis.record",
                 time: input.event.receivedAt,
                 datacontenttype: contentType,

@@ -36,14 +36,17 @@ public struct DMS: Dialect {
     public func normalize(_ input: DialectInput) throws(NormalizationError) -> [Envelope] {
         let event = try input.decode(Event.self)
         let requestID = event.requestId.flatMap { $0.isEmpty ? nil : $0 }
+        let source = URIReference.path("huaweicloud", "dms", "queues", event.QueueID)
+        var shared = input.provenance()
+        shared.set("queueid", event.QueueID)
+        shared.set("consumergroup", event.ConsumerGroupID)
+        shared.set("tag", event.Tag)
+        shared.set("functionname", event.functionname)
+        shared.set("requestid", event.requestId)
         return event.Messages.enumerated().map { index, message in
             let (data, contentType) = EventData.fromMessage(message.Body)
-            var extensions = input.provenance(batchIndex: index)
-            extensions.set("queueid", event.QueueID)
-            extensions.set("consumergroup", event.ConsumerGroupID)
-            extensions.set("tag", event.Tag)
-            extensions.set("functionname", event.functionname)
-            extensions.set("requestid", event.requestId)
+            var extensions = shared
+            extensions["batchindex"] = .integer(index)
             if let attributes = message.Attributes, !attributes.value.isEmpty {
                 extensions.set("attributes", json: attributes.raw)
             }
@@ -54,7 +57,7 @@ public struct DMS: Dialect {
                     timeless: event.timestamp == nil, input: input)
             return Envelope(
                 id: id,
-                source: URIReference.path("huaweicloud", "dms", "queues", event.QueueID),
+                source: source,
                 type: "com.huaweicloud.dms.message",
                 time: event.timestamp ?? input.event.receivedAt,
                 datacontenttype: contentType,

@@ -68,11 +68,13 @@ public struct LTS: Dialect {
         let groupID = payload.log_group_id.flatMap { $0.isEmpty ? nil : $0 }
         let topicID = payload.log_topic_id.flatMap { $0.isEmpty ? nil : $0 }
         let source = URIReference.path(["huaweicloud", "lts"] + [groupID, topicID].compactMap { $0 })
+        var shared = input.provenance()
+        shared.set("projectid", payload.owner)
+        shared.set("loggroupid", groupID)
+        shared.set("logtopicid", topicID)
         return entries.enumerated().map { index, entry in
-            var extensions = input.provenance(batchIndex: index)
-            extensions.set("projectid", payload.owner)
-            extensions.set("loggroupid", groupID)
-            extensions.set("logtopicid", topicID)
+            var extensions = shared
+            extensions["batchindex"] = .integer(index)
             let id = entry.value.log_uid.flatMap { $0.isEmpty ? nil : $0 }
                 ?? derivedID(
                     [.text(groupID ?? ""), .text(topicID ?? ""), .number(index), .bytes(entry.raw.bytes[...])],
@@ -101,15 +103,14 @@ public struct LTS: Dialect {
                     expected: "a JSON array of log entries", found: inner.describe(inner.root))
             }
             return try inner.elements(of: inner.root).enumerated().map { (position, element) throws(NormalizationError) in
-                try entry(in: inner, at: element, location: "logs[\(position)]", base: "logs")
+                try entry(in: inner, at: element, position: position, base: "logs")
             }
         case .array:
             return try document.elements(of: logs.node).enumerated().map { (position, element) throws(NormalizationError) in
-                let location = "logs[\(position)]"
-                guard document[element].kind == .string else { return try entry(in: document, at: element, location: location, base: "") }
+                guard document[element].kind == .string else { return try entry(in: document, at: element, position: position, base: "") }
                 // The 2021 documentation: each element is a string holding one entry.
-                let inner = try parse(document.string(at: element), location: location)
-                return try entry(in: inner, at: inner.root, location: location, base: location)
+                let inner = try parse(document.string(at: element), location: "logs[\(position)]")
+                return try entry(in: inner, at: inner.root, position: position, base: "logs[\(position)]")
             }
         default:
             throw failure(.typeMismatch, "the decoded payload: logs must be an array or a string holding one, found \(document.describe(logs.node))",
@@ -117,13 +118,13 @@ public struct LTS: Dialect {
         }
     }
 
-    /// The entry object at `node`; `location` names it in messages, `base` is where the document's root sits.
-    private static func entry(in document: JSONDocument, at node: Int, location: String, base: String) throws(NormalizationError) -> Verbatim<Entry> {
+    /// The entry object at `node`, the `position`th of `logs`; `base` is where the document's root sits.
+    private static func entry(in document: JSONDocument, at node: Int, position: Int, base: @autoclosure () -> String) throws(NormalizationError) -> Verbatim<Entry> {
         guard document[node].kind == .object else {
-            throw failure(.typeMismatch, "the decoded payload: \(location) is not a JSON object (found \(document.describe(node)))",
+            throw failure(.typeMismatch, "the decoded payload: logs[\(position)] is not a JSON object (found \(document.describe(node)))",
                 expected: "a JSON object", found: document.describe(node))
         }
-        return try decode(Verbatim<Entry>.self, in: document, at: node, location: base)
+        return try decode(Verbatim<Entry>.self, in: document, at: node, location: base())
     }
 
     /// Parses JSON text found inside the payload.
@@ -137,11 +138,11 @@ public struct LTS: Dialect {
 
     /// Decodes `T` at `node`, restating a failure at `lts.data` with its place inside the payload
     /// (`location` is where the document's root sits: "" for the payload itself).
-    private static func decode<T: Decodable>(_ type: T.Type, in document: JSONDocument, at node: Int, location: String) throws(NormalizationError) -> T {
+    private static func decode<T: Decodable>(_ type: T.Type, in document: JSONDocument, at node: Int, location: @autoclosure () -> String) throws(NormalizationError) -> T {
         do {
             return try document.decode(type, at: node)
         } catch {
-            var place = location + (error.path ?? JSONPath.root).dropFirst()
+            var place = location() + (error.path ?? JSONPath.root).dropFirst()
             if place.hasPrefix(".") { place.removeFirst() }
             // A missing member's path ends in the member, which the message names already: point at its parent.
             if error.code == .missingField { place = String(place[..<(place.lastIndex(of: ".") ?? place.startIndex)]) }

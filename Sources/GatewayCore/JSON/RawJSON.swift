@@ -61,6 +61,14 @@ public struct RawJSON: Sendable, Hashable, Codable {
         for byte in significantBytes { hasher.combine(byte) }
     }
 
+    /// The text without whitespace between tokens (compact JSON, the tokens as written).
+    var compactBytes: [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        out.append(contentsOf: significantBytes)
+        return out
+    }
+
     /// The text without whitespace between tokens.
     private var significantBytes: SignificantBytes { SignificantBytes(bytes: bytes) }
 

@@ -37,9 +37,11 @@ extension ExtensionAttributes {
     }
 
     /// Sets an extension holding compact JSON text (for maps that cannot be extensions themselves,
-    /// like user-defined message attributes); empty objects are left out.
+    /// like user-defined message attributes); empty objects and arrays, and null, are left out.
     public mutating func set(_ name: String, json: RawJSON?) {
-        guard let json, json.value != .object([]), json.value != .null else { return }
-        self[name] = .string(String(decoding: RawJSON(json.value).bytes, as: UTF8.self))
+        guard let json else { return }
+        let compact = json.compactBytes
+        guard compact != Array("{}".utf8), compact != Array("[]".utf8), compact != Array("null".utf8) else { return }
+        self[name] = .string(String(decoding: compact, as: UTF8.self))
     }
 }

@@ -65,13 +65,19 @@ public struct EventHeaders: Sendable, Hashable, Sequence, ExpressibleByArrayLite
 extension String {
     /// ASCII case-insensitive equality, as HTTP header names compare.
     func caseInsensitiveEquals(_ other: String) -> Bool {
-        utf8.count == other.utf8.count && zip(utf8, other.utf8).allSatisfy { lhs, rhs in
-            lhs == rhs || (lhs | 0x20 == rhs | 0x20 && (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(lhs | 0x20))
-        }
+        withUTF8Buffer { lhs in other.withUTF8Buffer { rhs in lhs.count == rhs.count && Self.asciiEqualIgnoringCase(lhs, rhs, count: lhs.count) } }
     }
 
     /// Whether the string starts with `prefix`, ignoring ASCII case.
     func hasCaseInsensitivePrefix(_ prefix: String) -> Bool {
-        utf8.count >= prefix.utf8.count && String(decoding: utf8.prefix(prefix.utf8.count), as: UTF8.self).caseInsensitiveEquals(prefix)
+        withUTF8Buffer { lhs in prefix.withUTF8Buffer { rhs in lhs.count >= rhs.count && Self.asciiEqualIgnoringCase(lhs, rhs, count: rhs.count) } }
+    }
+
+    private static func asciiEqualIgnoringCase(_ lhs: UnsafeBufferPointer<UInt8>, _ rhs: UnsafeBufferPointer<UInt8>, count: Int) -> Bool {
+        for index in 0..<count {
+            let (a, b) = (lhs[index], rhs[index])
+            guard a == b || (a | 0x20 == b | 0x20 && (a | 0x20) >= UInt8(ascii: "a") && (a | 0x20) <= UInt8(ascii: "z")) else { return false }
+        }
+        return true
     }
 }

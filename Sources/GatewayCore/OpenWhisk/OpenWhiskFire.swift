@@ -48,13 +48,15 @@ public struct OpenWhiskFire: Dialect {
     /// Namespace and trigger of `/api/v1/namespaces/{ns}/triggers/{name}` (the `/api/v1` prefix optional,
     /// a query ignored, segments percent-decoded).
     static func trigger(inPath path: String) -> (namespace: String, trigger: String)? {
-        let route = path.prefix { $0 != "?" }
-        var segments = route.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
-        if segments.starts(with: ["api", "v1"]) { segments = segments.dropFirst(2) }
-        let parts = Array(segments)
-        guard route.hasPrefix("/"), parts.count == 4, parts[0] == "namespaces", parts[2] == "triggers",
-            let namespace = URIReference.percentDecode(String(parts[1])), !namespace.isEmpty,
-            let trigger = URIReference.percentDecode(String(parts[3])), !trigger.isEmpty
+        // Every request asks this question: answer the common "no" without splitting the path.
+        var route = Substring(path)
+        if route.hasPrefix("/api/v1/") { route = route.dropFirst(7) }
+        guard route.hasPrefix("/namespaces/") else { return nil }
+        route = route.prefix { $0 != "?" }
+        let parts = route.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).dropFirst()
+        guard parts.count == 4, parts[parts.startIndex + 2].elementsEqual("triggers".utf8),
+            let namespace = URIReference.percentDecode(String(Substring(parts[parts.startIndex + 1]))), !namespace.isEmpty,
+            let trigger = URIReference.percentDecode(String(Substring(parts[parts.startIndex + 3]))), !trigger.isEmpty
         else { return nil }
         return (namespace, trigger)
     }
