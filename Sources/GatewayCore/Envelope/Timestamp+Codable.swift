@@ -12,8 +12,11 @@ extension Timestamp: Codable {
             self = value
             return
         }
-        let document = decoder.document
-        let node = decoder.node
+        self = try Timestamp(document: decoder.document, node: decoder.node)
+    }
+
+    /// Decodes the time at `node` (see ``init(from:)``).
+    init(document: JSONDocument, node: Int) throws(NormalizationError) {
         let parsed: Timestamp?
         switch document[node].kind {
         case .string: parsed = document.withStringBytes(at: node, Timestamp.parse)
@@ -21,7 +24,7 @@ extension Timestamp: Codable {
         case .object: parsed = try? Timestamp(protobuf: document.decode(ProtobufTime.self, at: node))
         default: parsed = nil
         }
-        guard let parsed else { throw Self.invalid(decoder.path, found: document.describe(node)) }
+        guard let parsed else { throw Self.invalid(document.path(of: node), found: document.describe(node)) }
         self = parsed
     }
 

@@ -52,10 +52,17 @@ extension JSONDocument {
     }
 
     /// Decodes the node at `index`, with fast paths for the common leaf types.
+    ///
+    /// The leaf types are built here directly: going through `init(from:)` would box the decoder in an
+    /// existential and cast it back, and `as! T` would call the runtime's dynamic cast. The checks
+    /// compare type metadata, and the bit casts are between identical types.
     func read<T: Decodable>(_ type: T.Type, at index: Int) throws -> T {
-        if T.self == String.self { return try readString(at: index) as! T }
-        if T.self == Int.self { return try readInteger(Int.self, at: index) as! T }
-        if T.self == Bool.self { return try readBool(at: index) as! T }
+        if T.self == String.self { return unsafeBitCast(try readString(at: index), to: T.self) }
+        if T.self == Int.self { return unsafeBitCast(try readInteger(Int.self, at: index), to: T.self) }
+        if T.self == Bool.self { return unsafeBitCast(try readBool(at: index), to: T.self) }
+        if T.self == RawJSON.self { return unsafeBitCast(RawJSON(self, index), to: T.self) }
+        if T.self == Timestamp.self { return unsafeBitCast(try Timestamp(document: self, node: index), to: T.self) }
+        if T.self == JSONValue.self { return unsafeBitCast(JSONValue(self, index), to: T.self) }
         return try T(from: DocumentDecoder(document: self, node: index))
     }
 
