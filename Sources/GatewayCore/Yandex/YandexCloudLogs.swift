@@ -3,7 +3,7 @@
 /// Event type `yandex.cloud.events.serverless.triggers.CloudLogsMessageBatch`; entries are
 /// `{log_group_id, log_stream_name, message, timestamp}`. One envelope per entry: id `event_id/j`,
 /// source the log stream, time the entry's, data the entry.
-public struct YandexCloudLogs: Dialect {
+public struct YandexCloudLogs: YandexEventDialect {
     public init() {}
 
     public let name = "yandex.cloudlogs"
@@ -19,10 +19,6 @@ public struct YandexCloudLogs: Dialect {
         var log_group_id: String
         var log_stream_name: String
         var timestamp: Timestamp?
-    }
-
-    public func matchesBody(_ probe: DetectionProbe) -> Bool {
-        YandexMessages.firstEventType(probe).map(Details.eventTypes.contains) ?? false
     }
 
     public func normalize(_ input: DialectInput) throws(NormalizationError) -> [Envelope] {

@@ -3,7 +3,7 @@
 /// Event types `yandex.cloud.events.containerregistry.CreateImage`, `DeleteImage`, `CreateImageTag` and
 /// `DeleteImageTag` (a push emits both CreateImage and CreateImageTag). One envelope per message: source
 /// the registry, subject `repository:tag`, data the details.
-public struct YandexContainerRegistry: Dialect {
+public struct YandexContainerRegistry: YandexEventDialect {
     public init() {}
 
     public let name = "yandex.containerregistry"
@@ -17,10 +17,6 @@ public struct YandexContainerRegistry: Dialect {
         var registry_id: String
         var repository_name: String?
         var tag: String?
-    }
-
-    public func matchesBody(_ probe: DetectionProbe) -> Bool {
-        YandexMessages.firstEventType(probe).map(Details.eventTypes.contains) ?? false
     }
 
     public func normalize(_ input: DialectInput) throws(NormalizationError) -> [Envelope] {

@@ -3,7 +3,7 @@
 /// Event type `yandex.cloud.events.iot.IoTMessage`, from a registry's devices (`registry_id`, `device_id`)
 /// or from a broker (`broker_id`). One envelope per message: source the device or broker, subject the
 /// MQTT topic, data the base64-decoded payload. Documented batches repeat one `event_id`; it is kept.
-public struct YandexIoT: Dialect {
+public struct YandexIoT: YandexEventDialect {
     public init() {}
 
     public let name = "yandex.iot"
@@ -17,10 +17,6 @@ public struct YandexIoT: Dialect {
         var broker_id: String?
         var mqtt_topic: String
         var payload: Base64Bytes
-    }
-
-    public func matchesBody(_ probe: DetectionProbe) -> Bool {
-        YandexMessages.firstEventType(probe).map(Details.eventTypes.contains) ?? false
     }
 
     public func normalize(_ input: DialectInput) throws(NormalizationError) -> [Envelope] {

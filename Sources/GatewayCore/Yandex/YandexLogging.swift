@@ -3,7 +3,7 @@
 /// Event type `yandex.cloud.events.serverless.triggers.LoggingMessageBatch`: a batch of log entries
 /// inside the batch of messages, `created_at` a protobuf `{seconds, nanos}` object. One envelope per
 /// entry: id `event_id/j`, source the logged resource, time the entry's, data the entry.
-public struct YandexLogging: Dialect {
+public struct YandexLogging: YandexEventDialect {
     public init() {}
 
     public let name = "yandex.logging"
@@ -26,10 +26,6 @@ public struct YandexLogging: Dialect {
         /// `serverless.function`, `serverless.containers`...
         var type: String
         var id: String
-    }
-
-    public func matchesBody(_ probe: DetectionProbe) -> Bool {
-        YandexMessages.firstEventType(probe).map(Details.eventTypes.contains) ?? false
     }
 
     public func normalize(_ input: DialectInput) throws(NormalizationError) -> [Envelope] {

@@ -3,7 +3,7 @@
 /// Event type `yandex.cloud.events.messagequeue.QueueMessage`; up to 1000 messages per batch, delivered at
 /// least once (a failed call re-queues them). One envelope per message: source the queue's YRN, data the
 /// body (JSON when it holds JSON), the send time and user attributes as extensions.
-public struct YandexMessageQueue: Dialect {
+public struct YandexMessageQueue: YandexEventDialect {
     public init() {}
 
     public let name = "yandex.messagequeue"
@@ -29,10 +29,6 @@ public struct YandexMessageQueue: Dialect {
     struct Attributes: Codable {
         /// Epoch milliseconds written as a string.
         var SentTimestamp: String?
-    }
-
-    public func matchesBody(_ probe: DetectionProbe) -> Bool {
-        YandexMessages.firstEventType(probe).map(Details.eventTypes.contains) ?? false
     }
 
     public func normalize(_ input: DialectInput) throws(NormalizationError) -> [Envelope] {

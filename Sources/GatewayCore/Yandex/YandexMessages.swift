@@ -67,6 +67,17 @@ protocol YandexDetails: Decodable {
     static var eventTypes: YandexEventTypes { get }
 }
 
+/// A dialect of one `event_metadata` kind: detected by the first message's `event_type`.
+protocol YandexEventDialect: Dialect {
+    associatedtype Details: YandexDetails
+}
+
+extension YandexEventDialect {
+    public func matchesBody(_ probe: DetectionProbe) -> Bool {
+        YandexMessages.firstEventType(probe).map(Details.eventTypes.contains) ?? false
+    }
+}
+
 /// `{"messages": [...]}` of one `event_metadata` kind.
 struct YandexBatch<Details: YandexDetails>: Decodable {
     var messages: [YandexMessage<Details>]

@@ -2,7 +2,7 @@
 ///
 /// Event types `yandex.cloud.events.storage.ObjectCreate`, `ObjectUpdate` (an ACL change) and `ObjectDelete`.
 /// One envelope per message: source the bucket's storage URL, subject the object key, data the details.
-public struct YandexStorage: Dialect {
+public struct YandexStorage: YandexEventDialect {
     public init() {}
 
     public let name = "yandex.storage"
@@ -14,10 +14,6 @@ public struct YandexStorage: Dialect {
         var bucket_id: String
         /// The object key, `/` unescaped.
         var object_id: String
-    }
-
-    public func matchesBody(_ probe: DetectionProbe) -> Bool {
-        YandexMessages.firstEventType(probe).map(Details.eventTypes.contains) ?? false
     }
 
     public func normalize(_ input: DialectInput) throws(NormalizationError) -> [Envelope] {

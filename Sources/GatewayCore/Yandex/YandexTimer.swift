@@ -2,7 +2,7 @@
 ///
 /// Event type `yandex.cloud.events.serverless.triggers.TimerMessage`; the cron runs in UTC. One envelope
 /// per message: source the trigger, data the configured payload (JSON when it holds JSON), if any.
-public struct YandexTimer: Dialect {
+public struct YandexTimer: YandexEventDialect {
     public init() {}
 
     public let name = "yandex.timer"
@@ -14,10 +14,6 @@ public struct YandexTimer: Dialect {
         var trigger_id: String
         /// In the current docs only; older triggers (and the official TypeScript types) have none.
         var payload: String?
-    }
-
-    public func matchesBody(_ probe: DetectionProbe) -> Bool {
-        YandexMessages.firstEventType(probe).map(Details.eventTypes.contains) ?? false
     }
 
     public func normalize(_ input: DialectInput) throws(NormalizationError) -> [Envelope] {
