@@ -5,7 +5,7 @@ extension JSONDocument {
         let start = Int(node.start) + 1
         let end = Int(node.end) - 1
         if !node.flag {
-            return String(decoding: bytes[start..<end], as: UTF8.self)
+            return String(decoding: UnsafeBufferPointer(rebasing: text[start..<end]), as: UTF8.self)
         }
         return String(decoding: unescape(start, end), as: UTF8.self)
     }
@@ -15,25 +15,17 @@ extension JSONDocument {
     func withStringBytes<Result>(at index: Int, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
         let node = nodes[index]
         guard !node.flag else { return string(at: index).withUTF8Buffer(body) }
-        return bytes.withUnsafeBufferPointer { buffer in
-            body(UnsafeBufferPointer(rebasing: buffer[Int(node.start) + 1..<Int(node.end) - 1]))
-        }
+        return body(UnsafeBufferPointer(rebasing: text[Int(node.start) + 1..<Int(node.end) - 1]))
     }
 
     /// Whether the string node at `index` equals `text`, compared without building a String when possible.
-    func stringEquals(_ index: Int, _ text: String) -> Bool {
+    func stringEquals(_ index: Int, _ other: String) -> Bool {
         let node = nodes[index]
-        if node.flag { return string(at: index) == text }
+        if node.flag { return string(at: index) == other }
         let start = Int(node.start) + 1
         let length = Int(node.end) - 1 - start
         // Most names differ in length or first byte: reject those without touching the text's storage.
-        guard length == text.utf8.count, length == 0 || bytes[start] == text.utf8.first else { return false }
-        return text.withUTF8Buffer { utf8 in
-            guard utf8.count == length else { return false }
-            return bytes.withUnsafeBufferPointer { buffer in
-                memoryEquals(buffer.baseAddress! + start, utf8.baseAddress, length)
-            }
-        }
+        return other.withUTF8Buffer { wanted in length == wanted.count && Self.equal(self.text, start, wanted) }
     }
 
     /// The text of the number node at `index`, as written.
@@ -47,11 +39,11 @@ extension JSONDocument {
         guard node.kind == .number, !node.flag else { return nil }
         var position = Int(node.start)
         let end = Int(node.end)
-        let negative = bytes[position] == UInt8(ascii: "-")
+        let negative = text[position] == UInt8(ascii: "-")
         if negative { position += 1 }
         var value: Int64 = 0
         while position < end {
-            let digit = Int64(bytes[position] &- UInt8(ascii: "0"))
+            let digit = Int64(text[position] &- UInt8(ascii: "0"))
             let (shifted, overflow1) = value.multipliedReportingOverflow(by: 10)
             let (next, overflow2) = negative ? shifted.subtractingReportingOverflow(digit) : shifted.addingReportingOverflow(digit)
             if overflow1 || overflow2 { return nil }
@@ -73,30 +65,26 @@ extension JSONDocument {
     /// than once per member compared (each borrow of a class's array is a retain and a release).
     func member(_ key: String, of object: Int) -> Int? {
         key.withUTF8Buffer { wanted in
-            nodes.withUnsafeBufferPointer { nodes in
-                bytes.withUnsafeBufferPointer { text in
-                    let container = nodes[object]
-                    guard container.kind == .object else { return nil }
-                    var child = object + 1
-                    let end = Int(container.next)
-                    while child < end {
-                        let name = nodes[child]
-                        let start = Int(name.start) + 1
-                        let length = Int(name.end) - 1 - start
-                        if name.flag {
-                            if string(at: child).utf8.elementsEqual(wanted) { return child + 1 }
-                        } else if length == wanted.count, Self.equal(text, start, wanted) {
-                            return child + 1
-                        }
-                        child = Int(nodes[child + 1].next)
-                    }
-                    return nil
+            let container = nodes[object]
+            guard container.kind == .object else { return nil }
+            var child = object + 1
+            let end = Int(container.next)
+            while child < end {
+                let name = nodes[child]
+                let start = Int(name.start) + 1
+                let length = Int(name.end) - 1 - start
+                if name.flag {
+                    if string(at: child).utf8.elementsEqual(wanted) { return child + 1 }
+                } else if length == wanted.count, Self.equal(text, start, wanted) {
+                    return child + 1
                 }
+                child = Int(nodes[child + 1].next)
             }
+            return nil
         }
     }
 
-    private static func equal(_ text: UnsafeBufferPointer<UInt8>, _ start: Int, _ wanted: UnsafeBufferPointer<UInt8>) -> Bool {
+    private static func equal(_ text: UnsafeMutableBufferPointer<UInt8>, _ start: Int, _ wanted: UnsafeBufferPointer<UInt8>) -> Bool {
         var offset = 0
         while offset < wanted.count {
             guard text[start + offset] == wanted[offset] else { return false }
@@ -152,13 +140,13 @@ extension JSONDocument {
         out.reserveCapacity(end - start)
         var position = start
         while position < end {
-            let byte = bytes[position]
+            let byte = text[position]
             guard byte == UInt8(ascii: "\\") else {
                 out.append(byte)
                 position += 1
                 continue
             }
-            let code = bytes[position + 1]
+            let code = text[position + 1]
             position += 2
             switch code {
             case UInt8(ascii: "b"): out.append(0x08)
@@ -184,7 +172,7 @@ extension JSONDocument {
 
     private func hex4(_ position: Int) -> UInt32 {
         var value: UInt32 = 0
-        for byte in bytes[position..<position + 4] { value = value << 4 | UInt32(hexValue(byte) ?? 0) }
+        for byte in text[position..<position + 4] { value = value << 4 | UInt32(hexValue(byte) ?? 0) }
         return value
     }
 }
@@ -209,8 +197,3 @@ func appendUTF8(_ scalar: UInt32, to out: inout [UInt8]) {
     }
 }
 
-private func memoryEquals(_ lhs: UnsafePointer<UInt8>, _ rhs: UnsafePointer<UInt8>?, _ count: Int) -> Bool {
-    guard count > 0, let rhs else { return true }
-    for offset in 0..<count where lhs[offset] != rhs[offset] { return false }
-    return true
-}

@@ -3,18 +3,32 @@
 /// Parsing makes one pass over the bytes and records where each value starts and ends; strings are
 /// not unescaped and numbers are not converted until a decoder asks for them. A value can be handed
 /// on as a slice of the original bytes (``RawJSON``) without being rebuilt.
-public final class JSONDocument: Sendable {
+///
+/// The text and the index live in buffers the document owns, not in arrays: every read of an array
+/// held by a class retains and releases it, and decoding reads them thousands of times per request.
+public final class JSONDocument: @unchecked Sendable {
     /// The JSON text, exactly as received.
     public let bytes: [UInt8]
-    let nodes: [JSONNode]
+    /// A copy of the text, read without reference counting. Immutable, like the rest of the document.
+    let text: UnsafeMutableBufferPointer<UInt8>
+    let nodes: UnsafeMutableBufferPointer<JSONNode>
 
     /// Parses and validates `bytes` as one JSON text (RFC 8259).
     ///
     /// - Throws: ``NormalizationError`` with code `malformedJSON` (or `emptyBody`), the line and column,
     ///   and the path of the value being read when the text broke off.
     public init(bytes: [UInt8]) throws(NormalizationError) {
+        let parsed = try JSONParser.parse(bytes)
         self.bytes = bytes
-        self.nodes = try JSONParser.parse(bytes)
+        self.text = .allocate(capacity: bytes.count)
+        _ = text.initialize(from: bytes)
+        self.nodes = .allocate(capacity: parsed.count)
+        _ = nodes.initialize(from: parsed)
+    }
+
+    deinit {
+        text.deallocate()
+        nodes.deallocate()
     }
 
     /// The index of the top-level value.
@@ -22,10 +36,10 @@ public final class JSONDocument: Sendable {
 
     subscript(index: Int) -> JSONNode { nodes[index] }
 
-    /// The bytes of the value at `index`, exactly as they appear in the text.
-    func slice(_ index: Int) -> ArraySlice<UInt8> {
+    /// The bytes of the value at `index`, exactly as they appear in the text; valid while the document lives.
+    func slice(_ index: Int) -> UnsafeBufferPointer<UInt8> {
         let node = nodes[index]
-        return bytes[Int(node.start)..<Int(node.end)]
+        return UnsafeBufferPointer(rebasing: text[Int(node.start)..<Int(node.end)])
     }
 }
 
