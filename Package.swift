@@ -23,11 +23,13 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
     targets: [
-        // Envelope, JSON, time parsing, dialect detection and decoders: Foundation only, builds in seconds.
+        // Envelope, JSON, time parsing, dialect detection, decoders, route table: Foundation and Yams only.
         .target(
             name: "GatewayCore",
+            dependencies: [.product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
         // Fixture loading shared by the tests and the benchmarks.

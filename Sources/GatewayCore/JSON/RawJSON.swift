@@ -7,6 +7,14 @@
 public struct RawJSON: Sendable, Hashable, Codable {
     /// The JSON text.
     public let bytes: [UInt8]
+    /// The parsed document the text came from, and the value's node in it, when known: routing looks
+    /// inside `data` through it instead of parsing the text again. Not part of the value's identity.
+    private let origin: Origin?
+
+    private struct Origin: Sendable {
+        let document: JSONDocument
+        let node: Int
+    }
 
     /// Wraps `bytes` after checking that they are exactly one JSON value.
     public init(validating bytes: [UInt8]) throws(NormalizationError) {
@@ -14,6 +22,7 @@ public struct RawJSON: Sendable, Hashable, Codable {
         let root = document[document.root]
         // Keep the value itself, without the whitespace around it.
         self.bytes = root.start == 0 && Int(root.end) == bytes.count ? bytes : Array(document.slice(document.root))
+        self.origin = Origin(document: document, node: document.root)
     }
 
     /// Wraps `text` after checking that it is exactly one JSON value.
@@ -26,28 +35,38 @@ public struct RawJSON: Sendable, Hashable, Codable {
         var writer = JSONWriter()
         writer.value(value)
         self.bytes = writer.bytes
+        self.origin = nil
     }
 
     /// Bytes known to be valid JSON (a slice of a parsed document, or writer output).
     init(unchecked bytes: [UInt8]) {
         self.bytes = bytes
+        self.origin = nil
     }
 
-    /// The value at `index` of `document`, copied out.
+    /// The value at `index` of `document`, copied out; the document is kept for looking inside.
     init(_ document: JSONDocument, _ index: Int) {
         self.bytes = Array(document.slice(index))
+        self.origin = Origin(document: document, node: index)
     }
 
-    /// The text parsed into a document.
+    /// The text parsed into a document (a fresh parse, rooted at the value).
     var document: JSONDocument {
         // The bytes were validated when this value was made.
         try! JSONDocument(bytes: bytes)
     }
 
+    /// A parsed form of the value: the document it came from and its node there, or a fresh parse.
+    var parsed: (document: JSONDocument, node: Int) {
+        if let origin { return (origin.document, origin.node) }
+        let document = document
+        return (document, document.root)
+    }
+
     /// The text parsed into a ``JSONValue``.
     public var value: JSONValue {
-        let document = document
-        return JSONValue(document, document.root)
+        let (document, node) = parsed
+        return JSONValue(document, node)
     }
 
     /// The text as a String.

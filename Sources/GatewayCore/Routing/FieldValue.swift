@@ -1,0 +1,123 @@
+/// One value a path reaches in an envelope, and where it sits in the arrays along the path.
+struct FieldValue: Sendable {
+    enum Kind: Sendable {
+        case string(String)
+        /// The number's text, as written (parsed into a ``DecimalNumber`` only when a test needs it).
+        case number(Substring)
+        case bool(Bool)
+        case null
+        /// An object or array: present, but no scalar.
+        case structure
+    }
+
+    var kind: Kind
+    /// (array node, element position) for every array entered on the way, outermost first; two tests
+    /// inside one array element must see equal positions for the arrays they share.
+    var trail: [ArrayStep]
+
+    struct ArrayStep: Sendable, Hashable {
+        var array: Int
+        var position: Int
+    }
+
+    /// Whether two values can belong to the same array elements.
+    static func consistent(_ lhs: [ArrayStep], _ rhs: [ArrayStep]) -> Bool {
+        for step in lhs {
+            if let other = rhs.first(where: { $0.array == step.array }), other.position != step.position { return false }
+        }
+        return true
+    }
+
+    /// The value as a decimal: numbers, and strings holding a number ("numbers sent as strings").
+    var decimal: DecimalNumber? {
+        switch kind {
+        case .number(let text): DecimalNumber(text)
+        case .string(let text): DecimalNumber(text)
+        default: nil
+        }
+    }
+
+    /// A readable rendering for explanations.
+    var description: String {
+        switch kind {
+        case .string(let text): NormalizationError.quote(text)
+        case .number(let text): String(text)
+        case .bool(let flag): flag ? "true" : "false"
+        case .null: "null"
+        case .structure: "an object or array"
+        }
+    }
+}
+
+extension Envelope {
+    /// Every value `path` reaches, in document order (empty when the path reaches nothing).
+    func values(at path: FieldPath) -> [FieldValue] {
+        switch path.root {
+        case .attribute(let name):
+            return attribute(name).map { [FieldValue(kind: .string($0), trail: [])] } ?? []
+        case .extension(let name):
+            guard let value = extensions[name] else { return [] }
+            switch value {
+            case .string(let text): return [FieldValue(kind: .string(text), trail: [])]
+            case .integer(let number): return [FieldValue(kind: .number(Substring(String(number))), trail: [])]
+            case .boolean(let flag): return [FieldValue(kind: .bool(flag), trail: [])]
+            }
+        case .data:
+            switch data {
+            case .json(let raw)?:
+                let (document, node) = raw.parsed
+                var values: [FieldValue] = []
+                FieldValue.collect(document, node, path.keys[...], [], into: &values)
+                return values
+            case .text(let text)?:
+                return path.keys.isEmpty ? [FieldValue(kind: .string(text), trail: [])] : []
+            case .binary?, nil:
+                return []
+            }
+        }
+    }
+
+    func attribute(_ name: String) -> String? {
+        switch name {
+        case "id": id
+        case "source": source
+        case "specversion": specversion
+        case "type": type
+        case "subject": subject
+        case "time": time?.rfc3339
+        case "datacontenttype": datacontenttype
+        case "dataschema": dataschema
+        default: nil
+        }
+    }
+}
+
+extension FieldValue {
+    /// Walks `keys` from `node`, entering arrays (recording their positions) and collecting leaves.
+    static func collect(_ document: JSONDocument, _ node: Int, _ keys: ArraySlice<String>, _ trail: [ArrayStep], into values: inout [FieldValue]) {
+        let kind = document[node].kind
+        if kind == .array {
+            for (position, element) in document.elements(of: node).enumerated() {
+                collect(document, element, keys, trail + [ArrayStep(array: node, position: position)], into: &values)
+            }
+            return
+        }
+        guard let key = keys.first else {
+            values.append(FieldValue(kind: leaf(document, node), trail: trail))
+            return
+        }
+        guard kind == .object, let member = document.member(key, of: node) else { return }
+        collect(document, member, keys.dropFirst(), trail, into: &values)
+    }
+
+    static func leaf(_ document: JSONDocument, _ node: Int) -> Kind {
+        switch document[node].kind {
+        case .string: .string(document.string(at: node))
+        case .number: .number(document.numberText(at: node))
+        case .true: .bool(true)
+        case .false: .bool(false)
+        case .null: .null
+        case .array, .object: .structure
+        }
+    }
+}
