@@ -1,16 +1,208 @@
-/// Finds the routes worth evaluating for an envelope.
+/// Finds the routes worth evaluating for an envelope, at a cost that follows the distinct fields the
+/// table tests and the predicates an event satisfies, not the number of routes.
+///
+/// Compilation turns each route's `when` into alternatives (conjuncts) of positive predicates, the
+/// tests that can only hold on a present value of a given kind (equal, prefix, range...). Equal tests
+/// on one field become one predicate, shared by every route that uses them. Each conjunct is filed
+/// under its rarest predicate (its anchor). Matching asks each field's index which predicates the
+/// event's values satisfy, takes the conjuncts anchored on them, keeps those whose other predicates
+/// fired too, and hands their routes to the ``ConditionEvaluator``, which decides: negations, `none`,
+/// and array consistency are checked there. Routes with an alternative of no positive predicate (only
+/// `exists: false`, say) are evaluated for every event.
 struct RouteIndex: Sendable {
-    /// How many alternatives a route's `any` groups may expand to before the index stops splitting them.
+    /// How many alternatives a route's `any` groups may expand to before the index stops splitting them
+    /// (it then files the route under its top-level tests only, which is still exact after evaluation).
     static let maximumAlternatives = 256
 
-    let routeCount: Int
+    private var fields: [FieldIndex] = []
+    /// Per conjunct: its route's position and its predicates (ascending).
+    private var conjunctRoutes: [Int32] = []
+    private var conjunctPredicates: [[Int32]] = []
+    /// Per predicate: the conjuncts anchored on it.
+    private var anchored: [[Int32]] = []
+    /// Routes evaluated for every event, ascending.
+    private var always: [Int32] = []
 
     init(routes: [Route]) throws(RouteErrors) {
-        routeCount = routes.count
+        var compiler = Compiler()
+        for (position, route) in routes.enumerated() where route.enabled {
+            let conjuncts = compiler.conjuncts(route.condition)
+            if conjuncts.contains(where: \.isEmpty) {
+                always.append(Int32(position))
+                continue
+            }
+            for predicates in conjuncts {
+                conjunctRoutes.append(Int32(position))
+                conjunctPredicates.append(predicates)
+            }
+        }
+        fields = compiler.fields.map {
+            var field = $0
+            field.finish()
+            return field
+        }
+        // File each conjunct under its rarest predicate.
+        var uses = [Int](repeating: 0, count: compiler.predicateCount)
+        for predicates in conjunctPredicates { for predicate in predicates { uses[Int(predicate)] += 1 } }
+        anchored = Array(repeating: [], count: compiler.predicateCount)
+        for (conjunct, predicates) in conjunctPredicates.enumerated() {
+            let anchor = predicates.min { uses[Int($0)] < uses[Int($1)] }!
+            anchored[Int(anchor)].append(Int32(conjunct))
+        }
     }
 
-    /// Positions of the routes that may match, ascending.
-    func candidates(for envelope: Envelope, values: inout ConditionEvaluator) -> [Int] {
-        Array(0..<routeCount)
+    /// Positions of the routes that may match, ascending. The values read go into `evaluator`'s cache.
+    func candidates(for envelope: Envelope, values evaluator: inout ConditionEvaluator) -> [Int] {
+        var fired: [Int32] = []
+        for field in fields {
+            for value in evaluator.values(field.path) { field.fire(value, into: &fired) }
+        }
+        fired.sort()
+        var routes = always
+        var previous: Int32 = -1
+        for predicate in fired where predicate != previous {
+            previous = predicate
+            for conjunct in anchored[Int(predicate)] where Self.allFired(conjunctPredicates[Int(conjunct)], fired) {
+                routes.append(conjunctRoutes[Int(conjunct)])
+            }
+        }
+        routes.sort()
+        var result: [Int] = []
+        result.reserveCapacity(routes.count)
+        for route in routes where result.last != Int(route) { result.append(Int(route)) }
+        return result
+    }
+
+    /// Whether every predicate (ascending) is in `fired` (ascending, maybe repeated).
+    private static func allFired(_ predicates: [Int32], _ fired: [Int32]) -> Bool {
+        var cursor = 0
+        for predicate in predicates {
+            while cursor < fired.count, fired[cursor] < predicate { cursor += 1 }
+            guard cursor < fired.count, fired[cursor] == predicate else { return false }
+        }
+        return true
+    }
+}
+
+extension RouteIndex {
+    /// Builds predicates and field indexes while routes are turned into conjuncts.
+    fileprivate struct Compiler {
+        var fields: [FieldIndex] = []
+        private var fieldPositions: [FieldPath: Int] = [:]
+        private var predicates: [PredicateKey: Int32] = [:]
+        var predicateCount: Int { predicates.count }
+
+        private struct PredicateKey: Hashable {
+            var path: FieldPath
+            var entries: [FieldIndex.Entry]
+        }
+
+        /// The route's alternatives as sets of predicates; an empty set means "no positive test".
+        mutating func conjuncts(_ condition: Condition) -> [[Int32]] {
+            if let expanded = expand(condition) { return expanded.map { Array(Set($0)).sorted() } }
+            // Too many alternatives: keep the top-level tests, which every alternative shares.
+            let members: [Condition] = if case .all(let members, _) = condition { members } else { [condition] }
+            let shared = members.compactMap { member -> Int32? in
+                guard case .field(let field) = member else { return nil }
+                return predicate(field)
+            }
+            return [Array(Set(shared)).sorted()]
+        }
+
+        /// Disjunctive normal form over positive predicates, or nil past ``RouteIndex/maximumAlternatives``.
+        private mutating func expand(_ condition: Condition) -> [[Int32]]? {
+            switch condition {
+            case .field(let field):
+                return [predicate(field).map { [$0] } ?? []]
+            case .all(let members, _):
+                var product: [[Int32]] = [[]]
+                for member in members {
+                    guard let alternatives = expand(member) else { return nil }
+                    product = product.flatMap { left in alternatives.map { left + $0 } }
+                    guard product.count <= RouteIndex.maximumAlternatives else { return nil }
+                }
+                return product
+            case .any(let members, _):
+                var union: [[Int32]] = []
+                for member in members {
+                    guard let alternatives = expand(member) else { return nil }
+                    // An alternative without positive tests makes the whole group unindexable.
+                    if alternatives.contains(where: \.isEmpty) { return [[]] }
+                    union += alternatives
+                    guard union.count <= RouteIndex.maximumAlternatives else { return nil }
+                }
+                return union
+            case .none:
+                return [[]]
+            }
+        }
+
+        /// The predicate of a positive test, registered in its field's index; nil for other tests.
+        private mutating func predicate(_ field: FieldCondition) -> Int32? {
+            guard let entries = Self.entries(field.test), !entries.isEmpty else { return nil }
+            let key = PredicateKey(path: field.path, entries: entries)
+            if let existing = predicates[key] { return existing }
+            let id = Int32(predicates.count)
+            predicates[key] = id
+            let position = fieldPositions[field.path] ?? {
+                fields.append(FieldIndex(path: field.path))
+                fieldPositions[field.path] = fields.count - 1
+                return fields.count - 1
+            }()
+            for entry in entries { fields[position].add(entry, id) }
+            return id
+        }
+
+        /// The index entries under which a value satisfying `test` is always found; nil when the test
+        /// can hold without a present value of a known kind.
+        static func entries(_ test: FieldTest) -> [FieldIndex.Entry]? {
+            switch test {
+            case .equals(.string(let text)): return [.string(text)]
+            case .equals(.number(let number)): return [.number(number)]
+            case .equals(.bool(let flag)): return [.bool(flag)]
+            case .equals(.null): return [.null]
+            case .prefix(let prefix, let ignoreCase):
+                return [.prefix(Array((ignoreCase ? CaseFolding.fold(prefix) : prefix).utf8), folded: ignoreCase)]
+            case .suffix(let suffix, let ignoreCase):
+                return [.suffix(Array((ignoreCase ? CaseFolding.fold(suffix) : suffix).utf8), folded: ignoreCase)]
+            case .wildcard(let pattern):
+                return pattern.isLiteral ? [.string(pattern.text.replacingEscapes(in: pattern))] : [.wildcard(pattern)]
+            case .equalsIgnoreCase(let text): return [.folded(CaseFolding.fold(text))]
+            case .not: return [.present]
+            case .numeric(let range): return [.range(range)]
+            case .exists(let present): return present ? [.present] : nil
+            case .cidr(let network): return [.cidr(network)]
+            case .anyOf(let alternatives):
+                var all: [FieldIndex.Entry] = []
+                for alternative in alternatives {
+                    guard let entries = entries(alternative) else { return nil }
+                    all += entries
+                }
+                return all
+            case .allOf(let tests):
+                // Any one member is necessary; the most selective narrows the most.
+                return tests.compactMap(entries).min { selectivity($0) < selectivity($1) }
+            }
+        }
+
+        /// Lower is more selective.
+        private static func selectivity(_ entries: [FieldIndex.Entry]) -> Int {
+            entries.map { entry in
+                switch entry {
+                case .string, .number, .bool, .null, .folded: 0
+                case .prefix, .suffix, .cidr: 1
+                case .wildcard: 2
+                case .range: 3
+                case .present: 4
+                }
+            }.max() ?? 4
+        }
+    }
+}
+
+extension String {
+    /// The literal text of a star-free wildcard (its escapes resolved).
+    fileprivate func replacingEscapes(in pattern: WildcardPattern) -> String {
+        String(decoding: pattern.segments[0], as: UTF8.self)
     }
 }

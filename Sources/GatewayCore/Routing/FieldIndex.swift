@@ -1,0 +1,154 @@
+/// The index of the tests on one field path: given a value, the predicates it satisfies, found by
+/// hash lookups and trie walks rather than by trying each test.
+struct FieldIndex: Sendable {
+    /// What a value must be for a predicate to fire; a predicate may have several (a list of values).
+    enum Entry: Hashable, Sendable {
+        case string(String)
+        case number(DecimalNumber)
+        case bool(Bool)
+        case null
+        case folded(String)
+        case prefix([UInt8], folded: Bool)
+        case suffix([UInt8], folded: Bool)
+        case wildcard(WildcardPattern)
+        case range(NumericRange)
+        case present
+        case cidr(CIDR)
+    }
+
+    let path: FieldPath
+    private var strings: [String: [Int32]] = [:]
+    private var numbers: [DecimalNumber: [Int32]] = [:]
+    private var bools: [Bool: [Int32]] = [:]
+    private var nulls: [Int32] = []
+    private var folded: [String: [Int32]] = [:]
+    private var prefixes = ByteTrie<Int32>()
+    private var foldedPrefixes = ByteTrie<Int32>()
+    /// Keyed by the reversed suffix.
+    private var suffixes = ByteTrie<Int32>()
+    private var foldedSuffixes = ByteTrie<Int32>()
+    /// Wildcards by their literal start, by their reversed literal end, or neither.
+    private var wildcardsByStart = ByteTrie<Int>()
+    private var wildcardsByEnd = ByteTrie<Int>()
+    private var unanchoredWildcards: [Int] = []
+    private var wildcards: [(WildcardPattern, Int32)] = []
+    private var pendingRanges: [(NumericRange, Int32)] = []
+    private var ranges = IntervalIndex<Int32>([])
+    private var present: [Int32] = []
+    /// By address length and prefix length: masked network -> predicates.
+    private var networks: [[Int]: [[UInt8]: [Int32]]] = [:]
+    private var needsFolding = false
+    private var needsNumbers = false
+
+    init(path: FieldPath) {
+        self.path = path
+    }
+
+    mutating func add(_ entry: Entry, _ predicate: Int32) {
+        switch entry {
+        case .string(let text): strings[text, default: []].append(predicate)
+        case .number(let number):
+            numbers[number, default: []].append(predicate)
+            needsNumbers = true
+        case .bool(let flag): bools[flag, default: []].append(predicate)
+        case .null: nulls.append(predicate)
+        case .folded(let text):
+            folded[text, default: []].append(predicate)
+            needsFolding = true
+        case .prefix(let bytes, let isFolded):
+            if isFolded {
+                foldedPrefixes.insert(bytes, predicate)
+                needsFolding = true
+            } else {
+                prefixes.insert(bytes, predicate)
+            }
+        case .suffix(let bytes, let isFolded):
+            if isFolded {
+                foldedSuffixes.insert(bytes.reversed(), predicate)
+                needsFolding = true
+            } else {
+                suffixes.insert(bytes.reversed(), predicate)
+            }
+        case .wildcard(let pattern):
+            wildcards.append((pattern, predicate))
+            let position = wildcards.count - 1
+            if let first = pattern.segments.first, !first.isEmpty {
+                wildcardsByStart.insert(first, position)
+            } else if let last = pattern.segments.last, !last.isEmpty {
+                wildcardsByEnd.insert(last.reversed(), position)
+            } else {
+                unanchoredWildcards.append(position)
+            }
+        case .range(let range):
+            pendingRanges.append((range, predicate))
+            needsNumbers = true
+        case .present: present.append(predicate)
+        case .cidr(let network):
+            networks[[network.network.count, network.prefixLength], default: [:]][network.network, default: []].append(predicate)
+        }
+    }
+
+    /// Builds the structures that need every entry first.
+    mutating func finish() {
+        ranges = IntervalIndex(pendingRanges)
+        pendingRanges = []
+    }
+
+    /// Adds to `fired` every predicate `value` satisfies.
+    func fire(_ value: FieldValue, into fired: inout [Int32]) {
+        switch value.kind {
+        case .string(let text):
+            fired.append(contentsOf: present)
+            if let hits = strings[text] { fired.append(contentsOf: hits) }
+            text.withUTF8Buffer { bytes in
+                prefixes.forEachPrefix(of: bytes) { fired.append($0) }
+                suffixes.forEachPrefix(of: bytes.reversed()) { fired.append($0) }
+                wildcardsByStart.forEachPrefix(of: bytes) { fireWildcard($0, bytes, &fired) }
+                wildcardsByEnd.forEachPrefix(of: bytes.reversed()) { fireWildcard($0, bytes, &fired) }
+                for position in unanchoredWildcards { fireWildcard(position, bytes, &fired) }
+            }
+            if needsFolding { fireFolded(CaseFolding.fold(text), into: &fired) }
+            if needsNumbers, let number = DecimalNumber(text) { fireNumber(number, into: &fired) }
+            if !networks.isEmpty, let address = CIDR.address(text) { fireAddress(address, into: &fired) }
+        case .number(let text):
+            fired.append(contentsOf: present)
+            if needsNumbers, let number = DecimalNumber(text) { fireNumber(number, into: &fired) }
+        case .bool(let flag):
+            fired.append(contentsOf: present)
+            if let hits = bools[flag] { fired.append(contentsOf: hits) }
+        case .null:
+            fired.append(contentsOf: nulls)
+        case .structure:
+            fired.append(contentsOf: present)
+        }
+    }
+
+    private func fireWildcard(_ position: Int, _ bytes: UnsafeBufferPointer<UInt8>, _ fired: inout [Int32]) {
+        let (pattern, predicate) = wildcards[position]
+        if pattern.matches(bytes) { fired.append(predicate) }
+    }
+
+    private func fireFolded(_ text: String, into fired: inout [Int32]) {
+        if let hits = folded[text] { fired.append(contentsOf: hits) }
+        text.withUTF8Buffer { bytes in
+            foldedPrefixes.forEachPrefix(of: bytes) { fired.append($0) }
+            foldedSuffixes.forEachPrefix(of: bytes.reversed()) { fired.append($0) }
+        }
+    }
+
+    private func fireNumber(_ number: DecimalNumber, into fired: inout [Int32]) {
+        if let hits = numbers[number] { fired.append(contentsOf: hits) }
+        ranges.forEachContaining(number) { fired.append($0) }
+    }
+
+    private func fireAddress(_ address: [UInt8], into fired: inout [Int32]) {
+        for (key, table) in networks {
+            var candidate = address
+            if key[0] == 4, address.count == 16, address[0..<12].elementsEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF]) {
+                candidate = Array(address[12...])
+            }
+            guard candidate.count == key[0], let hits = table[CIDR.mask(candidate, key[1])] else { continue }
+            fired.append(contentsOf: hits)
+        }
+    }
+}
