@@ -1,131 +1,22 @@
 import Foundation
-import GatewayCore
-import GatewayTesting
 
-// Normalization throughput per dialect and on the fixture mix, measured against Foundation's
-// JSONSerialization.jsonObject on the same bodies in the same run.
+// Benchmarks, release-built (not part of `swift test`):
 //
-//   swift run -c release GatewayBench [--rounds N] [--milliseconds M]
+//   swift run -c release GatewayBench [normalize] [--rounds N] [--milliseconds M] [--dialect NAME]
+//       normalization per dialect and on the fixture mix, against JSONSerialization.jsonObject of the
+//       same bodies in the same run;
+//   swift run -c release GatewayBench match [--rounds N] [--milliseconds M]
+//       route matching of the fixture envelopes with 10, 1,000 and 10,000 generated routes.
 //
-// Each round times both sides for M milliseconds, alternating; the table shows medians of N rounds.
+// Each figure is the median of N rounds of M milliseconds.
 
-struct Options {
-    var rounds = 9
-    var milliseconds = 200
-    /// Only normalize the fixture mix (for profilers).
-    var profile = false
-    /// Restrict to one dialect.
-    var dialect: String?
-
-    init(_ arguments: [String]) {
-        var iterator = arguments.dropFirst().makeIterator()
-        while let argument = iterator.next() {
-            switch argument {
-            case "--rounds": rounds = iterator.next().flatMap(Int.init) ?? rounds
-            case "--milliseconds": milliseconds = iterator.next().flatMap(Int.init) ?? milliseconds
-            case "--profile": profile = true
-            case "--dialect": dialect = iterator.next()
-            case "--yardstick": break
-            case "--count-passes": _ = iterator.next()
-            default: FileHandle.standardError.write(Data("unknown argument \(argument)\n".utf8)); exit(2)
-            }
-        }
-    }
+var arguments = CommandLine.arguments
+let command = arguments.count > 1 && !arguments[1].hasPrefix("--") ? arguments.remove(at: 1) : "normalize"
+let options = Options(arguments)
+switch command {
+case "normalize": try normalizeBenchmark(options)
+case "match": try matchBenchmark(options)
+default:
+    FileHandle.standardError.write(Data("unknown benchmark \(command); use normalize or match\n".utf8))
+    exit(2)
 }
-
-struct Workload {
-    let name: String
-    let events: [IncomingEvent]
-    let data: [Data]
-}
-
-/// Runs `body` over the workload's inputs until `budget` passes; returns inputs per second and the sink.
-func measure(_ count: Int, _ budget: Duration, _ body: (Int) -> Int) -> (rate: Double, sink: Int) {
-    let clock = ContinuousClock()
-    var done = 0
-    var sink = 0
-    let start = clock.now
-    var elapsed = Duration.zero
-    while elapsed < budget {
-        for index in 0..<count { sink &+= body(index) }
-        done += count
-        elapsed = clock.now - start
-    }
-    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-    return (Double(done) / seconds, sink)
-}
-
-func median(_ values: [Double]) -> Double {
-    let sorted = values.sorted()
-    return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
-}
-
-let options = Options(CommandLine.arguments)
-let normalizer = Normalizer()
-let fixtures = try Fixtures.valid().filter { fixture in
-    // The yardstick needs JSON bodies: CloudEvents binary-mode bodies of other types are left out.
-    !fixture.event.body.isEmpty && (try? JSONSerialization.jsonObject(with: Data(fixture.event.body), options: [.fragmentsAllowed])) != nil
-        && (options.dialect == nil || fixture.dialect == options.dialect)
-}
-guard !fixtures.isEmpty else { fatalError("no fixtures found under \(Fixtures.root)") }
-
-var workloads = Dictionary(grouping: fixtures, by: \.dialect).sorted { $0.key < $1.key }.map { dialect, cases in
-    Workload(name: dialect, events: cases.map(\.event), data: cases.map { Data($0.event.body) })
-}
-workloads.append(Workload(name: "fixture mix", events: fixtures.map(\.event), data: fixtures.map { Data($0.event.body) }))
-
-let budget = Duration.milliseconds(options.milliseconds)
-var sink = 0
-if let flag = CommandLine.arguments.firstIndex(of: "--count-passes"), let passes = Int(CommandLine.arguments[flag + 1]) {
-    // A fixed amount of work, for instruction counting under callgrind.
-    var sink = 0
-    let events = fixtures.map(\.event)
-    let mode = CommandLine.arguments.contains("--yardstick")
-    for _ in 0..<passes {
-        for event in events {
-            if mode {
-                sink &+= (try? JSONSerialization.jsonObject(with: Data(event.body), options: [.fragmentsAllowed])) == nil ? 0 : 1
-            } else {
-                sink &+= (try? normalizer.normalize(event))?.envelopes.count ?? 0
-            }
-        }
-    }
-    print(sink)
-    exit(0)
-}
-if options.profile {
-    let events = fixtures.map(\.event)
-    let result = measure(events.count, budget * options.rounds) { (try? normalizer.normalize(events[$0]).envelopes.count) ?? 0 }
-    print("normalize, fixture mix: \(Int(result.rate)) bodies/s (sink \(result.sink % 1000))")
-    exit(0)
-}
-func row(_ columns: [String]) -> String {
-    zip(columns, [33, 12, 12, 14, 14, 14]).map { $0.count >= $1 ? $0 : $0 + String(repeating: " ", count: $1 - $0.count) }.joined(separator: " ")
-}
-print("normalization vs JSONSerialization.jsonObject, same bodies, medians of \(options.rounds) rounds of \(options.milliseconds) ms")
-print("bodies ratio: normalized bodies/s over parsed bodies/s; events/parses: envelopes/s over parsed bodies/s")
-print(row(["workload", "bodies/s", "events/s", "JSONSer/s", "bodies ratio", "events/parses"]))
-for workload in workloads {
-    let envelopesPerPass = workload.events.reduce(0) { $0 + ((try? normalizer.normalize($1).envelopes.count) ?? 0) }
-    var normalized: [Double] = []
-    var parsed: [Double] = []
-    for _ in 0..<options.rounds {
-        let n = measure(workload.events.count, budget) { index in
-            (try? normalizer.normalize(workload.events[index]).envelopes.count) ?? 0
-        }
-        let p = measure(workload.data.count, budget) { index in
-            (try? JSONSerialization.jsonObject(with: workload.data[index], options: [.fragmentsAllowed])) == nil ? 0 : 1
-        }
-        normalized.append(n.rate)
-        parsed.append(p.rate)
-        sink &+= n.sink &+ p.sink
-    }
-    let rate = median(normalized)
-    let yardstick = median(parsed)
-    let events = rate * Double(envelopesPerPass) / Double(workload.events.count)
-    print(row([
-        workload.name, String(Int(rate)), String(Int(events)), String(Int(yardstick)),
-        String(format: "%.2fx", rate / yardstick), String(format: "%.2fx", events / yardstick),
-    ]))
-}
-print("(sink \(sink % 1000))")
