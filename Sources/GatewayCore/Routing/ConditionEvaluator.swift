@@ -12,15 +12,20 @@ struct ConditionEvaluator {
     static let maximumWitnesses = 64
 
     private let envelope: Envelope
-    private var cache: [FieldPath: [FieldValue]]
+    private var cache: [FieldPath: [FieldValue]] = [:]
+    /// Values the index already read, and where each path's are.
+    private let indexed: [[FieldValue]]
+    private let index: RouteIndex?
 
-    init(envelope: Envelope, values: [FieldPath: [FieldValue]] = [:]) {
+    init(envelope: Envelope, index: RouteIndex? = nil, indexed: [[FieldValue]] = []) {
         self.envelope = envelope
-        self.cache = values
+        self.index = index
+        self.indexed = indexed
     }
 
     /// The values `path` reaches, computed once per envelope.
     mutating func values(_ path: FieldPath) -> [FieldValue] {
+        if let slot = index?.slot(of: path) { return indexed[slot] }
         if let cached = cache[path] { return cached }
         let values = envelope.values(at: path)
         cache[path] = values

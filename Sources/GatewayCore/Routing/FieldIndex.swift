@@ -1,6 +1,9 @@
 /// The index of the tests on one field path: given a value, the predicates it satisfies, found by
 /// hash lookups and trie walks rather than by trying each test.
-struct FieldIndex: Sendable {
+///
+/// A class, filled while the table compiles and never changed after ``finish()``: matching reads it
+/// from many tasks at once, and copying a struct of this many tables would cost a retain per table.
+final class FieldIndex: @unchecked Sendable {
     /// What a value must be for a predicate to fire; a predicate may have several (a list of values).
     enum Entry: Hashable, Sendable {
         case string(String)
@@ -44,7 +47,7 @@ struct FieldIndex: Sendable {
         self.path = path
     }
 
-    mutating func add(_ entry: Entry, _ predicate: Int32) {
+    func add(_ entry: Entry, _ predicate: Int32) {
         switch entry {
         case .string(let text): strings[text, default: []].append(predicate)
         case .number(let number):
@@ -89,7 +92,7 @@ struct FieldIndex: Sendable {
     }
 
     /// Builds the structures that need every entry first.
-    mutating func finish() {
+    func finish() {
         ranges = IntervalIndex(pendingRanges)
         pendingRanges = []
     }

@@ -15,6 +15,8 @@ struct RouteIndex: Sendable {
     static let maximumAlternatives = 256
 
     private var fields: [FieldIndex] = []
+    /// The position in `fields` of each indexed path.
+    private var slots: [FieldPath: Int] = [:]
     /// Per conjunct: its route's position and its predicates (ascending).
     private var conjunctRoutes: [Int32] = []
     private var conjunctPredicates: [[Int32]] = []
@@ -36,11 +38,9 @@ struct RouteIndex: Sendable {
                 conjunctPredicates.append(predicates)
             }
         }
-        fields = compiler.fields.map {
-            var field = $0
-            field.finish()
-            return field
-        }
+        fields = compiler.fields
+        fields.forEach { $0.finish() }
+        slots = Dictionary(uniqueKeysWithValues: fields.enumerated().map { ($1.path, $0) })
         // File each conjunct under its rarest predicate.
         var uses = [Int](repeating: 0, count: compiler.predicateCount)
         for predicates in conjunctPredicates { for predicate in predicates { uses[Int(predicate)] += 1 } }
@@ -51,11 +51,21 @@ struct RouteIndex: Sendable {
         }
     }
 
-    /// Positions of the routes that may match, ascending. The values read go into `evaluator`'s cache.
-    func candidates(for envelope: Envelope, values evaluator: inout ConditionEvaluator) -> [Int] {
+    /// The values of every indexed field of `envelope`, by field position.
+    func values(of envelope: Envelope) -> [[FieldValue]] {
+        fields.map { envelope.values(at: $0.path) }
+    }
+
+    /// The position of an indexed path in ``values(of:)``.
+    func slot(of path: FieldPath) -> Int? {
+        slots[path]
+    }
+
+    /// Positions of the routes that may match, ascending, given the ``values(of:)`` of the envelope.
+    func candidates(_ values: [[FieldValue]]) -> [Int] {
         var fired: [Int32] = []
-        for field in fields {
-            for value in evaluator.values(field.path) { field.fire(value, into: &fired) }
+        for (position, field) in fields.enumerated() {
+            for value in values[position] { field.fire(value, into: &fired) }
         }
         fired.sort()
         var routes = always

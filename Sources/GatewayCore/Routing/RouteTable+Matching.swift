@@ -4,8 +4,9 @@ extension RouteTable {
     /// Disabled routes never match. When a route with `first_match` matches, later routes of its group
     /// are left out.
     public func match(_ envelope: Envelope) -> RouteMatch {
-        var evaluator = ConditionEvaluator(envelope: envelope)
-        let candidates = index.candidates(for: envelope, values: &evaluator)
+        let values = index.values(of: envelope)
+        let candidates = index.candidates(values)
+        var evaluator = ConditionEvaluator(envelope: envelope, index: index, indexed: values)
         var matched: [Route] = []
         var stoppedGroups: Set<String> = []
         for position in candidates {
