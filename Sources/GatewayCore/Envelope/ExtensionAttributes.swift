@@ -22,7 +22,8 @@ public struct ExtensionAttributes: Sendable, Hashable, Sequence, ExpressibleByDi
     /// The value of extension `name`; setting nil removes it.
     public subscript(name: String) -> ExtensionValue? {
         get {
-            entries.first { $0.name == name }?.value
+            for index in entries.indices where entries[index].name == name { return entries[index].value }
+            return nil
         }
         set {
             let index = entries.firstIndex { $0.name == name }

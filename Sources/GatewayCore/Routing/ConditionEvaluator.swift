@@ -14,22 +14,22 @@ struct ConditionEvaluator {
     private let envelope: Envelope
     private var cache: [FieldPath: [FieldValue]] = [:]
     /// Values the index already read, and where each path's are.
-    private let indexed: [[FieldValue]]
+    private let indexed: FieldValues
     private let index: RouteIndex?
 
-    init(envelope: Envelope, index: RouteIndex? = nil, indexed: [[FieldValue]] = []) {
+    init(envelope: Envelope, index: RouteIndex? = nil, indexed: FieldValues = FieldValues()) {
         self.envelope = envelope
         self.index = index
         self.indexed = indexed
     }
 
     /// The values `path` reaches, computed once per envelope.
-    mutating func values(_ path: FieldPath) -> [FieldValue] {
+    mutating func values(_ path: FieldPath) -> ArraySlice<FieldValue> {
         if let slot = index?.slot(of: path) { return indexed[slot] }
-        if let cached = cache[path] { return cached }
+        if let cached = cache[path] { return cached[...] }
         let values = envelope.values(at: path)
         cache[path] = values
-        return values
+        return values[...]
     }
 
     /// Whether `condition` holds.
@@ -93,7 +93,7 @@ struct ConditionEvaluator {
         return false
     }
 
-    static func satisfiedWithoutValue(_ test: FieldTest, _ values: [FieldValue]) -> Bool {
+    static func satisfiedWithoutValue(_ test: FieldTest, _ values: ArraySlice<FieldValue>) -> Bool {
         values.allSatisfy { if case .null = $0.kind { return true } else { return false } }
     }
 

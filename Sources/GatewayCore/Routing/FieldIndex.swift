@@ -1,9 +1,9 @@
 /// The index of the tests on one field path: given a value, the predicates it satisfies, found by
 /// hash lookups and trie walks rather than by trying each test.
 ///
-/// A class, filled while the table compiles and never changed after ``finish()``: matching reads it
-/// from many tasks at once, and copying a struct of this many tables would cost a retain per table.
-final class FieldIndex: @unchecked Sendable {
+/// Built by ``Builder``, then immutable: a class of constants, so matching reads it from many tasks
+/// without copying its tables (a retain each) or checking exclusive access (a runtime call each).
+final class FieldIndex: Sendable {
     /// What a value must be for a predicate to fire; a predicate may have several (a list of values).
     enum Entry: Hashable, Sendable {
         case string(String)
@@ -20,81 +20,48 @@ final class FieldIndex: @unchecked Sendable {
     }
 
     let path: FieldPath
-    private var strings: [String: [Int32]] = [:]
-    private var numbers: [DecimalNumber: [Int32]] = [:]
-    private var bools: [Bool: [Int32]] = [:]
-    private var nulls: [Int32] = []
-    private var folded: [String: [Int32]] = [:]
-    private var prefixes = ByteTrie<Int32>()
-    private var foldedPrefixes = ByteTrie<Int32>()
+    private let strings: [String: [Int32]]
+    private let numbers: [DecimalNumber: [Int32]]
+    private let bools: [Bool: [Int32]]
+    private let nulls: [Int32]
+    private let folded: [String: [Int32]]
+    private let prefixes: ByteTrie<Int32>
+    private let foldedPrefixes: ByteTrie<Int32>
     /// Keyed by the reversed suffix.
-    private var suffixes = ByteTrie<Int32>()
-    private var foldedSuffixes = ByteTrie<Int32>()
+    private let suffixes: ByteTrie<Int32>
+    private let foldedSuffixes: ByteTrie<Int32>
     /// Wildcards by their literal start, by their reversed literal end, or neither.
-    private var wildcardsByStart = ByteTrie<Int>()
-    private var wildcardsByEnd = ByteTrie<Int>()
-    private var unanchoredWildcards: [Int] = []
-    private var wildcards: [(WildcardPattern, Int32)] = []
-    private var pendingRanges: [(NumericRange, Int32)] = []
-    private var ranges = IntervalIndex<Int32>([])
-    private var present: [Int32] = []
+    private let wildcardsByStart: ByteTrie<Int>
+    private let wildcardsByEnd: ByteTrie<Int>
+    private let unanchoredWildcards: [Int]
+    private let wildcards: [(WildcardPattern, Int32)]
+    private let ranges: IntervalIndex<Int32>
+    private let present: [Int32]
     /// By address length and prefix length: masked network -> predicates.
-    private var networks: [[Int]: [[UInt8]: [Int32]]] = [:]
-    private var needsFolding = false
-    private var needsNumbers = false
+    private let networks: [[Int]: [[UInt8]: [Int32]]]
+    private let needsFolding: Bool
+    private let needsNumbers: Bool
 
-    init(path: FieldPath) {
-        self.path = path
-    }
-
-    func add(_ entry: Entry, _ predicate: Int32) {
-        switch entry {
-        case .string(let text): strings[text, default: []].append(predicate)
-        case .number(let number):
-            numbers[number, default: []].append(predicate)
-            needsNumbers = true
-        case .bool(let flag): bools[flag, default: []].append(predicate)
-        case .null: nulls.append(predicate)
-        case .folded(let text):
-            folded[text, default: []].append(predicate)
-            needsFolding = true
-        case .prefix(let bytes, let isFolded):
-            if isFolded {
-                foldedPrefixes.insert(bytes, predicate)
-                needsFolding = true
-            } else {
-                prefixes.insert(bytes, predicate)
-            }
-        case .suffix(let bytes, let isFolded):
-            if isFolded {
-                foldedSuffixes.insert(bytes.reversed(), predicate)
-                needsFolding = true
-            } else {
-                suffixes.insert(bytes.reversed(), predicate)
-            }
-        case .wildcard(let pattern):
-            wildcards.append((pattern, predicate))
-            let position = wildcards.count - 1
-            if let first = pattern.segments.first, !first.isEmpty {
-                wildcardsByStart.insert(first, position)
-            } else if let last = pattern.segments.last, !last.isEmpty {
-                wildcardsByEnd.insert(last.reversed(), position)
-            } else {
-                unanchoredWildcards.append(position)
-            }
-        case .range(let range):
-            pendingRanges.append((range, predicate))
-            needsNumbers = true
-        case .present: present.append(predicate)
-        case .cidr(let network):
-            networks[[network.network.count, network.prefixLength], default: [:]][network.network, default: []].append(predicate)
-        }
-    }
-
-    /// Builds the structures that need every entry first.
-    func finish() {
-        ranges = IntervalIndex(pendingRanges)
-        pendingRanges = []
+    init(_ builder: Builder) {
+        path = builder.path
+        strings = builder.strings
+        numbers = builder.numbers
+        bools = builder.bools
+        nulls = builder.nulls
+        folded = builder.folded
+        prefixes = builder.prefixes
+        foldedPrefixes = builder.foldedPrefixes
+        suffixes = builder.suffixes
+        foldedSuffixes = builder.foldedSuffixes
+        wildcardsByStart = builder.wildcardsByStart
+        wildcardsByEnd = builder.wildcardsByEnd
+        unanchoredWildcards = builder.unanchoredWildcards
+        wildcards = builder.wildcards
+        ranges = IntervalIndex(builder.ranges)
+        present = builder.present
+        networks = builder.networks
+        needsFolding = builder.needsFolding
+        needsNumbers = builder.needsNumbers
     }
 
     /// Adds to `fired` every predicate `value` satisfies.
@@ -152,6 +119,82 @@ final class FieldIndex: @unchecked Sendable {
             }
             guard candidate.count == key[0], let hits = table[CIDR.mask(candidate, key[1])] else { continue }
             fired.append(contentsOf: hits)
+        }
+    }
+}
+
+extension FieldIndex {
+    /// Collects a field's entries while the table compiles.
+    struct Builder {
+        let path: FieldPath
+        var strings: [String: [Int32]] = [:]
+        var numbers: [DecimalNumber: [Int32]] = [:]
+        var bools: [Bool: [Int32]] = [:]
+        var nulls: [Int32] = []
+        var folded: [String: [Int32]] = [:]
+        var prefixes = ByteTrie<Int32>()
+        var foldedPrefixes = ByteTrie<Int32>()
+        /// Keyed by the reversed suffix.
+        var suffixes = ByteTrie<Int32>()
+        var foldedSuffixes = ByteTrie<Int32>()
+        /// Wildcards by their literal start, by their reversed literal end, or neither.
+        var wildcardsByStart = ByteTrie<Int>()
+        var wildcardsByEnd = ByteTrie<Int>()
+        var unanchoredWildcards: [Int] = []
+        var wildcards: [(WildcardPattern, Int32)] = []
+        var ranges: [(NumericRange, Int32)] = []
+        var present: [Int32] = []
+        /// By address length and prefix length: masked network -> predicates.
+        var networks: [[Int]: [[UInt8]: [Int32]]] = [:]
+        var needsFolding = false
+        var needsNumbers = false
+
+        init(path: FieldPath) {
+            self.path = path
+        }
+
+        mutating func add(_ entry: Entry, _ predicate: Int32) {
+            switch entry {
+            case .string(let text): strings[text, default: []].append(predicate)
+            case .number(let number):
+                numbers[number, default: []].append(predicate)
+                needsNumbers = true
+            case .bool(let flag): bools[flag, default: []].append(predicate)
+            case .null: nulls.append(predicate)
+            case .folded(let text):
+                folded[text, default: []].append(predicate)
+                needsFolding = true
+            case .prefix(let bytes, let isFolded):
+                if isFolded {
+                    foldedPrefixes.insert(bytes, predicate)
+                    needsFolding = true
+                } else {
+                    prefixes.insert(bytes, predicate)
+                }
+            case .suffix(let bytes, let isFolded):
+                if isFolded {
+                    foldedSuffixes.insert(bytes.reversed(), predicate)
+                    needsFolding = true
+                } else {
+                    suffixes.insert(bytes.reversed(), predicate)
+                }
+            case .wildcard(let pattern):
+                wildcards.append((pattern, predicate))
+                let position = wildcards.count - 1
+                if let first = pattern.segments.first, !first.isEmpty {
+                    wildcardsByStart.insert(first, position)
+                } else if let last = pattern.segments.last, !last.isEmpty {
+                    wildcardsByEnd.insert(last.reversed(), position)
+                } else {
+                    unanchoredWildcards.append(position)
+                }
+            case .range(let range):
+                ranges.append((range, predicate))
+                needsNumbers = true
+            case .present: present.append(predicate)
+            case .cidr(let network):
+                networks[[network.network.count, network.prefixLength], default: [:]][network.network, default: []].append(predicate)
+            }
         }
     }
 }

@@ -52,27 +52,32 @@ struct FieldValue: Sendable {
 extension Envelope {
     /// Every value `path` reaches, in document order (empty when the path reaches nothing).
     func values(at path: FieldPath) -> [FieldValue] {
+        var values: [FieldValue] = []
+        appendValues(at: path, to: &values)
+        return values
+    }
+
+    /// Appends the values `path` reaches.
+    func appendValues(at path: FieldPath, to values: inout [FieldValue]) {
         switch path.root {
         case .attribute(let name):
-            return attribute(name).map { [FieldValue(kind: .string($0), trail: [])] } ?? []
+            if let text = attribute(name) { values.append(FieldValue(kind: .string(text), trail: [])) }
         case .extension(let name):
-            guard let value = extensions[name] else { return [] }
-            switch value {
-            case .string(let text): return [FieldValue(kind: .string(text), trail: [])]
-            case .integer(let number): return [FieldValue(kind: .number(Substring(String(number))), trail: [])]
-            case .boolean(let flag): return [FieldValue(kind: .bool(flag), trail: [])]
+            switch extensions[name] {
+            case .string(let text)?: values.append(FieldValue(kind: .string(text), trail: []))
+            case .integer(let number)?: values.append(FieldValue(kind: .number(Substring(String(number))), trail: []))
+            case .boolean(let flag)?: values.append(FieldValue(kind: .bool(flag), trail: []))
+            case nil: break
             }
         case .data:
             switch data {
             case .json(let raw)?:
                 let (document, node) = raw.parsed
-                var values: [FieldValue] = []
                 FieldValue.collect(document, node, path.keys[...], [], into: &values)
-                return values
             case .text(let text)?:
-                return path.keys.isEmpty ? [FieldValue(kind: .string(text), trail: [])] : []
+                if path.keys.isEmpty { values.append(FieldValue(kind: .string(text), trail: [])) }
             case .binary?, nil:
-                return []
+                break
             }
         }
     }

@@ -38,8 +38,7 @@ struct RouteIndex: Sendable {
                 conjunctPredicates.append(predicates)
             }
         }
-        fields = compiler.fields
-        fields.forEach { $0.finish() }
+        fields = compiler.fields.map(FieldIndex.init)
         slots = Dictionary(uniqueKeysWithValues: fields.enumerated().map { ($1.path, $0) })
         // File each conjunct under its rarest predicate.
         var uses = [Int](repeating: 0, count: compiler.predicateCount)
@@ -52,8 +51,15 @@ struct RouteIndex: Sendable {
     }
 
     /// The values of every indexed field of `envelope`, by field position.
-    func values(of envelope: Envelope) -> [[FieldValue]] {
-        fields.map { envelope.values(at: $0.path) }
+    func values(of envelope: Envelope) -> FieldValues {
+        var values = FieldValues()
+        values.values.reserveCapacity(fields.count + 4)
+        values.ends.reserveCapacity(fields.count)
+        for field in fields {
+            envelope.appendValues(at: field.path, to: &values.values)
+            values.ends.append(values.values.count)
+        }
+        return values
     }
 
     /// The position of an indexed path in ``values(of:)``.
@@ -62,8 +68,9 @@ struct RouteIndex: Sendable {
     }
 
     /// Positions of the routes that may match, ascending, given the ``values(of:)`` of the envelope.
-    func candidates(_ values: [[FieldValue]]) -> [Int] {
+    func candidates(_ values: FieldValues) -> [Int] {
         var fired: [Int32] = []
+        fired.reserveCapacity(32)
         for (position, field) in fields.enumerated() {
             for value in values[position] { field.fire(value, into: &fired) }
         }
@@ -94,10 +101,20 @@ struct RouteIndex: Sendable {
     }
 }
 
+/// The values of an envelope's indexed fields, in one buffer: field i's are `values[ends[i-1]..<ends[i]]`.
+struct FieldValues {
+    var values: [FieldValue] = []
+    var ends: [Int] = []
+
+    subscript(slot: Int) -> ArraySlice<FieldValue> {
+        values[(slot == 0 ? 0 : ends[slot - 1])..<ends[slot]]
+    }
+}
+
 extension RouteIndex {
     /// Builds predicates and field indexes while routes are turned into conjuncts.
     fileprivate struct Compiler {
-        var fields: [FieldIndex] = []
+        var fields: [FieldIndex.Builder] = []
         private var fieldPositions: [FieldPath: Int] = [:]
         private var predicates: [PredicateKey: Int32] = [:]
         var predicateCount: Int { predicates.count }
@@ -155,7 +172,7 @@ extension RouteIndex {
             let id = Int32(predicates.count)
             predicates[key] = id
             let position = fieldPositions[field.path] ?? {
-                fields.append(FieldIndex(path: field.path))
+                fields.append(FieldIndex.Builder(path: field.path))
                 fieldPositions[field.path] = fields.count - 1
                 return fields.count - 1
             }()
