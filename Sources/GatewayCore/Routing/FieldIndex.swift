@@ -41,6 +41,8 @@ final class FieldIndex: Sendable {
     private let networks: [[Int]: [[UInt8]: [Int32]]]
     private let needsFolding: Bool
     private let needsNumbers: Bool
+    /// Whether any byte-walking structure has entries (most fields have only exact values).
+    private let needsBytes: Bool
 
     init(_ builder: Builder) {
         path = builder.path
@@ -62,6 +64,7 @@ final class FieldIndex: Sendable {
         networks = builder.networks
         needsFolding = builder.needsFolding
         needsNumbers = builder.needsNumbers
+        needsBytes = !(builder.prefixes.isEmpty && builder.suffixes.isEmpty && builder.wildcards.isEmpty)
     }
 
     /// Adds to `fired` every predicate `value` satisfies.
@@ -69,14 +72,8 @@ final class FieldIndex: Sendable {
         switch value.kind {
         case .string(let text):
             fired.append(contentsOf: present)
-            if let hits = strings[text] { fired.append(contentsOf: hits) }
-            text.withUTF8Buffer { bytes in
-                prefixes.forEachPrefix(of: bytes) { fired.append($0) }
-                suffixes.forEachPrefix(of: bytes.reversed()) { fired.append($0) }
-                wildcardsByStart.forEachPrefix(of: bytes) { fireWildcard($0, bytes, &fired) }
-                wildcardsByEnd.forEachPrefix(of: bytes.reversed()) { fireWildcard($0, bytes, &fired) }
-                for position in unanchoredWildcards { fireWildcard(position, bytes, &fired) }
-            }
+            if !strings.isEmpty, let hits = strings[text] { fired.append(contentsOf: hits) }
+            if needsBytes { fireBytes(text, into: &fired) }
             if needsFolding { fireFolded(CaseFolding.fold(text), into: &fired) }
             if needsNumbers, let number = DecimalNumber(text) { fireNumber(number, into: &fired) }
             if !networks.isEmpty, let address = CIDR.address(text) { fireAddress(address, into: &fired) }
@@ -90,6 +87,16 @@ final class FieldIndex: Sendable {
             fired.append(contentsOf: nulls)
         case .structure:
             fired.append(contentsOf: present)
+        }
+    }
+
+    private func fireBytes(_ text: String, into fired: inout [Int32]) {
+        text.withUTF8Buffer { bytes in
+            prefixes.forEachPrefix(of: bytes) { fired.append($0) }
+            suffixes.forEachPrefix(of: bytes.reversed()) { fired.append($0) }
+            wildcardsByStart.forEachPrefix(of: bytes) { fireWildcard($0, bytes, &fired) }
+            wildcardsByEnd.forEachPrefix(of: bytes.reversed()) { fireWildcard($0, bytes, &fired) }
+            for position in unanchoredWildcards { fireWildcard(position, bytes, &fired) }
         }
     }
 

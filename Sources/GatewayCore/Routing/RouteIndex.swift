@@ -20,6 +20,11 @@ struct RouteIndex: Sendable {
     /// Per conjunct: its route's position and its predicates (ascending).
     private var conjunctRoutes: [Int32] = []
     private var conjunctPredicates: [[Int32]] = []
+    /// Per conjunct, when it is the whole route and the index decides each of its tests exactly: the
+    /// field slots of its positive tests, and of its `exists: false` tests. Such a route matches
+    /// without evaluation when those fields hold no array values and the latter hold no value. Nil for
+    /// the others.
+    private var directSlots: [(present: [Int], absent: [Int])?] = []
     /// Per predicate: the conjuncts anchored on it.
     private var anchored: [[Int32]] = []
     /// Routes evaluated for every event, ascending.
@@ -27,19 +32,25 @@ struct RouteIndex: Sendable {
 
     init(routes: [Route]) throws(RouteErrors) {
         var compiler = Compiler()
+        var directPaths: [(present: [FieldPath], absent: [FieldPath])?] = []
         for (position, route) in routes.enumerated() where route.enabled {
             let conjuncts = compiler.conjuncts(route.condition)
             if conjuncts.contains(where: \.isEmpty) {
                 always.append(Int32(position))
                 continue
             }
+            let direct = conjuncts.count == 1 ? Self.directPaths(route.condition) : nil
+            // Absent-field tests read their field's values from the index too.
+            direct?.absent.forEach { compiler.register($0) }
             for predicates in conjuncts {
                 conjunctRoutes.append(Int32(position))
                 conjunctPredicates.append(predicates)
+                directPaths.append(direct)
             }
         }
         fields = compiler.fields.map(FieldIndex.init)
         slots = Dictionary(uniqueKeysWithValues: fields.enumerated().map { ($1.path, $0) })
+        directSlots = directPaths.map { paths in paths.map { ($0.present.map { slots[$0]! }, $0.absent.map { slots[$0]! }) } }
         // File each conjunct under its rarest predicate.
         var uses = [Int](repeating: 0, count: compiler.predicateCount)
         for predicates in conjunctPredicates { for predicate in predicates { uses[Int(predicate)] += 1 } }
@@ -67,22 +78,62 @@ struct RouteIndex: Sendable {
         slots[path]
     }
 
-    /// Positions of the routes that may match, ascending, given the ``values(of:)`` of the envelope.
-    func candidates(_ values: FieldValues) -> [Int] {
+    /// The paths of a route that is one exact field test or an `all` of them and `exists: false`
+    /// tests, or nil.
+    private static func directPaths(_ condition: Condition) -> (present: [FieldPath], absent: [FieldPath])? {
+        let members: [Condition] = if case .all(let members, _) = condition { members } else { [condition] }
+        var present: [FieldPath] = []
+        var absent: [FieldPath] = []
+        for member in members {
+            guard case .field(let field) = member else { return nil }
+            if case .exists(false) = field.test {
+                absent.append(field.path)
+            } else if isExact(field.test) {
+                present.append(field.path)
+            } else {
+                return nil
+            }
+        }
+        return present.isEmpty ? nil : (present, absent)
+    }
+
+    /// Tests whose index entries hold exactly when the test does.
+    private static func isExact(_ test: FieldTest) -> Bool {
+        switch test {
+        case .equals, .prefix, .suffix, .wildcard, .equalsIgnoreCase, .numeric, .cidr, .exists(true): true
+        case .anyOf(let alternatives): alternatives.allSatisfy(isExact)
+        case .allOf, .not, .exists(false): false
+        }
+    }
+
+    /// The routes that match for sure, and those that still need evaluation, each ascending.
+    func candidates(_ values: FieldValues) -> (matched: [Int], unsure: [Int]) {
         var fired: [Int32] = []
         fired.reserveCapacity(32)
         for (position, field) in fields.enumerated() {
             for value in values[position] { field.fire(value, into: &fired) }
         }
         fired.sort()
-        var routes = always
+        var matched: [Int32] = []
+        var unsure = always
         var previous: Int32 = -1
         for predicate in fired where predicate != previous {
             previous = predicate
             for conjunct in anchored[Int(predicate)] where Self.allFired(conjunctPredicates[Int(conjunct)], fired) {
-                routes.append(conjunctRoutes[Int(conjunct)])
+                if let slots = directSlots[Int(conjunct)], slots.present.allSatisfy({ values.isScalar($0) }),
+                    slots.absent.allSatisfy({ values.isAbsent($0) })
+                {
+                    matched.append(conjunctRoutes[Int(conjunct)])
+                } else {
+                    unsure.append(conjunctRoutes[Int(conjunct)])
+                }
             }
         }
+        return (Self.ascendingUnique(matched), Self.ascendingUnique(unsure))
+    }
+
+    private static func ascendingUnique(_ routes: [Int32]) -> [Int] {
+        var routes = routes
         routes.sort()
         var result: [Int] = []
         result.reserveCapacity(routes.count)
@@ -108,6 +159,17 @@ struct FieldValues {
 
     subscript(slot: Int) -> ArraySlice<FieldValue> {
         values[(slot == 0 ? 0 : ends[slot - 1])..<ends[slot]]
+    }
+
+    /// Whether the field holds no value but null (what `exists: false` asks).
+    func isAbsent(_ slot: Int) -> Bool {
+        self[slot].allSatisfy { if case .null = $0.kind { return true } else { return false } }
+    }
+
+    /// Whether the field holds at most one value, outside any array.
+    func isScalar(_ slot: Int) -> Bool {
+        let values = self[slot]
+        return values.count <= 1 && (values.isEmpty || values[values.startIndex].trail.isEmpty)
     }
 }
 
@@ -164,6 +226,18 @@ extension RouteIndex {
             }
         }
 
+        /// Makes `path` an indexed field (so its values are read once per event) even without tests.
+        mutating func register(_ path: FieldPath) {
+            _ = position(path)
+        }
+
+        private mutating func position(_ path: FieldPath) -> Int {
+            if let position = fieldPositions[path] { return position }
+            fields.append(FieldIndex.Builder(path: path))
+            fieldPositions[path] = fields.count - 1
+            return fields.count - 1
+        }
+
         /// The predicate of a positive test, registered in its field's index; nil for other tests.
         private mutating func predicate(_ field: FieldCondition) -> Int32? {
             guard let entries = Self.entries(field.test), !entries.isEmpty else { return nil }
@@ -171,11 +245,7 @@ extension RouteIndex {
             if let existing = predicates[key] { return existing }
             let id = Int32(predicates.count)
             predicates[key] = id
-            let position = fieldPositions[field.path] ?? {
-                fields.append(FieldIndex.Builder(path: field.path))
-                fieldPositions[field.path] = fields.count - 1
-                return fields.count - 1
-            }()
+            let position = position(field.path)
             for entry in entries { fields[position].add(entry, id) }
             return id
         }

@@ -5,20 +5,27 @@ extension RouteTable {
     /// are left out.
     public func match(_ envelope: Envelope) -> RouteMatch {
         let values = index.values(of: envelope)
-        let candidates = index.candidates(values)
-        var evaluator = ConditionEvaluator(envelope: envelope, index: index, indexed: values)
+        let (sure, unsure) = index.candidates(values)
+        var evaluator: ConditionEvaluator?
         var matched: [Route] = []
-        var stoppedGroups: Set<String> = []
-        for position in candidates {
-            let route = routes[position]
-            guard route.enabled, !stoppedGroups.contains(route.group), evaluator.holds(route.condition) else { continue }
+        var stoppedGroups: [String] = []
+        // Both lists ascend: merge them to keep table order (first_match depends on it).
+        var (nextSure, nextUnsure) = (0, 0)
+        while nextSure < sure.count || nextUnsure < unsure.count {
+            let takeSure = nextUnsure == unsure.count || (nextSure < sure.count && sure[nextSure] < unsure[nextUnsure])
+            let route = routes[takeSure ? sure[nextSure] : unsure[nextUnsure]]
+            if takeSure { nextSure += 1 } else { nextUnsure += 1 }
+            guard !stoppedGroups.contains(route.group) else { continue }
+            if !takeSure {
+                if evaluator == nil { evaluator = ConditionEvaluator(envelope: envelope, index: index, indexed: values) }
+                guard evaluator!.holds(route.condition) else { continue }
+            }
             matched.append(route)
-            if route.firstMatch { stoppedGroups.insert(route.group) }
+            if route.firstMatch { stoppedGroups.append(route.group) }
         }
         var topics: [String] = []
-        var seen: Set<String> = []
         for route in matched {
-            for topic in route.topics where seen.insert(topic).inserted { topics.append(topic) }
+            for topic in route.topics where !topics.contains(topic) { topics.append(topic) }
         }
         return RouteMatch(routes: matched, topics: topics)
     }
