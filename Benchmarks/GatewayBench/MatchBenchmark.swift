@@ -18,10 +18,10 @@ func matchBenchmark(_ options: Options) throws {
     var baseline: Double?
     for size in [10, 1000, 10_000] {
         let table = try RouteTable(routes: MatchRoutes.table(size: size))
-        let matches = envelopes.reduce(0) { $0 + table.match($1).routes.count }
+        let matches = envelopes.reduce(0) { $0 + table.match($1).positions.count }
         var rates: [Double] = []
         for _ in 0..<options.rounds {
-            rates.append(measure(envelopes.count, budget) { table.match(envelopes[$0]).routes.count }.rate)
+            rates.append(measure(envelopes.count, budget) { table.match(envelopes[$0]).positions.count }.rate)
         }
         let rate = median(rates)
         baseline = baseline ?? rate

@@ -22,7 +22,11 @@ public struct ExtensionAttributes: Sendable, Hashable, Sequence, ExpressibleByDi
     /// The value of extension `name`; setting nil removes it.
     public subscript(name: String) -> ExtensionValue? {
         get {
-            for index in entries.indices where entries[index].name == name { return entries[index].value }
+            // Comparing lengths first skips the slow path of String == for most names.
+            let length = name.utf8.count
+            for index in entries.indices where entries[index].name.utf8.count == length && entries[index].name == name {
+                return entries[index].value
+            }
             return nil
         }
         set {

@@ -20,6 +20,8 @@ final class FieldIndex: Sendable {
     }
 
     let path: FieldPath
+    /// How to read the path from an envelope.
+    let accessor: FieldAccessor
     private let strings: [String: [Int32]]
     private let numbers: [DecimalNumber: [Int32]]
     private let bools: [Bool: [Int32]]
@@ -46,6 +48,7 @@ final class FieldIndex: Sendable {
 
     init(_ builder: Builder) {
         path = builder.path
+        accessor = FieldAccessor(builder.path)
         strings = builder.strings
         numbers = builder.numbers
         bools = builder.bools

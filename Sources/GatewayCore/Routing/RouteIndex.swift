@@ -67,7 +67,7 @@ struct RouteIndex: Sendable {
         values.values.reserveCapacity(fields.count + 4)
         values.ends.reserveCapacity(fields.count)
         for field in fields {
-            envelope.appendValues(at: field.path, to: &values.values)
+            envelope.appendValues(at: field.accessor, to: &values.values)
             values.ends.append(values.values.count)
         }
         return values

@@ -7,26 +7,22 @@ extension RouteTable {
         let values = index.values(of: envelope)
         let (sure, unsure) = index.candidates(values)
         var evaluator: ConditionEvaluator?
-        var matched: [Route] = []
+        var matched: [Int] = []
         var stoppedGroups: [String] = []
         // Both lists ascend: merge them to keep table order (first_match depends on it).
         var (nextSure, nextUnsure) = (0, 0)
         while nextSure < sure.count || nextUnsure < unsure.count {
             let takeSure = nextUnsure == unsure.count || (nextSure < sure.count && sure[nextSure] < unsure[nextUnsure])
-            let route = routes[takeSure ? sure[nextSure] : unsure[nextUnsure]]
+            let position = takeSure ? sure[nextSure] : unsure[nextUnsure]
             if takeSure { nextSure += 1 } else { nextUnsure += 1 }
-            guard !stoppedGroups.contains(route.group) else { continue }
+            if !stoppedGroups.isEmpty, stoppedGroups.contains(routes[position].group) { continue }
             if !takeSure {
                 if evaluator == nil { evaluator = ConditionEvaluator(envelope: envelope, index: index, indexed: values) }
-                guard evaluator!.holds(route.condition) else { continue }
+                guard evaluator!.holds(routes[position].condition) else { continue }
             }
-            matched.append(route)
-            if route.firstMatch { stoppedGroups.append(route.group) }
+            matched.append(position)
+            if routes[position].firstMatch { stoppedGroups.append(routes[position].group) }
         }
-        var topics: [String] = []
-        for route in matched {
-            for topic in route.topics where !topics.contains(topic) { topics.append(topic) }
-        }
-        return RouteMatch(routes: matched, topics: topics)
+        return RouteMatch(table: self, positions: matched)
     }
 }

@@ -27,18 +27,34 @@ public final class RouteTable: Sendable {
     public static let empty = try! RouteTable(routes: [])
 }
 
-/// What an envelope matched.
+/// What an envelope matched: positions in the table, read through it on demand, so that matching
+/// copies no routes.
 public struct RouteMatch: Sendable {
-    /// The matching routes, in table order (after first-match cut-offs).
-    public var routes: [Route]
-    /// Their topics, each once, in order of first appearance.
-    public var topics: [String]
+    /// The table that matched.
+    public let table: RouteTable
+    /// Positions of the matching routes, ascending (after first-match cut-offs).
+    public let positions: [Int]
 
-    public init(routes: [Route], topics: [String]) {
-        self.routes = routes
-        self.topics = topics
+    init(table: RouteTable, positions: [Int]) {
+        self.table = table
+        self.positions = positions
     }
 
+    /// The matching routes, in table order.
+    public var routes: [Route] { positions.map { table.routes[$0] } }
+
     /// The ids of ``routes``.
-    public var routeIDs: [String] { routes.map(\.id) }
+    public var routeIDs: [String] { positions.map { table.routes[$0].id } }
+
+    /// Whether nothing matched.
+    public var isEmpty: Bool { positions.isEmpty }
+
+    /// The matching routes' topics, each once, in order of first appearance.
+    public var topics: [String] {
+        var topics: [String] = []
+        for position in positions {
+            for topic in table.routes[position].topics where !topics.contains(topic) { topics.append(topic) }
+        }
+        return topics
+    }
 }
