@@ -216,9 +216,15 @@ extension RouteFileParser {
         switch error {
         case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
             .composer(let context, let problem, let mark, _):
-            let while_ = context.map { " (\($0.text) at line \($0.mark.line), column \($0.mark.column))" } ?? ""
+            // An unquoted `*` starts an alias: point at the star, not at the character after it.
+            let at = context.flatMap { $0.text.contains("alias") ? $0.mark : nil } ?? mark
+            let while_ =
+                context.map { context in
+                    (context.mark.line, context.mark.column) == (at.line, at.column)
+                        ? " (\(context.text))" : " (\(context.text) at line \(context.mark.line), column \(context.mark.column))"
+                } ?? ""
             return RouteError(
-                SourceLocation(file: file, line: mark.line, column: mark.column), "invalid YAML: \(problem)\(while_)",
+                SourceLocation(file: file, line: at.line, column: at.column), "invalid YAML: \(problem)\(while_)",
                 hint: Self.syntaxHint(problem: problem, context: context?.text, at: mark, in: yaml))
         case .duplicatedKeysInMapping(let duplicates, let context):
             let key = duplicates.first ?? ""
