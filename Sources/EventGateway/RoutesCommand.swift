@@ -15,9 +15,25 @@ struct RoutesCommand: ParsableCommand {
         do {
             return try RouteLoader.load(directory: directory)
         } catch {
-            for problem in error.errors { standardError(problem.description) }
+            for problem in error.errors {
+                var shown = problem
+                shown.location = located(problem.location, in: directory)
+                standardError(shown.description)
+            }
             throw ExitCode.failure
         }
+    }
+
+    /// `location` with its file as a path from the current folder (`routes/shop/orders.yaml`), so that
+    /// editors and terminals can open it; the loader gives paths relative to the routes folder.
+    static func located(_ location: SourceLocation, in directory: String) -> SourceLocation {
+        var location = location
+        let folder = directory.hasSuffix("/") ? String(directory.dropLast()) : directory
+        // Errors about the folder itself already name it.
+        if location.file != directory, location.file != folder, !location.file.hasPrefix("/"), folder != "." {
+            location.file = folder + "/" + location.file
+        }
+        return location
     }
 
     /// "1 route", "3 routes".
@@ -64,8 +80,11 @@ struct RoutesTestCommand: ParsableCommand {
 
     func run() throws {
         let table = try RoutesCommand.load(directory)
-        let results = RouteTestRunner(table: table, directory: directory).run()
-        for result in results { print(result.description) }
+        let results = RouteTestRunner(table: table).run()
+        for var result in results {
+            result.test.location = RoutesCommand.located(result.location, in: directory)
+            print(result.description)
+        }
         let failed = results.filter { !$0.passed }.count
         print("\(results.count - failed) passed, \(failed) failed")
         if failed > 0 { throw ExitCode.failure }

@@ -8,18 +8,13 @@ import Foundation
 public struct RouteTestRunner: Sendable {
     /// The table whose routes are matched and whose tests are run.
     public var table: RouteTable
-    /// The routes folder the table was loaded from: test locations are relative to it, and event files
-    /// are relative to their route file's folder.
-    public var directory: String
     public var normalizer: Normalizer
 
     /// - Parameters:
-    ///   - table: The loaded table.
-    ///   - directory: The routes folder given to the loader.
+    ///   - table: The loaded table; its tests' event files were resolved by the loader.
     ///   - normalizer: Decodes the events (default: every dialect).
-    public init(table: RouteTable, directory: String, normalizer: Normalizer = Normalizer()) {
+    public init(table: RouteTable, normalizer: Normalizer = Normalizer()) {
         self.table = table
-        self.directory = directory
         self.normalizer = normalizer
     }
 
@@ -35,9 +30,8 @@ public struct RouteTestRunner: Sendable {
         case .inline(let raw):
             body = raw.bytes
         case .file(let path):
-            let resolved = eventPath(path, of: test)
-            guard let data = FileManager.default.contents(atPath: resolved) else {
-                return RouteTestResult(test: test, message: "cannot read the event file \(path) (looked for \(resolved))")
+            guard let data = FileManager.default.contents(atPath: path) else {
+                return RouteTestResult(test: test, message: "cannot read the event file \(path)")
             }
             body = Array(data)
         }
@@ -49,14 +43,6 @@ public struct RouteTestRunner: Sendable {
             return RouteTestResult(test: test, message: "the event does not normalize: \(error)")
         }
         return RouteTestResult(test: test, message: check(test, envelopes))
-    }
-
-    /// Where an event file named in `test` is: relative paths start at the route file's folder.
-    public func eventPath(_ path: String, of test: RouteTestCase) -> String {
-        if path.hasPrefix("/") { return path }
-        var folder = URL(fileURLWithPath: test.location.file, relativeTo: URL(fileURLWithPath: directory, isDirectory: true))
-        folder.deleteLastPathComponent()
-        return folder.appendingPathComponent(path).standardizedFileURL.path
     }
 
     /// The failure message, or nil when every selected envelope meets the expectations.
@@ -88,10 +74,10 @@ public struct RouteTestRunner: Sendable {
     static func compare(_ test: RouteTestCase, _ match: RouteMatch) -> [String] {
         var problems: [String] = []
         if let expected = test.expectedRoutes, Set(expected) != Set(match.routeIDs) {
-            problems.append("expected routes \(list(expected)), matched \(list(match.routeIDs))")
+            problems.append((expected.isEmpty ? "expected no routes" : "expected routes \(list(expected))") + ", matched \(list(match.routeIDs))")
         }
         if let expected = test.expectedTopics, Set(expected) != Set(match.topics) {
-            problems.append("expected topics \(list(expected)), got \(list(match.topics))")
+            problems.append((expected.isEmpty ? "expected no topics" : "expected topics \(list(expected))") + ", got \(list(match.topics))")
         }
         return problems
     }
