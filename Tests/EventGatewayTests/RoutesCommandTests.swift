@@ -98,7 +98,8 @@ struct RoutesCommandTests {
         #expect(lines[0].hasPrefix("PASS ") && lines[0].hasSuffix("orders.yaml:12 a big order"))
         #expect(lines[1].hasPrefix("FAIL ") && lines[1].hasSuffix("orders.yaml:15 a small order: expected routes [orders, big-orders], matched [orders]"))
         #expect(lines[2].hasPrefix("FAIL ") && lines[2].contains("orders.yaml:18 not an event: the event does not normalize: "))
-        #expect(lines[3].hasPrefix("FAIL ") && lines[3].contains("orders.yaml:21 a missing file: cannot read the event file nowhere/event.json"))
+        #expect(lines[3].hasPrefix("FAIL ") && lines[3].contains("orders.yaml:21 a missing file: cannot read the event file "))
+        #expect(lines[3].hasSuffix("/shop/nowhere/event.json"))
         #expect(lines[4] == "1 passed, 3 failed")
     }
 
