@@ -198,7 +198,8 @@ extension RouteFileParser {
     mutating func affix(_ node: Node, _ name: String) -> (String, Bool)? {
         guard case .mapping(let mapping) = node else { return string(node, name).map { ($0, false) } }
         guard mapping.count == 1, let (key, value) = mapping.first, let option = keyText(key), option == "ignore-case" else {
-            error(node, "\(name): expected a string or {ignore-case: string}")
+            let close = mapping.keys.contains { $0.string.flatMap { Self.closest($0, ["ignore-case"]) } != nil }
+            error(node, "\(name): expected a string or {ignore-case: string}", hint: close ? "did you mean `ignore-case`?" : nil)
             return nil
         }
         return string(value, "\(name): \(option)").map { ($0, true) }
