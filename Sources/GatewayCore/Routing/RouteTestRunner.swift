@@ -3,6 +3,10 @@ import Foundation
 /// Runs the `tests:` of a route table: normalizes each test's event and checks the routes and topics
 /// its envelopes match against the expectations.
 ///
+/// Routes and topics compare as sets. With `envelope: N` only that envelope is checked; without it,
+/// every envelope of the event must meet the expectations on its own, and an event with no envelopes
+/// (an empty batch) passes only `expect: none`.
+///
 /// A test never crashes the run: a missing event file, an event that does not normalize or an
 /// `envelope:` position past the end are failures with a message.
 public struct RouteTestRunner: Sendable {
