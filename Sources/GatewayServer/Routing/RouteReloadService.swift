@@ -25,6 +25,7 @@ public struct RouteReloadService: Service {
         self.logger = logger
     }
 
+    /// Logs the outcome of the store's first load, then watches until graceful shutdown or cancellation.
     public func run() async throws {
         // Trap the signal before announcing readiness: once "watching" is logged, a SIGHUP reloads.
         let signals: UnixSignalsSequence? =
@@ -68,11 +69,9 @@ public struct RouteReloadService: Service {
         }
     }
 
+    /// Reloads on this task: a routes folder is a few small files, read in milliseconds.
     private func reload(_ reason: Reason) {
-        switch store.reload() {
-        case .loaded(let status): report(reason, status)
-        case .failed(_, let status): report(reason, status)
-        }
+        report(reason, store.reload().status)
     }
 
     private func report(_ reason: Reason, _ status: RouteTableStatus) {
