@@ -20,6 +20,28 @@ extension RouteFileParser {
         return rules.reduce(Resolver.basic) { $0.appending($1) }
     }()
 
+    /// How many nodes a file may hold with its aliases expanded: a few aliases of aliases ("billion
+    /// laughs") would otherwise make walking the tree take forever.
+    static let maximumNodes = 1_000_000
+
+    /// Whether `root` has more than ``maximumNodes`` nodes, counting each alias use; stops counting there.
+    static func exceedsNodeBudget(_ root: Node) -> Bool {
+        var remaining = maximumNodes
+        func visit(_ node: Node) -> Bool {
+            remaining -= 1
+            guard remaining >= 0 else { return false }
+            switch node {
+            case .mapping(let mapping):
+                for (key, value) in mapping { guard visit(key), visit(value) else { return false } }
+            case .sequence(let sequence):
+                for element in sequence { guard visit(element) else { return false } }
+            case .scalar, .alias: break
+            }
+            return true
+        }
+        return !visit(root)
+    }
+
     /// What a scalar is under ``resolver``.
     enum ScalarKind {
         case string(String)
