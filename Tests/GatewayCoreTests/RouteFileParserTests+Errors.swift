@@ -450,3 +450,33 @@ extension RouteFileParserTests {
         #expect(result.tests.count == 1)
     }
 }
+
+extension RouteFileParserTests {
+    /// Aliases of aliases ("billion laughs") are refused instead of walked for ever.
+    @Test func aliasExplosionIsRefused() {
+        var yaml = "l0: &l0 [x, x, x, x, x, x, x, x, x, x]\n"
+        for level in 1...9 { yaml += "l\(level): &l\(level) [" + Array(repeating: "*l\(level - 1)", count: 10).joined(separator: ", ") + "]\n" }
+        let result = RouteLoader.parse(yaml: yaml, file: "r.yaml")
+        #expect(
+            result.errors.map(\.description) == [
+                "r.yaml:1:1: the file holds more than 1000000 values once aliases are expanded; expected a route file (hint: write values out instead of nesting aliases)"
+            ])
+    }
+
+    /// Anchors and aliases within reason work: one condition shared by two routes.
+    @Test func aliasesShareConditions() throws {
+        let yaml = """
+            routes:
+              - id: a
+                topic: t
+                when: &shop {source: {prefix: "//shop/"}}
+              - id: b
+                topic: u
+                when: *shop
+            """
+        let result = RouteLoader.parse(yaml: yaml, file: "r.yaml")
+        #expect(result.errors.isEmpty, "\(result.errors)")
+        #expect(result.routes.count == 2)
+        #expect(result.routes[0].condition == result.routes[1].condition)
+    }
+}

@@ -45,6 +45,13 @@ public struct RouteFileParser {
             parser.errors.append(RouteError(SourceLocation(file: file, line: 1, column: 1), "the file is empty; expected a mapping with routes:"))
             return ([], [], parser)
         }
+        guard !Self.exceedsNodeBudget(root) else {
+            parser.errors.append(
+                RouteError(
+                    SourceLocation(file: file, line: 1, column: 1),
+                    "the file holds more than \(maximumNodes) values once aliases are expanded; expected a route file", hint: "write values out instead of nesting aliases"))
+            return ([], [], parser)
+        }
         let (routes, tests) = parser.fileContents(root)
         return (routes, tests, parser)
     }
