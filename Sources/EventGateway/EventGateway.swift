@@ -6,6 +6,6 @@ struct EventGateway: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "event-gateway",
         abstract: "Accepts cloud events in every dialect, normalizes them to CloudEvents, routes and delivers them.",
-        subcommands: [NormalizeCommand.self, DialectsCommand.self]
+        subcommands: [NormalizeCommand.self, DialectsCommand.self, RoutesCommand.self]
     )
 }

@@ -43,7 +43,7 @@ struct NormalizeCommand: ParsableCommand {
         var envelopes: [Envelope] = []
         for file in files {
             let event = IncomingEvent(
-                body: try read(file),
+                body: try Self.read(file),
                 headers: EventHeaders(headers.map(Self.field)),
                 path: path,
                 dialect: dialect,
@@ -61,7 +61,8 @@ struct NormalizeCommand: ParsableCommand {
         FileHandle.standardOutput.write(Data(Envelope.jsonArray(envelopes, pretty: true) + [0x0A]))
     }
 
-    private func read(_ file: String) throws -> [UInt8] {
+    /// The bytes of `file`, or standard input for '-'; exits 1 when the file cannot be read.
+    static func read(_ file: String) throws -> [UInt8] {
         if file == "-" { return Array(FileHandle.standardInput.readDataToEndOfFile()) }
         guard let data = FileManager.default.contents(atPath: file) else {
             standardError("event-gateway: \(file): cannot read the file")

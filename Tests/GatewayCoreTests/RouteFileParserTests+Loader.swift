@@ -1,0 +1,112 @@
+import Foundation
+import GatewayCore
+import Testing
+
+extension RouteFileParserTests {
+    /// A fresh folder holding `files` (relative path -> text); removed by the caller.
+    static func makeFolder(_ files: [String: String]) throws -> String {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("routes-\(UUID().uuidString)").path
+        for (relative, text) in files {
+            let path = root + "/" + relative
+            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        }
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        return root
+    }
+
+    static func route(_ id: String, _ type: String) -> String {
+        "  - id: \(id)\n    topic: \(id)-topic\n    when: {type: \(type)}\n"
+    }
+
+    @Test func loadsAFolderTreeInPathOrderSkippingHiddenNames() throws {
+        let root = try Self.makeFolder([
+            "b.yaml": "routes:\n" + Self.route("b1", "b"),
+            "a.yaml": "group: first\nroutes:\n" + Self.route("a1", "a") + Self.route("a2", "a"),
+            "shop/orders.yaml": "routes:\n" + Self.route("orders", "o") + "tests:\n  - event: ../fixtures/order.json\n    expect: [orders]\n",
+            "shop/deep/x.yaml": "routes: []\ntests:\n  - event: {type: o}\n    expect: {topics: [orders-topic]}\n",
+            // Skipped: hidden files and folders, other extensions.
+            ".draft.yaml": "not: [valid",
+            ".git/config.yaml": "broken: [",
+            "shop/.old/orders.yaml": "routes:\n" + Self.route("orders", "o"),
+            "notes.yml": "broken: [",
+            "README.md": "# routes",
+        ])
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let table = try RouteLoader.load(directory: root)
+        #expect(table.files == ["a.yaml", "b.yaml", "shop/deep/x.yaml", "shop/orders.yaml"])
+        #expect(table.routes.map(\.id) == ["a1", "a2", "b1", "orders"])
+        #expect(table.routes.map(\.group) == ["first", "first", "b.yaml", "shop/orders.yaml"])
+        #expect(table.routes.last?.location == GatewayCore.SourceLocation(file: "shop/orders.yaml", line: 2, column: 5))
+        #expect(table.tests.count == 2)
+        guard case .inline(let json) = table.tests[0].event, case .file(let path) = table.tests[1].event else {
+            Issue.record("unexpected test events")
+            return
+        }
+        #expect(json.text == #"{"type":"o"}"#)
+        #expect(path == root + "/fixtures/order.json")
+        #expect(table.tests[1].location == GatewayCore.SourceLocation(file: "shop/orders.yaml", line: 6, column: 5))
+    }
+
+    @Test func duplicateIDsAcrossFilesNameTheFirst() throws {
+        let root = try Self.makeFolder([
+            "a.yaml": "routes:\n" + Self.route("orders", "a"),
+            "shop/b.yaml": "routes:\n" + Self.route("other", "b") + Self.route("orders", "b"),
+            "shop/c.yaml": "routes:\n" + Self.route("other", "c"),
+        ])
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let errors = try #require(throws: RouteErrors.self) { try RouteLoader.load(directory: root) }
+        #expect(
+            errors.description == """
+                shop/b.yaml:5:5: duplicate route id "orders"; first defined at a.yaml:2:5 (hint: route ids are unique across all route files)
+                shop/c.yaml:2:5: duplicate route id "other"; first defined at shop/b.yaml:2:5 (hint: route ids are unique across all route files)
+                """)
+    }
+
+    @Test func errorsOfEveryFileAreThrownTogetherInOrder() throws {
+        let root = try Self.makeFolder([
+            "z.yaml": "routes:\n" + Self.route("z", "z") + "tests:\n  - event: e.json\n    expect: [zz, none]\n",
+            "a.yaml": "routes:\n  - id: a\n    topic: t\n    when: {type: {prefx: a}}\n",
+            "m/m.yaml": "routes: [\n",
+        ])
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let errors = try #require(throws: RouteErrors.self) { try RouteLoader.load(directory: root) }
+        #expect(
+            errors.errors.map(\.description) == [
+                "a.yaml:4:19: unknown operator \"prefx\"; \(Self.operatorList) (hint: did you mean `prefix`?)",
+                "m/m.yaml:2:1: invalid YAML: did not find expected node content (while parsing a flow node)",
+                "z.yaml:7:14: expect: no route has the id \"zz\" (hint: did you mean `z`?)",
+                "z.yaml:7:18: expect: no route has the id \"none\" (hint: for no match write expect: none, without brackets)",
+            ])
+    }
+
+    @Test func missingFolderBrokenLinkAndFileInsteadOfFolder() throws {
+        let missing = FileManager.default.temporaryDirectory.appendingPathComponent("no-such-routes-\(UUID().uuidString)").path
+        let error = try #require(throws: RouteErrors.self) { try RouteLoader.load(directory: missing) }
+        #expect(error.description == "\(missing):1:1: the routes folder does not exist")
+
+        let root = try Self.makeFolder(["a.yaml": "routes:\n" + Self.route("a", "a")])
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try FileManager.default.createSymbolicLink(atPath: root + "/gone.yaml", withDestinationPath: root + "/nowhere.yaml")
+        let broken = try #require(throws: RouteErrors.self) { try RouteLoader.load(directory: root) }
+        #expect(broken.description == "gone.yaml:1:1: cannot read the file (a broken link?)")
+
+        let file = try #require(throws: RouteErrors.self) { try RouteLoader.load(directory: root + "/a.yaml") }
+        #expect(file.description == "\(root)/a.yaml:1:1: expected a routes folder, found a file")
+    }
+
+    @Test func symbolicLinkLoopsAreWalkedOnce() throws {
+        let root = try Self.makeFolder(["sub/a.yaml": "routes:\n" + Self.route("a", "a")])
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try FileManager.default.createSymbolicLink(atPath: root + "/sub/again", withDestinationPath: root)
+        let table = try RouteLoader.load(directory: root)
+        #expect(table.files == ["sub/a.yaml"])
+    }
+
+    @Test func anEmptyFolderIsAnEmptyTable() throws {
+        let root = try Self.makeFolder([:])
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let table = try RouteLoader.load(directory: root)
+        #expect(table.routes.isEmpty && table.files.isEmpty)
+    }
+}
