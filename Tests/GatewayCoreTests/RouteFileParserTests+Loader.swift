@@ -110,3 +110,29 @@ extension RouteFileParserTests {
         #expect(table.routes.isEmpty && table.files.isEmpty)
     }
 }
+
+extension RouteFileParserTests {
+    /// Every YAML example of docs/routes.md parses without errors (snippets are wrapped into a route).
+    @Test func documentationExamplesParse() throws {
+        let docs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("docs/routes.md")
+        let text = try String(contentsOf: docs, encoding: .utf8)
+        let blocks = text.components(separatedBy: "```yaml\n").dropFirst().map { $0.components(separatedBy: "```")[0] }
+        #expect(blocks.count >= 6)
+        for block in blocks {
+            let indented = { (text: String, spaces: Int) in
+                text.split(separator: "\n", omittingEmptySubsequences: false).map { String(repeating: " ", count: spaces) + $0 }.joined(separator: "\n")
+            }
+            var yaml = block
+            if block.hasPrefix("when:") {
+                yaml = "routes:\n  - id: x\n    topic: t\n" + indented(block, 4)
+            } else if block.hasPrefix("tests:") {
+                yaml = "routes: []\n" + block
+            } else if !block.hasPrefix("routes:") && !block.hasPrefix("group:") {
+                yaml = "routes:\n  - id: x\n    topic: t\n    when:\n" + indented(block, 6)
+            }
+            let result = RouteLoader.parse(yaml: yaml, file: "docs.yaml")
+            #expect(result.errors.isEmpty, "\(yaml)\n\(result.errors)")
+        }
+    }
+}
