@@ -15,6 +15,8 @@ public struct RouteFileParser {
     var routeIDs: [(id: String, location: SourceLocation)] = []
     /// Every route id named in a test's `expect`, for checks against the whole table.
     var expectedRouteIDs: [(id: String, location: SourceLocation)] = []
+    /// Whether the file was read at all (its YAML parsed): when not, its route ids are unknown.
+    var isComplete = false
 
     static let fileKeys = ["group", "routes", "tests"]
     static let routeKeys = ["id", "description", "enabled", "first_match", "topic", "topics", "when"]
@@ -52,6 +54,7 @@ public struct RouteFileParser {
                     "the file holds more than \(maximumNodes) values once aliases are expanded; expected a route file", hint: "write values out instead of nesting aliases"))
             return ([], [], parser)
         }
+        parser.isComplete = true
         let (routes, tests) = parser.fileContents(root)
         return (routes, tests, parser)
     }
