@@ -27,7 +27,7 @@ public struct RouteFileParser {
     ///   - yaml: The file's text.
     ///   - file: The path shown in locations and used as the default group, relative to the routes folder.
     ///   - folder: The file's folder on disk: `tests[].event` paths are resolved against it (not read).
-    /// - Returns: The routes and tests without problems, and every problem found.
+    /// - Returns: The routes and tests without problems, and every problem found, in line order.
     public static func parse(yaml: String, file: String, folder: String) -> (routes: [Route], tests: [RouteTestCase], errors: [RouteError]) {
         let parsed = parseFile(yaml: yaml, file: file, folder: folder)
         return (parsed.routes, parsed.tests, RouteErrors(parsed.parser.errors).errors)
