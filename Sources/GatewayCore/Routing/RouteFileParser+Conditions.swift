@@ -49,6 +49,8 @@ extension RouteFileParser {
         do {
             path = try FieldPath(parsing: name)
         } catch {
+            // The offset counts characters of the key's text; a quoted key starts one column later
+            // (escapes inside a double-quoted key can still shift the column).
             var quoted = false
             if case .scalar(let scalar) = key { quoted = scalar.style == .singleQuoted || scalar.style == .doubleQuoted }
             let lowered = name.lowercased()

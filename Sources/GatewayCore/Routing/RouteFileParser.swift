@@ -15,6 +15,8 @@ public struct RouteFileParser {
     var routeIDs: [(id: String, location: SourceLocation)] = []
     /// Every route id named in a test's `expect`, for checks against the whole table.
     var expectedRouteIDs: [(id: String, location: SourceLocation)] = []
+    /// Whether the file was read at all (its YAML parsed): when not, its route ids are unknown.
+    var isComplete = false
 
     static let fileKeys = ["group", "routes", "tests"]
     static let routeKeys = ["id", "description", "enabled", "first_match", "topic", "topics", "when"]
@@ -25,7 +27,7 @@ public struct RouteFileParser {
     ///   - yaml: The file's text.
     ///   - file: The path shown in locations and used as the default group, relative to the routes folder.
     ///   - folder: The file's folder on disk: `tests[].event` paths are resolved against it (not read).
-    /// - Returns: The routes and tests without problems, and every problem found.
+    /// - Returns: The routes and tests without problems, and every problem found, in line order.
     public static func parse(yaml: String, file: String, folder: String) -> (routes: [Route], tests: [RouteTestCase], errors: [RouteError]) {
         let parsed = parseFile(yaml: yaml, file: file, folder: folder)
         return (parsed.routes, parsed.tests, RouteErrors(parsed.parser.errors).errors)
@@ -52,6 +54,7 @@ public struct RouteFileParser {
                     "the file holds more than \(maximumNodes) values once aliases are expanded; expected a route file", hint: "write values out instead of nesting aliases"))
             return ([], [], parser)
         }
+        parser.isComplete = true
         let (routes, tests) = parser.fileContents(root)
         return (routes, tests, parser)
     }
