@@ -77,8 +77,7 @@ extension RouteFileParserTests {
                   topics: [b]
             """,
             [
-                "r.yaml:2:5: missing \"topic\" (or \"topics\", a list): where matching events go",
-                "r.yaml:5:7: \"topics\" is a route key, not a condition (hint: mis-indented? `topics` belongs to the route, not to `when`)",
+                "r.yaml:2:5: missing \"topic\" (or \"topics\", a list): where matching events go (hint: mis-indented? `topics` at r.yaml:5:7 is inside `when`, where it tests an extension of that name)",
             ]),
         RouteFileErrorCase(
             "route key inside a group",
@@ -264,8 +263,8 @@ extension RouteFileParserTests {
             [
                 "r.yaml:4:11: when: no conditions; a route needs at least one (hint: to match every event, write type: {exists: true})",
                 "r.yaml:5:5: missing \"id\" (a name unique across all route files, like big-eu-orders)",
-                "r.yaml:5:5: missing \"topic\" (or \"topics\", a list): where matching events go",
                 "r.yaml:5:5: missing \"when\" (the conditions an event must meet)",
+                "r.yaml:5:5: missing \"topic\" (or \"topics\", a list): where matching events go",
                 "r.yaml:8:5: write either \"topic\" or \"topics\", not both (hint: list every topic under topics: [a, b])",
                 "r.yaml:11:13: topics: an empty list; name at least one topic",
                 "r.yaml:13:5: expected a route (a mapping starting with id:), found a string (hint: start each route with `- id:`)",

@@ -40,8 +40,10 @@ extension RouteFileParser {
     /// `path: test` or `any:`/`all:`/`none:` with its list.
     mutating func conditionEntry(_ name: String, _ key: Node, _ value: Node, container: String) -> Condition? {
         if Self.groupWords.contains(name) { return group(name, key, value) }
-        // `id` is also an attribute; the other route keys are mistakes here.
-        if name != "id", Self.routeKeys.contains(name) {
+        // `id` is an attribute and `topic`/`topics` are extensions (queue triggers set `topic`): they
+        // are conditions. The other route keys are mistakes here.
+        if name == "topic" || name == "topics" { topicKeysInWhen.append((name, location(key))) }
+        if name != "id", name != "topic", name != "topics", Self.routeKeys.contains(name) {
             error(key, "\"\(name)\" is a route key, not a condition", hint: "mis-indented? `\(name)` belongs to the route, not to `\(container)`")
             return nil
         }

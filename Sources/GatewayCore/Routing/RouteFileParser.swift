@@ -13,6 +13,9 @@ public struct RouteFileParser {
     var errors: [RouteError] = []
     /// Every route id written (also of routes with problems), for duplicate checks across files.
     var routeIDs: [(id: String, location: SourceLocation)] = []
+    /// `topic`/`topics` keys found inside the current route's `when`: conditions on extensions of those
+    /// names, or a mis-indented route key (said in the hint when the route then lacks its topics).
+    var topicKeysInWhen: [(name: String, location: SourceLocation)] = []
     /// Every route id named in a test's `expect`, for checks against the whole table.
     var expectedRouteIDs: [(id: String, location: SourceLocation)] = []
     /// Whether the file was read at all (its YAML parsed): when not, its route ids are unknown.
@@ -141,13 +144,14 @@ public struct RouteFileParser {
             }
         }
         if !hasID { error(node, "missing \"id\" (a name unique across all route files, like big-eu-orders)") }
-        let topics = self.topics(topic: topicNode, topics: topicsNode, route: node)
+        topicKeysInWhen = []
         var condition: Condition?
         if let whenNode {
             condition = when(whenNode)
         } else {
             error(node, "missing \"when\" (the conditions an event must meet)")
         }
+        let topics = self.topics(topic: topicNode, topics: topicsNode, route: node)
         guard errors.count == errorsBefore, let id, let topics, let condition else { return nil }
         return Route(
             id: id, description: description, enabled: enabled, topics: topics, firstMatch: firstMatch, group: group, condition: condition,
@@ -175,7 +179,10 @@ public struct RouteFileParser {
     mutating func topics(topic: (key: Node, value: Node)?, topics: (key: Node, value: Node)?, route: Node) -> [String]? {
         switch (topic, topics) {
         case (nil, nil):
-            error(route, "missing \"topic\" (or \"topics\", a list): where matching events go")
+            let misplaced = topicKeysInWhen.first.map {
+                "mis-indented? `\($0.name)` at \($0.location) is inside `when`, where it tests an extension of that name"
+            }
+            error(route, "missing \"topic\" (or \"topics\", a list): where matching events go", hint: misplaced)
             return nil
         case (let topic?, let topics?):
             let second = Self.isBefore(topic.key, topics.key) ? topics.key : topic.key
