@@ -77,7 +77,13 @@ struct RouteMatchingTests {
         #expect(Self.number("90012.00").description == "90012")
         #expect(Self.number("1e300").description == "1e300")
         #expect(Self.number("0.001").description == "0.001")
-        for bad in ["", "-", "1e", "1.2.3", "0x10", "inf", "1e99999999999", "1 2"] { #expect(DecimalNumber(bad) == nil, "\(bad)") }
+        #expect(Self.number(".5") == Self.number("5.e-1"))
+        #expect(Self.number("+7") == Self.number("7"))
+        #expect(Self.number("00.0100").description == "0.01")
+        #expect(Self.number("-1E+2").description == "-100")
+        #expect(Self.number("-0.0e5").description == "0")
+        #expect(DecimalNumber("12"[...].dropFirst()) == Self.number("2"), "substrings")
+        for bad in ["", "-", ".", "+.", "1e", "1e-", "1.2.3", "0x10", "inf", "1e99999999999", "1 2", "1e5.0", "--1"] { #expect(DecimalNumber(bad) == nil, "\(bad)") }
     }
 
     @Test func prefixSuffixWildcardAndIgnoreCase() throws {

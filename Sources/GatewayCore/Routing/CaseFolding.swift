@@ -9,4 +9,9 @@ enum CaseFolding {
         }
         return text.folding(options: [.caseInsensitive], locale: nil)
     }
+
+    /// An ASCII byte, lowercased.
+    static func lowercase(_ byte: UInt8) -> UInt8 {
+        byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
+    }
 }

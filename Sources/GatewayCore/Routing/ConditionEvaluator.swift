@@ -13,19 +13,13 @@ struct ConditionEvaluator {
 
     private let envelope: Envelope
     private var cache: [FieldPath: [FieldValue]] = [:]
-    /// Values the index already read, and where each path's are.
-    private let indexed: FieldValues
-    private let index: RouteIndex?
 
-    init(envelope: Envelope, index: RouteIndex? = nil, indexed: FieldValues = FieldValues()) {
+    init(envelope: Envelope) {
         self.envelope = envelope
-        self.index = index
-        self.indexed = indexed
     }
 
     /// The values `path` reaches, computed once per envelope.
     mutating func values(_ path: FieldPath) -> ArraySlice<FieldValue> {
-        if let slot = index?.slot(of: path) { return indexed[slot] }
         if let cached = cache[path] { return cached[...] }
         let values = envelope.values(at: path)
         cache[path] = values

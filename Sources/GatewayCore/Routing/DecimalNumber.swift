@@ -13,55 +13,73 @@ public struct DecimalNumber: Sendable, Hashable, Comparable, CustomStringConvert
     /// Parses `[-+]digits[.digits][e[-+]digits]` (also `.5` and `5.`), the JSON and YAML decimal forms.
     /// Exponents beyond ±1,000,000,000 are refused.
     public init?(_ text: some StringProtocol) {
-        var bytes = Array(text.utf8)[...]
+        // Routing parses a number per event and field: read the text in place, allocate only the digits.
+        let parsed = text.utf8.withContiguousStorageIfAvailable(Self.parse) ?? Array(text.utf8).withUnsafeBufferPointer(Self.parse)
+        guard let parsed else { return nil }
+        self = parsed
+    }
+
+    private static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> DecimalNumber? {
+        var index = 0
         var negative = false
-        if let sign = bytes.first, sign == UInt8(ascii: "-") || sign == UInt8(ascii: "+") {
-            negative = sign == UInt8(ascii: "-")
-            bytes = bytes.dropFirst()
+        if index < bytes.count, bytes[index] == UInt8(ascii: "-") || bytes[index] == UInt8(ascii: "+") {
+            negative = bytes[index] == UInt8(ascii: "-")
+            index += 1
         }
-        var digits: [UInt8] = []
-        var pointShift = 0
-        var seenDigit = false
-        var seenPoint = false
-        while let byte = bytes.first, byte != UInt8(ascii: "e"), byte != UInt8(ascii: "E") {
-            bytes = bytes.dropFirst()
+        let mantissaStart = index
+        // Digits are counted by ordinal (the point skipped): the integer part's, the first and last nonzero.
+        var ordinal = 0
+        var integerDigits: Int?
+        var firstNonzero: Int?
+        var lastNonzero = 0
+        while index < bytes.count, bytes[index] != UInt8(ascii: "e"), bytes[index] != UInt8(ascii: "E") {
+            let byte = bytes[index]
+            index += 1
             if byte == UInt8(ascii: ".") {
-                guard !seenPoint else { return nil }
-                seenPoint = true
+                guard integerDigits == nil else { return nil }
+                integerDigits = ordinal
             } else if byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") {
-                seenDigit = true
-                digits.append(byte - UInt8(ascii: "0"))
-                if !seenPoint { pointShift += 1 }
+                if byte != UInt8(ascii: "0") {
+                    firstNonzero = firstNonzero ?? ordinal
+                    lastNonzero = ordinal
+                }
+                ordinal += 1
             } else {
                 return nil
             }
         }
-        guard seenDigit else { return nil }
+        guard ordinal > 0, let exponent = exponent(bytes, from: index) else { return nil }
+        guard let firstNonzero else { return DecimalNumber(negative: false, digits: [], exponent: 0) }
+        let digits = [UInt8](unsafeUninitializedCapacity: lastNonzero - firstNonzero + 1) { buffer, count in
+            var ordinal = 0
+            for byte in bytes[mantissaStart..<index] where byte != UInt8(ascii: ".") {
+                if ordinal >= firstNonzero, ordinal <= lastNonzero {
+                    buffer[count] = byte - UInt8(ascii: "0")
+                    count += 1
+                }
+                ordinal += 1
+            }
+        }
+        return DecimalNumber(negative: negative, digits: digits, exponent: (integerDigits ?? ordinal) - firstNonzero + exponent)
+    }
+
+    /// The `e[-+]digits` part from `index` (0 when absent); nil when malformed or beyond ±1,000,000,000.
+    private static func exponent(_ bytes: UnsafeBufferPointer<UInt8>, from index: Int) -> Int? {
+        var index = index
+        guard index < bytes.count else { return 0 }
+        index += 1
+        var negative = false
+        if index < bytes.count, bytes[index] == UInt8(ascii: "-") || bytes[index] == UInt8(ascii: "+") {
+            negative = bytes[index] == UInt8(ascii: "-")
+            index += 1
+        }
+        guard index < bytes.count else { return nil }
         var exponent = 0
-        if !bytes.isEmpty {
-            bytes = bytes.dropFirst()
-            var exponentNegative = false
-            if let sign = bytes.first, sign == UInt8(ascii: "-") || sign == UInt8(ascii: "+") {
-                exponentNegative = sign == UInt8(ascii: "-")
-                bytes = bytes.dropFirst()
-            }
-            guard !bytes.isEmpty else { return nil }
-            for byte in bytes {
-                guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9"), exponent < 1_000_000_000 else { return nil }
-                exponent = exponent * 10 + Int(byte - UInt8(ascii: "0"))
-            }
-            if exponentNegative { exponent = -exponent }
+        for byte in bytes[index...] {
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9"), exponent < 1_000_000_000 else { return nil }
+            exponent = exponent * 10 + Int(byte - UInt8(ascii: "0"))
         }
-        // Normalize: drop leading zeros (each moves the point), then trailing zeros.
-        var leading = 0
-        while leading < digits.count, digits[leading] == 0 { leading += 1 }
-        guard leading < digits.count else {
-            self.init(negative: false, digits: [], exponent: 0)
-            return
-        }
-        var trailing = digits.count
-        while digits[trailing - 1] == 0 { trailing -= 1 }
-        self.init(negative: negative, digits: Array(digits[leading..<trailing]), exponent: pointShift - leading + exponent)
+        return negative ? -exponent : exponent
     }
 
     private init(negative: Bool, digits: [UInt8], exponent: Int) {

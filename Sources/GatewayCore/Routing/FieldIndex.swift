@@ -22,19 +22,19 @@ final class FieldIndex: Sendable {
     let path: FieldPath
     /// How to read the path from an envelope.
     let accessor: FieldAccessor
-    private let strings: [String: [Int32]]
-    private let numbers: [DecimalNumber: [Int32]]
-    private let bools: [Bool: [Int32]]
+    private let strings: ByteStringTable
+    private let numbers: KeyedLists<DecimalNumber>
+    private let bools: KeyedLists<Bool>
     private let nulls: [Int32]
-    private let folded: [String: [Int32]]
-    private let prefixes: ByteTrie<Int32>
-    private let foldedPrefixes: ByteTrie<Int32>
+    private let folded: KeyedLists<String>
+    private let prefixes: ByteTrie<Int32>.Frozen
+    private let foldedPrefixes: ByteTrie<Int32>.Frozen
     /// Keyed by the reversed suffix.
-    private let suffixes: ByteTrie<Int32>
-    private let foldedSuffixes: ByteTrie<Int32>
+    private let suffixes: ByteTrie<Int32>.Frozen
+    private let foldedSuffixes: ByteTrie<Int32>.Frozen
     /// Wildcards by their literal start, by their reversed literal end, or neither.
-    private let wildcardsByStart: ByteTrie<Int>
-    private let wildcardsByEnd: ByteTrie<Int>
+    private let wildcardsByStart: ByteTrie<Int>.Frozen
+    private let wildcardsByEnd: ByteTrie<Int>.Frozen
     private let unanchoredWildcards: [Int]
     private let wildcards: [(WildcardPattern, Int32)]
     private let ranges: IntervalIndex<Int32>
@@ -49,17 +49,17 @@ final class FieldIndex: Sendable {
     init(_ builder: Builder) {
         path = builder.path
         accessor = FieldAccessor(builder.path)
-        strings = builder.strings
-        numbers = builder.numbers
-        bools = builder.bools
+        strings = ByteStringTable(builder.strings)
+        numbers = KeyedLists(builder.numbers)
+        bools = KeyedLists(builder.bools)
         nulls = builder.nulls
-        folded = builder.folded
-        prefixes = builder.prefixes
-        foldedPrefixes = builder.foldedPrefixes
-        suffixes = builder.suffixes
-        foldedSuffixes = builder.foldedSuffixes
-        wildcardsByStart = builder.wildcardsByStart
-        wildcardsByEnd = builder.wildcardsByEnd
+        folded = KeyedLists(builder.folded)
+        prefixes = builder.prefixes.frozen()
+        foldedPrefixes = builder.foldedPrefixes.frozen()
+        suffixes = builder.suffixes.frozen()
+        foldedSuffixes = builder.foldedSuffixes.frozen()
+        wildcardsByStart = builder.wildcardsByStart.frozen()
+        wildcardsByEnd = builder.wildcardsByEnd.frozen()
         unanchoredWildcards = builder.unanchoredWildcards
         wildcards = builder.wildcards
         ranges = IntervalIndex(builder.ranges)
@@ -70,22 +70,44 @@ final class FieldIndex: Sendable {
         needsBytes = !(builder.prefixes.isEmpty && builder.suffixes.isEmpty && builder.wildcards.isEmpty)
     }
 
+    /// Adds to `fired` every predicate the field's values in `envelope` satisfy.
+    func fire(in envelope: Envelope, into fired: inout [Int32]) {
+        // Attributes and extensions are read in place: collecting them as values would copy each.
+        switch accessor {
+        case .extensionNamed(let name):
+            if let kind = envelope.extensionValue(name) { fire(kind, into: &fired) }
+        case .data:
+            var values: [FieldValue] = []
+            envelope.appendValues(at: accessor, to: &values)
+            for value in values { fire(value.kind, into: &fired) }
+        default:
+            envelope.withAttributeText(accessor) { fire($0, into: &fired) }
+        }
+    }
+
+    /// Whether the field holds no value but null (what `exists: false` asks), and whether it holds at
+    /// most one value, outside any array (when the index's answer for the field is exact).
+    func shape(in envelope: Envelope) -> (absent: Bool, scalar: Bool) {
+        switch accessor {
+        case .extensionNamed(let name): return (envelope.extensions[name] == nil, true)
+        case .data:
+            let values = envelope.values(at: accessor)
+            return (values.allSatisfy(\.isNull), values.count <= 1 && (values.first?.trail.isEmpty ?? true))
+        default: return (!envelope.hasAttribute(accessor), true)
+        }
+    }
+
     /// Adds to `fired` every predicate `value` satisfies.
-    func fire(_ value: FieldValue, into fired: inout [Int32]) {
-        switch value.kind {
+    private func fire(_ value: FieldValue.Kind, into fired: inout [Int32]) {
+        switch value {
         case .string(let text):
-            fired.append(contentsOf: present)
-            if !strings.isEmpty, let hits = strings[text] { fired.append(contentsOf: hits) }
-            if needsBytes { fireBytes(text, into: &fired) }
-            if needsFolding { fireFolded(CaseFolding.fold(text), into: &fired) }
-            if needsNumbers, let number = DecimalNumber(text) { fireNumber(number, into: &fired) }
-            if !networks.isEmpty, let address = CIDR.address(text) { fireAddress(address, into: &fired) }
+            fire(text, into: &fired)
         case .number(let text):
             fired.append(contentsOf: present)
             if needsNumbers, let number = DecimalNumber(text) { fireNumber(number, into: &fired) }
         case .bool(let flag):
             fired.append(contentsOf: present)
-            if let hits = bools[flag] { fired.append(contentsOf: hits) }
+            if !bools.isEmpty, let hits = bools[flag] { fired.append(contentsOf: hits) }
         case .null:
             fired.append(contentsOf: nulls)
         case .structure:
@@ -93,8 +115,19 @@ final class FieldIndex: Sendable {
         }
     }
 
+    /// Adds to `fired` every predicate text satisfies.
+    private func fire(_ text: String, into fired: inout [Int32]) {
+        fired.append(contentsOf: present)
+        if !strings.isEmpty || needsBytes { fireBytes(text, into: &fired) }
+        if needsFolding { fireFolded(text, into: &fired) }
+        if needsNumbers, let number = DecimalNumber(text) { fireNumber(number, into: &fired) }
+        if !networks.isEmpty, let address = CIDR.address(text) { fireAddress(address, into: &fired) }
+    }
+
     private func fireBytes(_ text: String, into fired: inout [Int32]) {
         text.withUTF8Buffer { bytes in
+            if !strings.isEmpty, let hits = strings[bytes] { fired.append(contentsOf: hits) }
+            guard needsBytes else { return }
             prefixes.forEachPrefix(of: bytes) { fired.append($0) }
             suffixes.forEachPrefix(of: bytes.reversed()) { fired.append($0) }
             wildcardsByStart.forEachPrefix(of: bytes) { fireWildcard($0, bytes, &fired) }
@@ -109,11 +142,18 @@ final class FieldIndex: Sendable {
     }
 
     private func fireFolded(_ text: String, into fired: inout [Int32]) {
-        if let hits = folded[text] { fired.append(contentsOf: hits) }
+        if !folded.isEmpty, let hits = folded[CaseFolding.fold(text)] { fired.append(contentsOf: hits) }
+        guard !(foldedPrefixes.isEmpty && foldedSuffixes.isEmpty) else { return }
         text.withUTF8Buffer { bytes in
-            foldedPrefixes.forEachPrefix(of: bytes) { fired.append($0) }
-            foldedSuffixes.forEachPrefix(of: bytes.reversed()) { fired.append($0) }
+            // ASCII folds byte by byte, as the tries are walked: no folded copy of the text.
+            guard bytes.allSatisfy({ $0 < 0x80 }) else { return fireFoldedAffixes(Array(CaseFolding.fold(text).utf8)[...], into: &fired) }
+            fireFoldedAffixes(bytes.lazy.map(CaseFolding.lowercase), into: &fired)
         }
+    }
+
+    private func fireFoldedAffixes<Bytes: BidirectionalCollection<UInt8>>(_ bytes: Bytes, into fired: inout [Int32]) {
+        foldedPrefixes.forEachPrefix(of: bytes) { fired.append($0) }
+        foldedSuffixes.forEachPrefix(of: bytes.reversed()) { fired.append($0) }
     }
 
     private func fireNumber(_ number: DecimalNumber, into fired: inout [Int32]) {

@@ -30,6 +30,10 @@ struct FieldValue: Sendable {
     return true
   }
 
+  var isNull: Bool {
+    if case .null = kind { true } else { false }
+  }
+
   /// The value as a decimal: numbers, and strings holding a number ("numbers sent as strings").
   var decimal: DecimalNumber? {
     switch kind {
@@ -54,45 +58,65 @@ struct FieldValue: Sendable {
 extension Envelope {
   /// Every value `path` reaches, in document order (empty when the path reaches nothing).
   func values(at path: FieldPath) -> [FieldValue] {
-    var values: [FieldValue] = []
-    appendValues(at: path, to: &values)
-    return values
+    values(at: FieldAccessor(path))
   }
 
-  /// Appends the values `path` reaches.
-  func appendValues(at path: FieldPath, to values: inout [FieldValue]) {
-    appendValues(at: FieldAccessor(path), to: &values)
+  /// Every value an accessor reaches, in document order.
+  func values(at accessor: FieldAccessor) -> [FieldValue] {
+    var values: [FieldValue] = []
+    appendValues(at: accessor, to: &values)
+    return values
   }
 
   /// Appends the values an accessor reaches.
   func appendValues(at accessor: FieldAccessor, to values: inout [FieldValue]) {
-    let text: String?
     switch accessor {
-    case .id: text = id
-    case .source: text = source
-    case .specversion: text = specversion
-    case .type: text = type
-    case .subject: text = subject
-    case .time: text = time?.rfc3339
-    case .datacontenttype: text = datacontenttype
-    case .dataschema: text = dataschema
     case .extensionNamed(let name):
-      appendExtension(name, to: &values)
-      return
+      if let kind = extensionValue(name) { values.append(FieldValue(kind: kind, trail: [])) }
     case .data(let keys):
       appendData(keys, to: &values)
-      return
+    default:
+      if let text = attributeText(accessor) { values.append(FieldValue(kind: .string(text), trail: [])) }
     }
-    if let text { values.append(FieldValue(kind: .string(text), trail: [])) }
   }
 
-  private func appendExtension(_ name: String, to values: inout [FieldValue]) {
+  /// The text of an attribute's accessor; nil when the attribute is absent, and for extension and
+  /// data accessors.
+  func attributeText(_ accessor: FieldAccessor) -> String? {
+    var text: String?
+    withAttributeText(accessor) { text = $0 }
+    return text
+  }
+
+  func hasAttribute(_ accessor: FieldAccessor) -> Bool {
+    var present = false
+    withAttributeText(accessor) { _ in present = true }
+    return present
+  }
+
+  /// Calls `body` with the text of an attribute's accessor, when the attribute is present; lends the
+  /// stored string rather than returning a copy (a retain and a release per field and event).
+  func withAttributeText(_ accessor: FieldAccessor, _ body: (String) -> Void) {
+    switch accessor {
+    case .id: body(id)
+    case .source: body(source)
+    case .specversion: body(specversion)
+    case .type: body(type)
+    case .subject: if let subject { body(subject) }
+    case .time: if let time { body(time.rfc3339) }
+    case .datacontenttype: if let datacontenttype { body(datacontenttype) }
+    case .dataschema: if let dataschema { body(dataschema) }
+    case .extensionNamed, .data: break
+    }
+  }
+
+  /// Extension `name` as a field value.
+  func extensionValue(_ name: String) -> FieldValue.Kind? {
     switch extensions[name] {
-    case .string(let text)?: values.append(FieldValue(kind: .string(text), trail: []))
-    case .integer(let number)?:
-      values.append(FieldValue(kind: .number(Substring(String(number))), trail: []))
-    case .boolean(let flag)?: values.append(FieldValue(kind: .bool(flag), trail: []))
-    case nil: break
+    case .string(let text)?: .string(text)
+    case .integer(let number)?: .number(Substring(String(number)))
+    case .boolean(let flag)?: .bool(flag)
+    case nil: nil
     }
   }
 

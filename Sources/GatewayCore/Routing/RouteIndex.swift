@@ -14,24 +14,26 @@ struct RouteIndex: Sendable {
     /// (it then files the route under its top-level tests only, which is still exact after evaluation).
     static let maximumAlternatives = 256
 
-    private var fields: [FieldIndex] = []
-    /// The position in `fields` of each indexed path.
-    private var slots: [FieldPath: Int] = [:]
+    private let fields: [FieldIndex]
     /// Per conjunct: its route's position and its predicates (ascending).
-    private var conjunctRoutes: [Int32] = []
-    private var conjunctPredicates: [[Int32]] = []
+    private let conjunctRoutes: [Int32]
+    private let conjunctPredicates: FlatLists<Int32>
     /// Per conjunct, when it is the whole route and the index decides each of its tests exactly: the
-    /// field slots of its positive tests, and of its `exists: false` tests. Such a route matches
-    /// without evaluation when those fields hold no array values and the latter hold no value. Nil for
-    /// the others.
-    private var directSlots: [(present: [Int], absent: [Int])?] = []
+    /// positions in `fields` of its positive tests, and of its `exists: false` tests. Such a route
+    /// matches without evaluation when the former hold no array values and the latter hold no value.
+    private let isDirect: [Bool]
+    private let presentSlots: FlatLists<Int32>
+    private let absentSlots: FlatLists<Int32>
     /// Per predicate: the conjuncts anchored on it.
-    private var anchored: [[Int32]] = []
+    private let anchored: FlatLists<Int32>
     /// Routes evaluated for every event, ascending.
-    private var always: [Int32] = []
+    private let always: [Int32]
 
     init(routes: [Route]) throws(RouteErrors) {
         var compiler = Compiler()
+        var always: [Int32] = []
+        var conjunctRoutes: [Int32] = []
+        var conjunctPredicates: [[Int32]] = []
         var directPaths: [(present: [FieldPath], absent: [FieldPath])?] = []
         for (position, route) in routes.enumerated() where route.enabled {
             let conjuncts = compiler.conjuncts(route.condition)
@@ -49,33 +51,26 @@ struct RouteIndex: Sendable {
             }
         }
         fields = compiler.fields.map(FieldIndex.init)
-        slots = Dictionary(uniqueKeysWithValues: fields.enumerated().map { ($1.path, $0) })
-        directSlots = directPaths.map { paths in paths.map { ($0.present.map { slots[$0]! }, $0.absent.map { slots[$0]! }) } }
-        // File each conjunct under its rarest predicate.
-        var uses = [Int](repeating: 0, count: compiler.predicateCount)
-        for predicates in conjunctPredicates { for predicate in predicates { uses[Int(predicate)] += 1 } }
-        anchored = Array(repeating: [], count: compiler.predicateCount)
-        for (conjunct, predicates) in conjunctPredicates.enumerated() {
+        let slots = Dictionary(uniqueKeysWithValues: fields.enumerated().map { ($1.path, $0) })
+        self.always = always
+        self.conjunctRoutes = conjunctRoutes
+        self.conjunctPredicates = FlatLists(conjunctPredicates)
+        isDirect = directPaths.map { $0 != nil }
+        presentSlots = FlatLists(directPaths.map { ($0?.present ?? []).map { Int32(slots[$0]!) } })
+        absentSlots = FlatLists(directPaths.map { ($0?.absent ?? []).map { Int32(slots[$0]!) } })
+        anchored = FlatLists(Self.anchors(conjunctPredicates, predicateCount: compiler.predicateCount))
+    }
+
+    /// The conjuncts filed under each predicate: each conjunct under its rarest one.
+    private static func anchors(_ conjuncts: [[Int32]], predicateCount: Int) -> [[Int32]] {
+        var uses = [Int](repeating: 0, count: predicateCount)
+        for predicates in conjuncts { for predicate in predicates { uses[Int(predicate)] += 1 } }
+        var anchored = [[Int32]](repeating: [], count: predicateCount)
+        for (conjunct, predicates) in conjuncts.enumerated() {
             let anchor = predicates.min { uses[Int($0)] < uses[Int($1)] }!
             anchored[Int(anchor)].append(Int32(conjunct))
         }
-    }
-
-    /// The values of every indexed field of `envelope`, by field position.
-    func values(of envelope: Envelope) -> FieldValues {
-        var values = FieldValues()
-        values.values.reserveCapacity(fields.count + 4)
-        values.ends.reserveCapacity(fields.count)
-        for field in fields {
-            envelope.appendValues(at: field.accessor, to: &values.values)
-            values.ends.append(values.values.count)
-        }
-        return values
-    }
-
-    /// The position of an indexed path in ``values(of:)``.
-    func slot(of path: FieldPath) -> Int? {
-        slots[path]
+        return anchored
     }
 
     /// The paths of a route that is one exact field test or an `all` of them and `exists: false`
@@ -106,70 +101,63 @@ struct RouteIndex: Sendable {
         }
     }
 
-    /// The routes that match for sure, and those that still need evaluation, each ascending.
-    func candidates(_ values: FieldValues) -> (matched: [Int], unsure: [Int]) {
-        var fired: [Int32] = []
-        fired.reserveCapacity(32)
-        for (position, field) in fields.enumerated() {
-            for value in values[position] { field.fire(value, into: &fired) }
-        }
-        fired.sort()
+    /// The routes of `envelope` that match for sure, and those that still need evaluation, each ascending.
+    func candidates(_ envelope: Envelope) -> (matched: [Int32], unsure: [Int32]) {
+        let fired = self.fired(envelope)
         var matched: [Int32] = []
         var unsure = always
         var previous: Int32 = -1
         for predicate in fired where predicate != previous {
             previous = predicate
             for conjunct in anchored[Int(predicate)] where Self.allFired(conjunctPredicates[Int(conjunct)], fired) {
-                if let slots = directSlots[Int(conjunct)], slots.present.allSatisfy({ values.isScalar($0) }),
-                    slots.absent.allSatisfy({ values.isAbsent($0) })
-                {
-                    matched.append(conjunctRoutes[Int(conjunct)])
+                let conjunct = Int(conjunct)
+                guard isDirect[conjunct] else {
+                    unsure.append(conjunctRoutes[conjunct])
+                    continue
+                }
+                // A present value fails `exists: false` whatever the arrays: the route cannot match.
+                guard absentSlots[conjunct].allSatisfy({ fields[Int($0)].shape(in: envelope).absent }) else { continue }
+                if presentSlots[conjunct].allSatisfy({ fields[Int($0)].shape(in: envelope).scalar }) {
+                    matched.append(conjunctRoutes[conjunct])
                 } else {
-                    unsure.append(conjunctRoutes[Int(conjunct)])
+                    unsure.append(conjunctRoutes[conjunct])
                 }
             }
         }
         return (Self.ascendingUnique(matched), Self.ascendingUnique(unsure))
     }
 
-    private static func ascendingUnique(_ routes: [Int32]) -> [Int] {
+    /// Every predicate the envelope satisfies, ascending, maybe repeated.
+    private func fired(_ envelope: Envelope) -> [Int32] {
+        var fired: [Int32] = []
+        fired.reserveCapacity(32)
+        for field in fields { field.fire(in: envelope, into: &fired) }
+        fired.sort()
+        return fired
+    }
+
+    /// Sorted, without repeats.
+    private static func ascendingUnique(_ routes: [Int32]) -> [Int32] {
+        guard routes.count > 1 else { return routes }
         var routes = routes
         routes.sort()
-        var result: [Int] = []
-        result.reserveCapacity(routes.count)
-        for route in routes where result.last != Int(route) { result.append(Int(route)) }
-        return result
+        var kept = 1
+        for position in 1..<routes.count where routes[position] != routes[kept - 1] {
+            routes[kept] = routes[position]
+            kept += 1
+        }
+        routes.removeLast(routes.count - kept)
+        return routes
     }
 
     /// Whether every predicate (ascending) is in `fired` (ascending, maybe repeated).
-    private static func allFired(_ predicates: [Int32], _ fired: [Int32]) -> Bool {
+    private static func allFired(_ predicates: UnsafeBufferPointer<Int32>, _ fired: [Int32]) -> Bool {
         var cursor = 0
         for predicate in predicates {
             while cursor < fired.count, fired[cursor] < predicate { cursor += 1 }
             guard cursor < fired.count, fired[cursor] == predicate else { return false }
         }
         return true
-    }
-}
-
-/// The values of an envelope's indexed fields, in one buffer: field i's are `values[ends[i-1]..<ends[i]]`.
-struct FieldValues {
-    var values: [FieldValue] = []
-    var ends: [Int] = []
-
-    subscript(slot: Int) -> ArraySlice<FieldValue> {
-        values[(slot == 0 ? 0 : ends[slot - 1])..<ends[slot]]
-    }
-
-    /// Whether the field holds no value but null (what `exists: false` asks).
-    func isAbsent(_ slot: Int) -> Bool {
-        self[slot].allSatisfy { if case .null = $0.kind { return true } else { return false } }
-    }
-
-    /// Whether the field holds at most one value, outside any array.
-    func isScalar(_ slot: Int) -> Bool {
-        let values = self[slot]
-        return values.count <= 1 && (values.isEmpty || values[values.startIndex].trail.isEmpty)
     }
 }
 
