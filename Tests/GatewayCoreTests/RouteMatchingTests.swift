@@ -103,6 +103,22 @@ struct RouteMatchingTests {
         #expect(try !Self.matches(Self.field("subject", .wildcard(WildcardPattern(#"a\*b"#))), Self.envelope(subject: "axb")))
     }
 
+    @Test func textIsComparedAsSentWithoutNormalization() throws {
+        let composed = try Self.envelope(subject: "caf\u{E9}")
+        let decomposed = try Self.envelope(subject: "cafe\u{301}")
+        #expect(try Self.matches(Self.field("subject", .equals(.string("caf\u{E9}"))), composed))
+        #expect(try !Self.matches(Self.field("subject", .equals(.string("caf\u{E9}"))), decomposed))
+        #expect(try !Self.matches(Self.field("subject", .equalsIgnoreCase("CAF\u{C9}")), decomposed))
+        #expect(try Self.matches(Self.field("subject", .equalsIgnoreCase("CAF\u{C9}")), composed))
+        // Two routes whose values differ only in normalization are two predicates, each firing on its own bytes.
+        let table = try RouteTable(routes: [
+            Self.route("composed", try Self.field("subject", .equals(.string("caf\u{E9}")))),
+            Self.route("decomposed", try Self.field("subject", .equals(.string("cafe\u{301}")))),
+        ])
+        #expect(table.match(composed).routeIDs == ["composed"])
+        #expect(table.match(decomposed).routeIDs == ["decomposed"])
+    }
+
     @Test func wildcardPatternsAreBounded() {
         #expect(throws: WildcardPattern.Problem.self) { try WildcardPattern("a**b") }
         #expect(throws: WildcardPattern.Problem.self) { try WildcardPattern(String(repeating: "a*", count: 9)) }

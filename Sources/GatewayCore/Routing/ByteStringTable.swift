@@ -12,8 +12,8 @@ final class ByteStringTable: Sendable {
     private let hashes: [UInt64]
     private let mask: Int
 
-    init(_ map: [String: [Int32]]) {
-        let entries = map.map { (key: Array($0.key.utf8), lists: $0.value) }
+    init(_ map: [[UInt8]: [Int32]]) {
+        let entries = map.map { (key: $0.key, lists: $0.value) }
         keyBytes = FlatLists(entries.map(\.key))
         lists = FlatLists(entries.map(\.lists))
         var capacity = 4
@@ -58,7 +58,8 @@ final class ByteStringTable: Sendable {
             index += 8
         }
         var tail: UInt64 = 0
-        for (shift, byte) in raw[index...].enumerated() { tail |= UInt64(byte) << (8 * shift) }
+        withUnsafeMutableBytes(of: &tail) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[index...])) }
+        tail = UInt64(littleEndian: tail)
         hash = ((hash ^ tail ^ UInt64(raw.count) << 56) &* multiplier)
         return hash ^ (hash >> 32)
     }

@@ -102,16 +102,16 @@ struct ConditionEvaluator {
             return tests.allSatisfy { Self.test($0, value) }
         case .prefix(let prefix, let ignoreCase):
             guard case .string(let text) = value.kind else { return false }
-            return ignoreCase ? CaseFolding.fold(text).hasPrefixBytes(CaseFolding.fold(prefix)) : text.hasPrefixBytes(prefix)
+            return ignoreCase ? CaseFolding.foldedUTF8(text).starts(with: CaseFolding.foldedUTF8(prefix)) : text.hasPrefixBytes(prefix)
         case .suffix(let suffix, let ignoreCase):
             guard case .string(let text) = value.kind else { return false }
-            return ignoreCase ? CaseFolding.fold(text).hasSuffixBytes(CaseFolding.fold(suffix)) : text.hasSuffixBytes(suffix)
+            return ignoreCase ? CaseFolding.foldedUTF8(text).reversed().starts(with: CaseFolding.foldedUTF8(suffix).reversed()) : text.hasSuffixBytes(suffix)
         case .wildcard(let pattern):
             guard case .string(let text) = value.kind else { return false }
             return text.withUTF8Buffer(pattern.matches)
         case .equalsIgnoreCase(let expected):
             guard case .string(let text) = value.kind else { return false }
-            return CaseFolding.fold(text) == CaseFolding.fold(expected)
+            return CaseFolding.foldedUTF8(text) == CaseFolding.foldedUTF8(expected)
         case .not(let inner):
             if case .null = value.kind { return false }
             return !Self.test(inner, value)

@@ -6,11 +6,13 @@
 final class FieldIndex: Sendable {
     /// What a value must be for a predicate to fire; a predicate may have several (a list of values).
     enum Entry: Hashable, Sendable {
-        case string(String)
+        /// Exact UTF-8 bytes (no Unicode normalization, as the evaluator compares).
+        case string([UInt8])
         case number(DecimalNumber)
         case bool(Bool)
         case null
-        case folded(String)
+        /// Case-folded UTF-8 bytes.
+        case folded([UInt8])
         case prefix([UInt8], folded: Bool)
         case suffix([UInt8], folded: Bool)
         case wildcard(WildcardPattern)
@@ -26,7 +28,7 @@ final class FieldIndex: Sendable {
     private let numbers: KeyedLists<DecimalNumber>
     private let bools: KeyedLists<Bool>
     private let nulls: [Int32]
-    private let folded: KeyedLists<String>
+    private let folded: ByteStringTable
     private let prefixes: ByteTrie<Int32>.Frozen
     private let foldedPrefixes: ByteTrie<Int32>.Frozen
     /// Keyed by the reversed suffix.
@@ -53,7 +55,7 @@ final class FieldIndex: Sendable {
         numbers = KeyedLists(builder.numbers)
         bools = KeyedLists(builder.bools)
         nulls = builder.nulls
-        folded = KeyedLists(builder.folded)
+        folded = ByteStringTable(builder.folded)
         prefixes = builder.prefixes.frozen()
         foldedPrefixes = builder.foldedPrefixes.frozen()
         suffixes = builder.suffixes.frozen()
@@ -68,6 +70,7 @@ final class FieldIndex: Sendable {
         needsFolding = builder.needsFolding
         needsNumbers = builder.needsNumbers
         needsBytes = !(builder.prefixes.isEmpty && builder.suffixes.isEmpty && builder.wildcards.isEmpty)
+        if needsFolding { CaseFolding.prepare() }
     }
 
     /// Adds to `fired` every predicate the field's values in `envelope` satisfy.
@@ -142,16 +145,20 @@ final class FieldIndex: Sendable {
     }
 
     private func fireFolded(_ text: String, into fired: inout [Int32]) {
-        if !folded.isEmpty, let hits = folded[CaseFolding.fold(text)] { fired.append(contentsOf: hits) }
-        guard !(foldedPrefixes.isEmpty && foldedSuffixes.isEmpty) else { return }
         text.withUTF8Buffer { bytes in
-            // ASCII folds byte by byte, as the tries are walked: no folded copy of the text.
-            guard bytes.allSatisfy({ $0 < 0x80 }) else { return fireFoldedAffixes(Array(CaseFolding.fold(text).utf8)[...], into: &fired) }
-            fireFoldedAffixes(bytes.lazy.map(CaseFolding.lowercase), into: &fired)
+            guard bytes.allSatisfy({ $0 < 0x80 }) else {
+                return CaseFolding.foldedUTF8(text).withUnsafeBufferPointer { fireFolded($0, into: &fired) }
+            }
+            // ASCII folds byte by byte, into a stack buffer.
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bytes.count) { folded in
+                for (position, byte) in bytes.enumerated() { folded[position] = CaseFolding.lowercase(byte) }
+                fireFolded(UnsafeBufferPointer(folded), into: &fired)
+            }
         }
     }
 
-    private func fireFoldedAffixes<Bytes: BidirectionalCollection<UInt8>>(_ bytes: Bytes, into fired: inout [Int32]) {
+    private func fireFolded(_ bytes: UnsafeBufferPointer<UInt8>, into fired: inout [Int32]) {
+        if !folded.isEmpty, let hits = folded[bytes] { fired.append(contentsOf: hits) }
         foldedPrefixes.forEachPrefix(of: bytes) { fired.append($0) }
         foldedSuffixes.forEachPrefix(of: bytes.reversed()) { fired.append($0) }
     }
@@ -177,11 +184,11 @@ extension FieldIndex {
     /// Collects a field's entries while the table compiles.
     struct Builder {
         let path: FieldPath
-        var strings: [String: [Int32]] = [:]
+        var strings: [[UInt8]: [Int32]] = [:]
         var numbers: [DecimalNumber: [Int32]] = [:]
         var bools: [Bool: [Int32]] = [:]
         var nulls: [Int32] = []
-        var folded: [String: [Int32]] = [:]
+        var folded: [[UInt8]: [Int32]] = [:]
         var prefixes = ByteTrie<Int32>()
         var foldedPrefixes = ByteTrie<Int32>()
         /// Keyed by the reversed suffix.

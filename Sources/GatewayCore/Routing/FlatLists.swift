@@ -30,6 +30,7 @@ final class FlatLists<Element: BitwiseCopyable>: @unchecked Sendable {
     var count: Int { starts.count - 1 }
 
     /// List `position`; valid while this object lives.
+    @inline(__always)
     subscript(position: Int) -> UnsafeBufferPointer<Element> {
         UnsafeBufferPointer(rebasing: elements[starts[position]..<starts[position + 1]])
     }

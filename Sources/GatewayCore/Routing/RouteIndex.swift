@@ -15,6 +15,7 @@ struct RouteIndex: Sendable {
     static let maximumAlternatives = 256
 
     private let fields: [FieldIndex]
+    private let unmanagedFields: [Unmanaged<FieldIndex>]
     /// Per conjunct: its route's position and its predicates (ascending).
     private let conjunctRoutes: [Int32]
     private let conjunctPredicates: FlatLists<Int32>
@@ -51,6 +52,7 @@ struct RouteIndex: Sendable {
             }
         }
         fields = compiler.fields.map(FieldIndex.init)
+        unmanagedFields = fields.map(Unmanaged.passUnretained)
         let slots = Dictionary(uniqueKeysWithValues: fields.enumerated().map { ($1.path, $0) })
         self.always = always
         self.conjunctRoutes = conjunctRoutes
@@ -131,7 +133,8 @@ struct RouteIndex: Sendable {
     private func fired(_ envelope: Envelope) -> [Int32] {
         var fired: [Int32] = []
         fired.reserveCapacity(32)
-        for field in fields { field.fire(in: envelope, into: &fired) }
+        // Unmanaged: the array keeps the indexes alive; a loop variable would retain each one.
+        for field in unmanagedFields { field._withUnsafeGuaranteedRef { $0.fire(in: envelope, into: &fired) } }
         fired.sort()
         return fired
     }
@@ -242,17 +245,17 @@ extension RouteIndex {
         /// can hold without a present value of a known kind.
         static func entries(_ test: FieldTest) -> [FieldIndex.Entry]? {
             switch test {
-            case .equals(.string(let text)): return [.string(text)]
+            case .equals(.string(let text)): return [.string(Array(text.utf8))]
             case .equals(.number(let number)): return [.number(number)]
             case .equals(.bool(let flag)): return [.bool(flag)]
             case .equals(.null): return [.null]
             case .prefix(let prefix, let ignoreCase):
-                return [.prefix(Array((ignoreCase ? CaseFolding.fold(prefix) : prefix).utf8), folded: ignoreCase)]
+                return [.prefix(ignoreCase ? CaseFolding.foldedUTF8(prefix) : Array(prefix.utf8), folded: ignoreCase)]
             case .suffix(let suffix, let ignoreCase):
-                return [.suffix(Array((ignoreCase ? CaseFolding.fold(suffix) : suffix).utf8), folded: ignoreCase)]
+                return [.suffix(ignoreCase ? CaseFolding.foldedUTF8(suffix) : Array(suffix.utf8), folded: ignoreCase)]
             case .wildcard(let pattern):
-                return pattern.isLiteral ? [.string(pattern.text.replacingEscapes(in: pattern))] : [.wildcard(pattern)]
-            case .equalsIgnoreCase(let text): return [.folded(CaseFolding.fold(text))]
+                return pattern.isLiteral ? [.string(pattern.segments[0])] : [.wildcard(pattern)]
+            case .equalsIgnoreCase(let text): return [.folded(CaseFolding.foldedUTF8(text))]
             case .not: return [.present]
             case .numeric(let range): return [.range(range)]
             case .exists(let present): return present ? [.present] : nil
@@ -282,12 +285,5 @@ extension RouteIndex {
                 }
             }.max() ?? 4
         }
-    }
-}
-
-extension String {
-    /// The literal text of a star-free wildcard (its escapes resolved).
-    fileprivate func replacingEscapes(in pattern: WildcardPattern) -> String {
-        String(decoding: pattern.segments[0], as: UTF8.self)
     }
 }
