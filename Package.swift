@@ -26,6 +26,9 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
     ],
     targets: [
         // Envelope, JSON, time parsing, dialect detection, decoders, route table: Foundation and Yams only.
@@ -34,20 +37,44 @@ let package = Package(
             dependencies: [.product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
-        // Fixture loading shared by the tests and the benchmarks.
+        // Calling functions: invoker, targets, OpenFaaS discovery, result receivers, the queue protocol.
+        .target(
+            name: "GatewayDelivery",
+            dependencies: [
+                "GatewayCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The running gateway: HTTP endpoints, errors mapped to HTTP, route reloads, services wiring.
+        .target(
+            name: "GatewayServer",
+            dependencies: [
+                "GatewayCore",
+                "GatewayDelivery",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Fixture loading, for tests and benchmarks; kept free of server packages so that the core's
+        // tests build in seconds.
         .target(
             name: "GatewayTesting",
             dependencies: ["GatewayCore"],
             swiftSettings: swiftSettings
         ),
-        // The running gateway: route table reloads now, the HTTP server later.
+        // Stub functions and gateways: real HTTP servers on port 0 that record what they receive.
         .target(
-            name: "GatewayServer",
+            name: "GatewayStubs",
             dependencies: [
                 "GatewayCore",
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
-                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -55,6 +82,7 @@ let package = Package(
             name: "EventGateway",
             dependencies: [
                 "GatewayCore",
+                "GatewayServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -72,10 +100,31 @@ let package = Package(
             swiftSettings: testSwiftSettings
         ),
         .testTarget(
+            name: "GatewayDeliveryTests",
+            dependencies: [
+                "GatewayDelivery",
+                "GatewayCore",
+                "GatewayTesting",
+                "GatewayStubs",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: testSwiftSettings
+        ),
+        .testTarget(
             name: "GatewayServerTests",
             dependencies: [
                 "GatewayServer",
+                "GatewayDelivery",
+                "GatewayTesting",
+                "GatewayStubs",
                 "GatewayCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,0 +1,2 @@
+/// Delivery: calling the functions subscribed to an envelope's topics.
+enum Delivery {}

@@ -1,0 +1,2 @@
+/// Stub functions and gateways for tests: real HTTP servers on loopback, port 0.
+enum Stubs {}
