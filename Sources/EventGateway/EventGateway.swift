@@ -2,10 +2,10 @@ import ArgumentParser
 
 /// The `event-gateway` command.
 @main
-struct EventGateway: ParsableCommand {
+struct EventGateway: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "event-gateway",
         abstract: "Accepts cloud events in every dialect, normalizes them to CloudEvents, routes and delivers them.",
-        subcommands: [NormalizeCommand.self, DialectsCommand.self, RoutesCommand.self]
+        subcommands: [ServeCommand.self, NormalizeCommand.self, DialectsCommand.self, RoutesCommand.self]
     )
 }

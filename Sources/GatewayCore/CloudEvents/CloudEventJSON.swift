@@ -59,57 +59,65 @@ struct CloudEventJSON: Decodable {
     /// - Returns: the envelope and warnings about attributes the lenient rules dropped.
     func envelope(rules: Rules) throws(NormalizationError) -> (envelope: Envelope, warnings: [String]) {
         var warnings: [String] = []
-        var required: [String: String] = [:]
-        var optional: [String: String] = [:]
+        // Plain locals rather than dictionaries: this runs for every CloudEvent.
+        var specversion, id, source, type, subject, datacontenttype, dataschema: String?
         var extensions = ExtensionAttributes()
         var time: Timestamp?
         var dataBase64: [UInt8]?
         for (name, value) in attributes {
-            let path = JSONPath.member(name, of: path)
+            // Paths are built only when an error needs one.
+            let path = { JSONPath.member(name, of: self.path) }
             switch name {
-            case "specversion", "id", "source", "type":
-                required[name] = try requiredString(value, path: path)
+            case "specversion": specversion = try requiredString(value, path: path())
+            case "id": id = try requiredString(value, path: path())
+            case "source": source = try requiredString(value, path: path())
+            case "type": type = try requiredString(value, path: path())
             case "subject", "datacontenttype", "dataschema", "time":
-                guard let text = try optionalString(value, path: path) else { continue }
+                guard let text = try optionalString(value, path: path()) else { continue }
                 if text.isEmpty, rules == .lenient {
-                    warnings.append("\(path): dropped the empty optional attribute \"\(name)\"")
+                    warnings.append("\(path()): dropped the empty optional attribute \"\(name)\"")
                     continue
                 }
-                if name == "time" {
+                switch name {
+                case "time":
                     guard let parsed = Timestamp(rfc3339: text) else {
-                        throw violation(path, "\"time\" must be an RFC 3339 timestamp", expected: "an RFC 3339 timestamp", found: value)
+                        throw violation(path(), "\"time\" must be an RFC 3339 timestamp", expected: "an RFC 3339 timestamp", found: value)
                     }
                     time = parsed
-                } else {
-                    try check(name, text, value: value, path: path)
-                    optional[name] = text
+                case "subject":
+                    try check(name, text, value: value, path: path())
+                    subject = text
+                case "datacontenttype":
+                    try check(name, text, value: value, path: path())
+                    datacontenttype = text
+                default:
+                    try check(name, text, value: value, path: path())
+                    dataschema = text
                 }
             case "data_base64":
                 guard case .string(let text) = value else {
                     if value == .null { continue }
-                    throw violation(path, "\"data_base64\" must be a string", expected: "a base64 string", found: value)
+                    throw violation(path(), "\"data_base64\" must be a string", expected: "a base64 string", found: value)
                 }
                 guard let bytes = Base64.decode(text) else {
-                    throw NormalizationError(.invalidBase64, "\"data_base64\" is not valid base64", path: path, expected: "base64 text", found: NormalizationError.quote(text))
+                    throw NormalizationError(.invalidBase64, "\"data_base64\" is not valid base64", path: path(), expected: "base64 text", found: NormalizationError.quote(text))
                 }
                 dataBase64 = bytes
             default:
-                if let value = try extensionValue(name, value, path: path) { extensions[name] = value }
+                if let value = try extensionValue(name, value, path: path()) { extensions[name] = value }
             }
         }
-        for name in ["specversion", "id", "source", "type"] where required[name] == nil {
-            throw NormalizationError(.invalidCloudEvent, "the required attribute \"\(name)\" is missing", path: JSONPath.member(name, of: path), expected: "a non-empty string", found: "nothing")
-        }
-        guard required["specversion"] == Envelope.specVersion else {
-            throw violation(JSONPath.member("specversion", of: path), "only CloudEvents specversion \"1.0\" is supported", expected: "\"1.0\"", found: .string(required["specversion"]!))
+        let version = try present("specversion", specversion)
+        let (eventID, eventSource, eventType) = (try present("id", id), try present("source", source), try present("type", type))
+        guard version == Envelope.specVersion else {
+            throw violation(JSONPath.member("specversion", of: path), "only CloudEvents specversion \"1.0\" is supported", expected: "\"1.0\"", found: .string(version))
         }
         if data != nil, dataBase64 != nil {
             throw NormalizationError(.invalidCloudEvent, "an event must not carry both \"data\" and \"data_base64\"", path: JSONPath.member("data_base64", of: path), expected: "one of data or data_base64", found: "both")
         }
         var envelope = Envelope(
-            id: required["id"]!, source: required["source"]!, type: required["type"]!,
-            subject: optional["subject"], time: time, datacontenttype: optional["datacontenttype"],
-            dataschema: optional["dataschema"], extensions: extensions
+            id: eventID, source: eventSource, type: eventType, subject: subject, time: time, datacontenttype: datacontenttype,
+            dataschema: dataschema, extensions: extensions
         )
         if let dataBase64 {
             envelope.data = .binary(dataBase64)
@@ -129,6 +137,16 @@ struct CloudEventJSON: Decodable {
                 path: JSONPath.member("data", of: path), expected: "a string", found: "JSON \(data.value.kindDescription)")
         }
         return .json(data)
+    }
+
+    /// A required attribute's value, or the error for its absence.
+    private func present(_ name: String, _ value: String?) throws(NormalizationError) -> String {
+        guard let value else {
+            throw NormalizationError(
+                .invalidCloudEvent, "the required attribute \"\(name)\" is missing", path: JSONPath.member(name, of: path), expected: "a non-empty string",
+                found: "nothing")
+        }
+        return value
     }
 
     private func requiredString(_ value: JSONValue, path: String) throws(NormalizationError) -> String {

@@ -68,54 +68,62 @@ public enum MediaType {
 
     /// `type/subtype`, lower-cased, without parameters.
     public static func essence(_ contentType: String) -> String {
-        String(decoding: essenceBytes(contentType).map(lowercased), as: UTF8.self)
+        withEssence(contentType) { String(decoding: $0.map(lowercased), as: UTF8.self) }
     }
 
     /// Whether the essence starts with `prefix` (given in lower case).
     public static func essence(of contentType: String, hasPrefix prefix: String) -> Bool {
-        let essence = essenceBytes(contentType)
-        return essence.count >= prefix.utf8.count && zip(essence, prefix.utf8).allSatisfy { lowercased($0) == $1 }
+        withEssence(contentType) { essence in
+            essence.count >= prefix.utf8.count && zip(essence, prefix.utf8).allSatisfy { lowercased($0) == $1 }
+        }
     }
 
     /// Whether the essence is `name` (given in lower case).
     public static func essence(of contentType: String, is name: String) -> Bool {
-        let essence = essenceBytes(contentType)
-        return essence.count == name.utf8.count && zip(essence, name.utf8).allSatisfy { lowercased($0) == $1 }
+        withEssence(contentType) { essence in
+            essence.count == name.utf8.count && zip(essence, name.utf8).allSatisfy { lowercased($0) == $1 }
+        }
     }
 
     /// `application/json`, `*/json` or `*/*+json`.
     public static func isJSON(_ contentType: String) -> Bool {
-        let essence = essenceBytes(contentType)
-        guard let slash = essence.firstIndex(of: UInt8(ascii: "/")) else { return false }
-        let subtype = essence[(slash + 1)...]
-        return hasSuffix(subtype, "json") && (subtype.count == 4 || subtype[subtype.endIndex - 5] == UInt8(ascii: "+"))
+        withEssence(contentType) { essence in
+            guard let slash = essence.firstIndex(of: UInt8(ascii: "/")) else { return false }
+            let subtype = essence[(slash + 1)...]
+            return hasSuffix(subtype, "json") && (subtype.count == 4 || subtype[subtype.endIndex - 5] == UInt8(ascii: "+"))
+        }
     }
 
     /// `text/*` and the textual application types (XML, JavaScript, form data, YAML).
     public static func isText(_ contentType: String) -> Bool {
         if essence(of: contentType, hasPrefix: "text/") { return true }
         return ["application/xml", "application/javascript", "application/x-www-form-urlencoded", "application/yaml", "application/x-yaml"]
-            .contains { essence(of: contentType, is: $0) } || hasSuffix(essenceBytes(contentType)[...], "+xml")
+            .contains { essence(of: contentType, is: $0) } || withEssence(contentType) { hasSuffix($0[...], "+xml") }
     }
 
     /// Whether `contentType` has RFC 2046's `type/subtype` form, parameters allowed.
     public static func isValid(_ contentType: String) -> Bool {
-        let essence = essenceBytes(contentType)
-        guard let slash = essence.firstIndex(of: UInt8(ascii: "/")) else { return false }
-        let type = essence[..<slash]
-        let subtype = essence[(slash + 1)...]
-        return !type.isEmpty && !subtype.isEmpty && type.allSatisfy(isTokenByte) && subtype.allSatisfy(isTokenByte)
+        withEssence(contentType) { essence in
+            guard let slash = essence.firstIndex(of: UInt8(ascii: "/")) else { return false }
+            let type = essence[..<slash]
+            let subtype = essence[(slash + 1)...]
+            return !type.isEmpty && !subtype.isEmpty && type.allSatisfy(isTokenByte) && subtype.allSatisfy(isTokenByte)
+        }
     }
 
-    /// The bytes before any `;`, without surrounding spaces or tabs.
-    private static func essenceBytes(_ contentType: String) -> ArraySlice<UInt8> {
-        var bytes = ArraySlice(contentType.utf8.prefix { $0 != UInt8(ascii: ";") })
-        while let first = bytes.first, first == 0x20 || first == 0x09 { bytes = bytes.dropFirst() }
-        while let last = bytes.last, last == 0x20 || last == 0x09 { bytes = bytes.dropLast() }
-        return bytes
+    /// Calls `body` with the bytes before any `;`, without surrounding spaces or tabs (read in place:
+    /// every request asks this of its content type several times).
+    private static func withEssence<Result>(_ contentType: String, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        contentType.withUTF8Buffer { bytes in
+            var end = bytes.firstIndex(of: UInt8(ascii: ";")) ?? bytes.count
+            var start = 0
+            while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
+            while end > start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 { end -= 1 }
+            return body(UnsafeBufferPointer(rebasing: bytes[start..<end]))
+        }
     }
 
-    private static func hasSuffix(_ bytes: ArraySlice<UInt8>, _ suffix: String) -> Bool {
+    private static func hasSuffix(_ bytes: Slice<UnsafeBufferPointer<UInt8>>, _ suffix: String) -> Bool {
         bytes.count >= suffix.utf8.count && zip(bytes.suffix(suffix.utf8.count), suffix.utf8).allSatisfy { lowercased($0) == $1 }
     }
 
@@ -123,9 +131,15 @@ public enum MediaType {
         byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
     }
 
+    /// RFC 7230 token bytes: visible ASCII but the separators `()<>@,;:\"/[]?={}`.
     private static func isTokenByte(_ byte: UInt8) -> Bool {
         guard byte > 0x20, byte < 0x7F else { return false }
-        return !"()<>@,;:\\\"/[]?={}".utf8.contains(byte)
+        return (separators[Int(byte >> 6)] >> UInt64(byte & 63)) & 1 == 0
+    }
+
+    /// The separators as a 128-bit set, two words.
+    private static let separators: [UInt64] = "()<>@,;:\\\"/[]?={}".utf8.reduce(into: [0, 0]) { set, byte in
+        set[Int(byte >> 6)] |= 1 << UInt64(byte & 63)
     }
 }
 

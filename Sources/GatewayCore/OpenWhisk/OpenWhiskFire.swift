@@ -48,15 +48,18 @@ public struct OpenWhiskFire: Dialect {
     /// Namespace and trigger of `/api/v1/namespaces/{ns}/triggers/{name}` (the `/api/v1` prefix optional,
     /// a query ignored, segments percent-decoded).
     static func trigger(inPath path: String) -> (namespace: String, trigger: String)? {
-        // Every request asks this question: answer the common "no" without splitting the path.
-        var route = Substring(path)
-        if route.hasPrefix("/api/v1/") { route = route.dropFirst(7) }
-        guard route.hasPrefix("/namespaces/") else { return nil }
-        route = route.prefix { $0 != "?" }
-        let parts = route.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).dropFirst()
-        guard parts.count == 4, parts[parts.startIndex + 2].elementsEqual("triggers".utf8),
-            let namespace = URIReference.percentDecode(String(Substring(parts[parts.startIndex + 1]))), !namespace.isEmpty,
-            let trigger = URIReference.percentDecode(String(Substring(parts[parts.startIndex + 3]))), !trigger.isEmpty
+        // Every request asks this question: answer it on the bytes, without Character-level work.
+        let segments: [String]? = path.withUTF8Buffer { bytes in
+            var route = bytes[...]
+            if route.starts(with: "/api/v1/".utf8) { route = route.dropFirst(7) }
+            guard route.starts(with: "/namespaces/".utf8) else { return nil }
+            if let query = route.firstIndex(of: UInt8(ascii: "?")) { route = route[..<query] }
+            let parts = route.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).dropFirst()
+            guard parts.count == 4, parts[parts.startIndex + 2].elementsEqual("triggers".utf8) else { return nil }
+            return [parts[parts.startIndex + 1], parts[parts.startIndex + 3]].map { String(decoding: $0, as: UTF8.self) }
+        }
+        guard let segments, let namespace = URIReference.percentDecode(segments[0]), !namespace.isEmpty,
+            let trigger = URIReference.percentDecode(segments[1]), !trigger.isEmpty
         else { return nil }
         return (namespace, trigger)
     }

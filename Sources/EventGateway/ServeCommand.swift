@@ -1,0 +1,55 @@
+import ArgumentParser
+import Foundation
+import GatewayServer
+import Logging
+
+/// `event-gateway serve`: run the gateway.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the gateway: accept events over HTTP, route them and deliver them to the subscribed functions.",
+        discussion: """
+            Settings come from the defaults, then --config FILE, then EVENT_GATEWAY_* environment variables, then
+            these flags. Without a configuration it listens on 127.0.0.1:8080 and reads routes/. SIGHUP reloads the
+            routes folder; SIGTERM and SIGINT stop accepting, finish calls in flight, and exit 0.
+            """
+    )
+
+    @Option(name: .long, help: "A YAML configuration file (see docs/serve.md).")
+    var config: String?
+
+    @Option(name: .long, help: "The routes folder (default: routes).")
+    var routes: String?
+
+    @Option(name: .long, help: "The interface to listen on (default: 127.0.0.1).")
+    var host: String?
+
+    @Option(name: .long, help: "The port to listen on (default: 8080; 0 picks a free one).")
+    var port: Int?
+
+    func run() async throws {
+        let configuration: GatewayConfiguration
+        do {
+            configuration = try resolvedConfiguration()
+        } catch {
+            standardError("\(error)")
+            throw ExitCode.failure
+        }
+        var logger = Logger(label: "event-gateway")
+        logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+        try await Gateway(configuration: configuration, logger: logger).run()
+    }
+
+    /// Defaults, then the file, then the environment, then the flags.
+    func resolvedConfiguration() throws -> GatewayConfiguration {
+        var configuration = try config.map { path throws(ConfigurationErrors) in try GatewayConfiguration(contentsOfFile: path) } ?? GatewayConfiguration()
+        try configuration.applyEnvironment(ProcessInfo.processInfo.environment)
+        if let routes { configuration.routesDirectory = routes }
+        if let host { configuration.host = host }
+        if let port {
+            guard (0...65_535).contains(port) else { throw ValidationError("--port must be from 0 to 65535") }
+            configuration.port = port
+        }
+        return configuration
+    }
+}

@@ -1,0 +1,129 @@
+import Foundation
+import GatewayCore
+
+/// One configurable value: its YAML key (`section.key`), its environment variable, and how its text
+/// is read into a ``GatewayConfiguration``. The file and the environment share these readers, so a value
+/// means the same wherever it is written.
+struct ConfigurationSetting: Sendable {
+    let section: String
+    let key: String
+    let environment: String
+    /// What the value must look like, for messages.
+    let expected: String
+    let apply: @Sendable (inout GatewayConfiguration, String) -> Bool
+
+    var path: String { "\(section).\(key)" }
+
+    /// Every setting, in the order the documentation lists them.
+    static let all: [ConfigurationSetting] = [
+        text("server", "host", "EVENT_GATEWAY_HOST") { $0.host = $1 },
+        integer("server", "port", "EVENT_GATEWAY_PORT", 0...65_535) { $0.port = $1 },
+        size("server", "max_body", "EVENT_GATEWAY_MAX_BODY") { $0.maxBodyBytes = $1 },
+        text("routes", "directory", "EVENT_GATEWAY_ROUTES") { $0.routesDirectory = $1 },
+        duration("routes", "reload_interval", "EVENT_GATEWAY_RELOAD_INTERVAL") { $0.reloadInterval = $1 },
+        choice("delivery", "topic_matching", "EVENT_GATEWAY_TOPIC_MATCHING", TopicMatching.self) { $0.topicMatching = $1 },
+        flag("delivery", "send_topic", "EVENT_GATEWAY_SEND_TOPIC") { $0.sendTopic = $1 },
+        url("delivery", "callback_url", "EVENT_GATEWAY_CALLBACK_URL") { $0.callbackURL = $1 },
+        url("delivery", "result_webhook", "EVENT_GATEWAY_RESULT_WEBHOOK") { $0.resultWebhook = $1 },
+        size("delivery", "max_response", "EVENT_GATEWAY_MAX_RESPONSE") { $0.maxResponseBytes = $1 },
+        integer("delivery", "queue_capacity", "EVENT_GATEWAY_QUEUE_CAPACITY", 1...10_000_000) { $0.queueCapacity = $1 },
+        integer("delivery", "workers", "EVENT_GATEWAY_WORKERS", 1...10_000) { $0.workers = $1 },
+        url("openfaas", "gateway", "EVENT_GATEWAY_OPENFAAS_GATEWAY") { $0.openfaasSettings.gateway = $1 },
+        text("openfaas", "username", "EVENT_GATEWAY_OPENFAAS_USERNAME") { $0.openfaasSettings.username = $1 },
+        text("openfaas", "password", "EVENT_GATEWAY_OPENFAAS_PASSWORD") { $0.openfaasSettings.password = $1 },
+        passwordFile("openfaas", "password_file", "EVENT_GATEWAY_OPENFAAS_PASSWORD_FILE") { $0.openfaasSettings.password = $1 },
+        duration("openfaas", "interval", "EVENT_GATEWAY_OPENFAAS_INTERVAL") { $0.openfaasSettings.interval = $1 },
+        text("openfaas", "namespace", "EVENT_GATEWAY_OPENFAAS_NAMESPACE") { $0.openfaasSettings.namespace = $1 },
+        anyText("openfaas", "topic_delimiter", "EVENT_GATEWAY_OPENFAAS_TOPIC_DELIMITER") { $0.openfaasSettings.topicDelimiter = $1 },
+        choice("openfaas", "mode", "EVENT_GATEWAY_OPENFAAS_MODE", InvocationMode.self) { $0.openfaasSettings.mode = $1 },
+        choice("openfaas", "body", "EVENT_GATEWAY_OPENFAAS_BODY", BodyFormat.self) { $0.openfaasSettings.body = $1 },
+    ]
+
+    static let sections = ["server", "routes", "delivery", "openfaas"]
+
+    // MARK: Readers
+
+    static func text(_ section: String, _ key: String, _ environment: String, _ set: @escaping @Sendable (inout GatewayConfiguration, String) -> Void) -> Self {
+        Self(section: section, key: key, environment: environment, expected: "a non-empty string") { configuration, text in
+            guard !text.isEmpty else { return false }
+            set(&configuration, text)
+            return true
+        }
+    }
+
+    static func anyText(_ section: String, _ key: String, _ environment: String, _ set: @escaping @Sendable (inout GatewayConfiguration, String) -> Void) -> Self {
+        Self(section: section, key: key, environment: environment, expected: "a string") { configuration, text in
+            set(&configuration, text)
+            return true
+        }
+    }
+
+    static func integer(
+        _ section: String, _ key: String, _ environment: String, _ range: ClosedRange<Int>, _ set: @escaping @Sendable (inout GatewayConfiguration, Int) -> Void
+    ) -> Self {
+        Self(section: section, key: key, environment: environment, expected: "an integer from \(range.lowerBound) to \(range.upperBound)") { configuration, text in
+            guard let value = Int(text), range.contains(value) else { return false }
+            set(&configuration, value)
+            return true
+        }
+    }
+
+    static func flag(_ section: String, _ key: String, _ environment: String, _ set: @escaping @Sendable (inout GatewayConfiguration, Bool) -> Void) -> Self {
+        Self(section: section, key: key, environment: environment, expected: "true or false") { configuration, text in
+            guard let value = ["true": true, "false": false][text] else { return false }
+            set(&configuration, value)
+            return true
+        }
+    }
+
+    static func size(_ section: String, _ key: String, _ environment: String, _ set: @escaping @Sendable (inout GatewayConfiguration, Int) -> Void) -> Self {
+        Self(section: section, key: key, environment: environment, expected: "a size in bytes like 6291456, 512KiB or 6MiB") { configuration, text in
+            guard let bytes = ByteSize.parse(text), bytes > 0 else { return false }
+            set(&configuration, bytes)
+            return true
+        }
+    }
+
+    static func duration(_ section: String, _ key: String, _ environment: String, _ set: @escaping @Sendable (inout GatewayConfiguration, Duration) -> Void) -> Self {
+        Self(section: section, key: key, environment: environment, expected: "a duration like 500ms, 30s or 2m") { configuration, text in
+            guard let duration = DurationText.parse(text), duration > .zero else { return false }
+            set(&configuration, duration)
+            return true
+        }
+    }
+
+    static func url(_ section: String, _ key: String, _ environment: String, _ set: @escaping @Sendable (inout GatewayConfiguration, String) -> Void) -> Self {
+        Self(section: section, key: key, environment: environment, expected: "an http or https URL with a host") { configuration, text in
+            guard HTTPURL.isValid(text) else { return false }
+            set(&configuration, text)
+            return true
+        }
+    }
+
+    static func choice<Choice: RawRepresentable & CaseIterable>(
+        _ section: String, _ key: String, _ environment: String, _ type: Choice.Type, _ set: @escaping @Sendable (inout GatewayConfiguration, Choice) -> Void
+    ) -> Self where Choice.RawValue == String {
+        let names = Choice.allCases.map(\.rawValue)
+        return Self(section: section, key: key, environment: environment, expected: "one of " + names.joined(separator: ", ")) { configuration, text in
+            guard let value = Choice(rawValue: text) else { return false }
+            set(&configuration, value)
+            return true
+        }
+    }
+
+    static func passwordFile(_ section: String, _ key: String, _ environment: String, _ set: @escaping @Sendable (inout GatewayConfiguration, String) -> Void) -> Self {
+        Self(section: section, key: key, environment: environment, expected: "a readable file holding the password") { configuration, path in
+            guard let contents = try? String(contentsOfFile: path, encoding: .utf8) else { return false }
+            set(&configuration, contents.trimmingCharacters(in: .whitespacesAndNewlines))
+            return true
+        }
+    }
+}
+
+extension GatewayConfiguration {
+    /// The OpenFaaS settings, created on first write so that any `openfaas.*` value turns discovery on.
+    var openfaasSettings: OpenFaaSSettings {
+        get { openfaas ?? OpenFaaSSettings(gateway: "") }
+        set { openfaas = newValue }
+    }
+}

@@ -1,0 +1,42 @@
+import Foundation
+public import Hummingbird
+
+/// An error answer: a status and a JSON body naming the problem,
+/// `{"error": {"code": "malformed_json", "message": "...", "path": "$.Records[0]", ...}}`.
+///
+/// Only the server turns errors into HTTP: core and delivery errors are mapped here.
+public struct GatewayHTTPError: HTTPResponseError, Sendable {
+    public var status: HTTPResponse.Status
+    public var detail: Detail
+    public var headers: HTTPFields { [.contentType: "application/json"] }
+
+    /// The fields of the `error` object; nil ones are left out.
+    public struct Detail: Encodable, Sendable {
+        public var code: String
+        public var message: String
+        public var dialect: String?
+        public var path: String?
+        public var expected: String?
+        public var found: String?
+        public var line: Int?
+        public var column: Int?
+        /// The limit a request went over (bytes), for 413.
+        public var limit: Int?
+    }
+
+    public init(_ status: HTTPResponse.Status, code: String, message: String) {
+        self.status = status
+        self.detail = Detail(code: code, message: message)
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
+    }
+
+    /// The JSON body.
+    public var body: [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return Array((try? encoder.encode(["error": detail])) ?? Data(#"{"error":{"code":"internal"}}"#.utf8))
+    }
+}

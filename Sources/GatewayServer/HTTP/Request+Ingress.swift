@@ -1,0 +1,45 @@
+import Foundation
+import GatewayCore
+import Hummingbird
+import NIOCore
+
+extension Request {
+    /// The whole body, refusing more than `limit` bytes with 413 (before reading, when the
+    /// `Content-Length` already says so).
+    mutating func collectBody(limit: Int) async throws -> [UInt8] {
+        if let length = headers[.contentLength].flatMap(Int.init), length > limit {
+            throw Self.tooLarge(limit)
+        }
+        do {
+            var buffer = try await collectBody(upTo: limit)
+            return buffer.readBytes(length: buffer.readableBytes) ?? []
+        } catch is NIOTooManyBytesError {
+            throw Self.tooLarge(limit)
+        }
+    }
+
+    private static func tooLarge(_ limit: Int) -> GatewayHTTPError {
+        var error = GatewayHTTPError(
+            .contentTooLarge, code: "body_too_large",
+            message: "the request body is larger than the limit of \(limit) bytes (server.max_body)")
+        error.detail.limit = limit
+        return error
+    }
+
+    /// The request as the normalizer sees it: body, headers in order, path with query, the dialect
+    /// the endpoint names, and the time it arrived.
+    func incomingEvent(body: [UInt8], dialect: String? = nil) -> IncomingEvent {
+        var fields = EventHeaders()
+        for field in headers { fields.append(name: field.name.canonicalName, value: field.value) }
+        return IncomingEvent(body: body, headers: fields, path: uri.description, dialect: dialect, receivedAt: .now)
+    }
+}
+
+extension Timestamp {
+    /// The current time.
+    static var now: Timestamp? {
+        let seconds = Date().timeIntervalSince1970
+        let whole = seconds.rounded(.down)
+        return Timestamp(seconds: Int64(whole), nanoseconds: Int32((seconds - whole) * 1e9))
+    }
+}
