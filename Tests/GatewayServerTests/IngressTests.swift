@@ -1,0 +1,110 @@
+import Foundation
+import GatewayCore
+import GatewayServer
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import Testing
+
+/// The ingress over a real server on port 0 and a real HTTP client.
+struct IngressTests {
+    static func gateway(_ folder: RoutesFolder, maxBody: Int = 6 * 1024 * 1024) -> Gateway {
+        var configuration = GatewayConfiguration(port: 0, maxBodyBytes: maxBody, routesDirectory: folder.path)
+        configuration.reloadInterval = .seconds(60)
+        return Gateway(configuration: configuration, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+    }
+
+    static func errorBody(_ response: TestResponse) throws -> [String: String] {
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any])
+        let error = try #require(object["error"] as? [String: Any])
+        return error.compactMapValues { $0 as? String }
+    }
+
+    @Test func healthAndReadiness() async throws {
+        let folder = try RoutesFolder()
+        try folder.write("a.yaml", RoutesFolder.routes([("smn", "com.huaweicloud.smn.notification")]))
+        try await Self.gateway(folder).makeApplication().test(.live) { client in
+            let health = try await client.execute(uri: "/healthz", method: .get)
+            #expect(health.status == .ok)
+            let ready = try await client.execute(uri: "/readyz", method: .get)
+            #expect(ready.status == .ok)
+            #expect(String(buffer: ready.body) == #"{"routes.version":"1","status":"ready"}"#)
+        }
+    }
+
+    @Test func notReadyWithoutARouteTable() async throws {
+        let folder = try RoutesFolder()
+        try folder.write("broken.yaml", "routes: [")
+        try await Self.gateway(folder).makeApplication().test(.live) { client in
+            let ready = try await client.execute(uri: "/readyz", method: .get)
+            #expect(ready.status == .serviceUnavailable)
+            #expect(String(buffer: ready.body) == #"{"routes.errors":"1","routes.version":"0","status":"not ready"}"#)
+        }
+    }
+
+    @Test func acceptsADetectedEventAndAnswersItsIDs() async throws {
+        let folder = try RoutesFolder()
+        let body = """
+            {"record":[{"event_version":"1.0","smn":{"topic_urn":"urn:smn:cn-north-4:0123:orders","timestamp":"2026-01-02T03:04:05Z",\
+            "message_id":"m-1","message":"hello","subject":"s","type":"Notification","message_attributes":null,"signature_version":"v1"},\
+            "event_subscription_urn":"urn:fss:cn-north-4:0123:function:default:f:latest","event_source":"smn"}]}
+            """
+        try await Self.gateway(folder).makeApplication().test(.live) { client in
+            let response = try await client.execute(
+                uri: "/", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: body))
+            #expect(response.status == .accepted)
+            #expect(String(buffer: response.body) == #"{"accepted":["m-1"]}"#)
+        }
+    }
+
+    /// Each rejection: the status, the error code, and the server keeps serving.
+    @Test(arguments: [
+        ("/", "application/json", "{\"record\": [", HTTPResponse.Status.badRequest, "malformed_json"),
+        ("/", "text/csv", "a,b", .unsupportedMediaType, "unsupported_content_type"),
+        ("/events/nope", "application/json", "{}", .notFound, "unknown_dialect"),
+        ("/", "application/json", "{\"hello\": \"world\"}", .unprocessableContent, "undetected_dialect"),
+        ("/events/functiongraph.smn", "application/json", "{\"record\": [{\"smn\": 5}]}", .unprocessableContent, "type_mismatch"),
+    ])
+    func rejectsBadInput(path: String, contentType: String, body: String, status: HTTPResponse.Status, code: String) async throws {
+        let folder = try RoutesFolder()
+        try await Self.gateway(folder).makeApplication().test(.live) { client in
+            let response = try await client.execute(
+                uri: path, method: .post, headers: [.contentType: contentType], body: ByteBuffer(string: body))
+            #expect(response.status == status)
+            #expect(response.headers[.contentType] == "application/json")
+            let error = try Self.errorBody(response)
+            #expect(error["code"] == code)
+            #expect(error["message"]?.isEmpty == false)
+            let health = try await client.execute(uri: "/healthz", method: .get)
+            #expect(health.status == .ok)
+        }
+    }
+
+    @Test func malformedJSONNamesLineAndColumn() async throws {
+        let folder = try RoutesFolder()
+        try await Self.gateway(folder).makeApplication().test(.live) { client in
+            let response = try await client.execute(
+                uri: "/events/functiongraph.smn", method: .post, headers: [.contentType: "application/json"],
+                body: ByteBuffer(string: "{\n  \"record\": [,]\n}"))
+            #expect(response.status == .badRequest)
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: [String: Any]])
+            #expect(object["error"]?["line"] as? Int == 2)
+            #expect(object["error"]?["column"] as? Int == 14)
+        }
+    }
+
+    @Test func oversizeBodiesGet413NamingTheLimit() async throws {
+        let folder = try RoutesFolder()
+        try await Self.gateway(folder, maxBody: 64).makeApplication().test(.live) { client in
+            let response = try await client.execute(
+                uri: "/", method: .post, headers: [.contentType: "application/json"],
+                body: ByteBuffer(string: "{\"padding\": \"" + String(repeating: "x", count: 200) + "\"}"))
+            #expect(response.status == .contentTooLarge)
+            let error = try Self.errorBody(response)
+            #expect(error["code"] == "body_too_large")
+            #expect(error["message"] == "the request body is larger than the limit of 64 bytes (server.max_body)")
+            let health = try await client.execute(uri: "/healthz", method: .get)
+            #expect(health.status == .ok)
+        }
+    }
+}
