@@ -25,7 +25,7 @@ extension RouteFileParserTests {
             "misspelled file key",
             "rotues: []\n",
             [
-                "r.yaml:1:1: unknown key \"rotues\" at the top of the file; valid keys: group, routes, tests (hint: did you mean `routes`?)",
+                "r.yaml:1:1: unknown key \"rotues\" at the top of the file; valid keys: group, routes, tests, functions (hint: did you mean `routes`?)",
                 "r.yaml:1:1: missing \"routes\" (the list of routes; write routes: [] for none)",
             ]),
         RouteFileErrorCase(
@@ -37,9 +37,9 @@ extension RouteFileParserTests {
             when: {type: a}
             """,
             [
-                "r.yaml:2:1: unknown key \"id\" at the top of the file; valid keys: group, routes, tests (hint: `routes:` is a list: start each route with `- id:`)",
-                "r.yaml:3:1: unknown key \"topic\" at the top of the file; valid keys: group, routes, tests (hint: `routes:` is a list: start each route with `- id:`)",
-                "r.yaml:4:1: unknown key \"when\" at the top of the file; valid keys: group, routes, tests (hint: `routes:` is a list: start each route with `- id:`)",
+                "r.yaml:2:1: unknown key \"id\" at the top of the file; valid keys: group, routes, tests, functions (hint: `routes:` is a list: start each route with `- id:`)",
+                "r.yaml:3:1: unknown key \"topic\" at the top of the file; valid keys: group, routes, tests, functions (hint: `routes:` is a list: start each route with `- id:`)",
+                "r.yaml:4:1: unknown key \"when\" at the top of the file; valid keys: group, routes, tests, functions (hint: `routes:` is a list: start each route with `- id:`)",
             ]),
         RouteFileErrorCase(
             "misspelled route key",
