@@ -86,7 +86,6 @@ struct RoutesCheckCommand: ParsableCommand {
     }
 }
 
-
 /// `event-gateway routes test [DIR]`.
 struct RoutesTestCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -13,11 +13,15 @@ public struct DeliveryPlan: Sendable, Hashable {
     /// In order of their first envelope, then of the functions in the map: deliveries follow the
     /// order events arrived in, and the map's order puts declared functions before discovered ones.
     public var calls: [PlannedCall]
-    /// Every (envelope, topic) that no function subscribes to, in envelope then topic order.
+    /// Every (envelope, topic) that no function subscribes to, in envelope then topic order. The
+    /// connector-sdk drops such messages without a word (openfaas/connector-sdk#61); here each becomes a
+    /// "no subscribers" result, so a broker or an operator can see what went nowhere.
     public var unsubscribed: [UnsubscribedTopic]
-    /// Positions of the envelopes that matched no route (they yield no topic), ascending.
+    /// Positions of the envelopes that matched no route (they yield no topic), ascending; "no
+    /// subscribers" results too.
     public var unrouted: [Int]
 
+    /// A plan as given (tests compare whole plans).
     public init(calls: [PlannedCall], unsubscribed: [UnsubscribedTopic] = [], unrouted: [Int] = []) {
         self.calls = calls
         self.unsubscribed = unsubscribed
@@ -101,6 +105,7 @@ public struct PlannedCall: Sendable, Hashable {
     /// grouped body, every envelope of the request that selected the function.
     public var envelopeIndices: [Int]
 
+    /// A call of `function` for `envelopeIndices`, selected by `topics`.
     public init(function: FunctionSpec, topics: [String], envelopeIndices: [Int]) {
         self.function = function
         self.topics = topics
@@ -122,6 +127,7 @@ public struct UnsubscribedTopic: Sendable, Hashable {
     public var envelopeIndex: Int
     public var topic: String
 
+    /// `topic` of the envelope at `envelopeIndex`.
     public init(envelopeIndex: Int, topic: String) {
         self.envelopeIndex = envelopeIndex
         self.topic = topic

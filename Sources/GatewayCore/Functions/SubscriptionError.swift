@@ -19,6 +19,7 @@ public struct SubscriptionError: Error, Sendable, Hashable, CustomStringConverti
     /// The topic as subscribed.
     public var topic: String
 
+    /// An error about `topic` of the function at address `function`.
     public init(_ code: Code, _ message: String, function: String, topic: String) {
         self.code = code
         self.message = message
