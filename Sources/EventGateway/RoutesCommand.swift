@@ -49,18 +49,40 @@ struct RoutesCheckCommand: ParsableCommand {
         abstract: "Load every route file and report every error.",
         discussion: """
             Prints each error as 'file:line:column: message (hint: ...)' on standard error and exits 1;
-            otherwise prints 'ok: N routes, M tests in K files' and exits 0.
+            otherwise prints 'ok: N routes, M functions, T tests in F files', then a 'note:' line for
+            each route topic that no declared function subscribes to, and exits 0.
             """
     )
 
     @Argument(help: "The routes folder.")
     var directory = "routes"
 
+    @Option(help: "How topics meet subscriptions, as the gateway is configured: exact, ignore-case or wildcard.")
+    var topicMatching = TopicMatching.exact.rawValue
+
+    func validate() throws {
+        guard TopicMatching(rawValue: topicMatching) != nil else {
+            let choices = TopicMatching.allCases.map(\.rawValue).joined(separator: ", ")
+            throw ValidationError("--topic-matching: expected one of \(choices), found \"\(topicMatching)\"")
+        }
+    }
+
     func run() throws {
         let table = try RoutesCommand.load(directory)
-        print(
-            "ok: \(RoutesCommand.count(table.routes.count, "route")), \(RoutesCommand.count(table.tests.count, "test")) in \(RoutesCommand.count(table.files.count, "file"))"
-        )
+        let subscriptions: SubscriptionMap
+        do {
+            subscriptions = try SubscriptionMap(functions: table.functions, matching: TopicMatching(rawValue: topicMatching) ?? .exact)
+        } catch {
+            standardError(error.description)
+            throw ExitCode.failure
+        }
+        let counts = [(table.routes.count, "route"), (table.functions.count, "function"), (table.tests.count, "test")]
+        print("ok: \(counts.map { RoutesCommand.count($0, $1) }.joined(separator: ", ")) in \(RoutesCommand.count(table.files.count, "file"))")
+        // Not errors: OpenFaaS functions may subscribe to these at run time.
+        for (topic, route) in subscriptions.unsubscribedTopics(of: table.routes) {
+            let location = RoutesCommand.located(route.location, in: directory)
+            print("note: \(location): no declared function subscribes to topic \"\(topic)\" (route \(route.id))")
+        }
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import GatewayCore
 import GatewayTesting
 import Testing
 
@@ -41,19 +42,56 @@ struct RoutesCommandTests {
             expect: none
         """
 
+    /// Every topic of the example routes has a declared subscriber: no notes.
     @Test func checkReportsTheExampleRoutes() throws {
         let run = try CommandLineTests.run(["routes", "check"])
         #expect(run.status == 0, "\(run.error)")
-        #expect(run.output.hasPrefix("ok: "))
-        #expect(run.output.contains(" routes, ") && run.output.contains(" tests in ") && run.output.hasSuffix(" files\n"))
+        let table = try RouteLoader.load(directory: Fixtures.repository + "/routes")
+        #expect(
+            run.output
+                == "ok: \(table.routes.count) routes, \(table.functions.count) functions, \(table.tests.count) tests in \(table.files.count) files\n")
+        #expect(table.routes.count > 10 && table.functions.count > 5 && table.tests.count > 10)
     }
 
-    @Test func checkCountsRoutesTestsAndFiles() throws {
-        let folder = try Self.folder(["shop/orders.yaml": Self.orders, "empty.yaml": "routes: []\n"])
+    static let functions = """
+        functions:
+          - name: orders
+            namespace: shop
+            target: log
+            topics: [orders.all]
+          - name: catch-all
+            target: {http: "http://127.0.0.1:9/"}
+            topic: "orders.*"
+        """
+
+    @Test func checkCountsRoutesFunctionsTestsAndFilesAndNotesUnsubscribedTopics() throws {
+        let folder = try Self.folder(["shop/orders.yaml": Self.orders, "empty.yaml": "routes: []\n", "functions.yaml": Self.functions])
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let run = try CommandLineTests.run(["routes", "check", folder])
         #expect(run.status == 0, "\(run.error)")
-        #expect(run.output == "ok: 2 routes, 4 tests in 2 files\n")
+        #expect(
+            run.output == """
+                ok: 2 routes, 2 functions, 4 tests in 3 files
+                note: \(folder)/shop/orders.yaml:6:5: no declared function subscribes to topic "orders.big" (route big-orders)
+
+                """)
+        let wildcard = try CommandLineTests.run(["routes", "check", folder, "--topic-matching", "wildcard"])
+        #expect(wildcard.status == 0, "\(wildcard.error)")
+        #expect(wildcard.output == "ok: 2 routes, 2 functions, 4 tests in 3 files\n")
+    }
+
+    @Test func checkRefusesAnInvalidWildcardSubscription() throws {
+        let folder = try Self.folder(["functions.yaml": "functions:\n  - name: a\n    target: log\n    topic: \"a**\"\n"])
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let exact = try CommandLineTests.run(["routes", "check", folder])
+        #expect(exact.status == 0, "\(exact.error)")
+        #expect(exact.output == "ok: 0 routes, 1 function, 0 tests in 1 file\n")
+        let wildcard = try CommandLineTests.run(["routes", "check", folder, "--topic-matching", "wildcard"])
+        #expect(wildcard.status == 1)
+        #expect(wildcard.output.isEmpty)
+        #expect(
+            wildcard.error
+                == "function a subscribes to \"a**\", which is not a valid wildcard: \"**\" is the same as \"*\"; write one star (declared at functions.yaml:2:5)\n")
     }
 
     @Test func checkPrintsEveryErrorWithItsLocation() throws {

@@ -42,6 +42,25 @@ struct ExampleRoutesTests {
         }
     }
 
+    /// A fresh clone shows deliveries: every topic the example routes yield (disabled routes too) has a
+    /// declared function, and every declared topic is one a route yields (no typo goes unnoticed).
+    @Test func everyExampleTopicHasASubscriber() throws {
+        let table = try Self.load()
+        #expect(table.functions.count > 5)
+        let subscriptions = try SubscriptionMap(functions: table.functions)
+        let routed = Set(table.routes.flatMap(\.topics))
+        #expect(!routed.isEmpty)
+        for topic in routed.sorted() where subscriptions.functions(for: topic).isEmpty {
+            Issue.record("no function in routes/ subscribes to \(topic)")
+        }
+        for function in table.functions {
+            for topic in function.topics where !routed.contains(topic) {
+                Issue.record("\(function.address) (\(function.location.map(String.init(describing:)) ?? "")) subscribes to \(topic), which no route yields")
+            }
+        }
+        #expect(table.functions.allSatisfy { $0.target == .log }, "the examples run with no function behind them")
+    }
+
     @Test func everyRouteIsExercised() throws {
         let table = try Self.load()
         let runner = RouteTestRunner(table: table)

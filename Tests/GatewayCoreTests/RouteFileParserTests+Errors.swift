@@ -14,6 +14,13 @@ struct RouteFileErrorCase: Sendable, CustomTestStringConvertible {
     }
 
     var testDescription: String { name }
+
+    /// Expects exactly the error lines of this case, showing the actual ones when they differ.
+    func expectLines(_ errors: [RouteError]) {
+        let lines = errors.map(\.description)
+        #expect(lines == expected, Comment(rawValue: "\n" + lines.joined(separator: "\n")))
+        #expect(!expected.isEmpty)
+    }
 }
 
 extension RouteFileParserTests {
@@ -25,7 +32,7 @@ extension RouteFileParserTests {
             "misspelled file key",
             "rotues: []\n",
             [
-                "r.yaml:1:1: unknown key \"rotues\" at the top of the file; valid keys: group, routes, tests (hint: did you mean `routes`?)",
+                "r.yaml:1:1: unknown key \"rotues\" at the top of the file; valid keys: group, routes, tests, functions (hint: did you mean `routes`?)",
                 "r.yaml:1:1: missing \"routes\" (the list of routes; write routes: [] for none)",
             ]),
         RouteFileErrorCase(
@@ -37,9 +44,9 @@ extension RouteFileParserTests {
             when: {type: a}
             """,
             [
-                "r.yaml:2:1: unknown key \"id\" at the top of the file; valid keys: group, routes, tests (hint: `routes:` is a list: start each route with `- id:`)",
-                "r.yaml:3:1: unknown key \"topic\" at the top of the file; valid keys: group, routes, tests (hint: `routes:` is a list: start each route with `- id:`)",
-                "r.yaml:4:1: unknown key \"when\" at the top of the file; valid keys: group, routes, tests (hint: `routes:` is a list: start each route with `- id:`)",
+                "r.yaml:2:1: unknown key \"id\" at the top of the file; valid keys: group, routes, tests, functions (hint: `routes:` is a list: start each route with `- id:`)",
+                "r.yaml:3:1: unknown key \"topic\" at the top of the file; valid keys: group, routes, tests, functions (hint: `routes:` is a list: start each route with `- id:`)",
+                "r.yaml:4:1: unknown key \"when\" at the top of the file; valid keys: group, routes, tests, functions (hint: `routes:` is a list: start each route with `- id:`)",
             ]),
         RouteFileErrorCase(
             "misspelled route key",
@@ -402,10 +409,7 @@ extension RouteFileParserTests {
     /// Each error class, with its exact location, message and hint.
     @Test(arguments: errorCases)
     func errorLines(_ errorCase: RouteFileErrorCase) {
-        let result = RouteLoader.parse(yaml: errorCase.yaml, file: "r.yaml")
-        let lines = result.errors.map(\.description)
-        #expect(lines == errorCase.expected, Comment(rawValue: "\n" + lines.joined(separator: "\n")))
-        #expect(result.routes.isEmpty || !errorCase.expected.isEmpty)
+        errorCase.expectLines(RouteLoader.parse(yaml: errorCase.yaml, file: "r.yaml").errors)
     }
 
     /// A file with many kinds of problems reports all of them, in line order, and keeps its good routes.

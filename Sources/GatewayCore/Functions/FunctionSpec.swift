@@ -84,6 +84,12 @@ public enum BodyFormat: String, Sendable, Hashable, CaseIterable {
     /// For a batch, one call carrying only the messages the function subscribed to, in the batch's own
     /// container (the extremum model); the original body for other events.
     case grouped
+
+    /// Whether each envelope is a call of its own (a CloudEvent carries one event), rather than one
+    /// call per request carrying every envelope the function takes.
+    public var isPerEnvelope: Bool {
+        self == .cloudevent || self == .binary
+    }
 }
 
 /// One HTTP header field.

@@ -1,6 +1,6 @@
 import Yams
 
-/// Reads one route file (YAML) into routes and tests, collecting every problem with its location.
+/// Reads one route file (YAML) into routes, tests and functions, collecting every problem with its location.
 ///
 /// The syntax is described in `docs/routes.md`. Parsing never stops at the first problem: each part
 /// that is wrong is reported and skipped, and a route or test with any problem is left out of the
@@ -20,8 +20,12 @@ public struct RouteFileParser {
     var expectedRouteIDs: [(id: String, location: SourceLocation)] = []
     /// Whether the file was read at all (its YAML parsed): when not, its route ids are unknown.
     var isComplete = false
+    /// The file's `functions:` without problems, in file order.
+    var functions: [FunctionSpec] = []
+    /// Every function address written (also of functions with problems), for duplicate checks across files.
+    var functionAddresses: [(address: String, location: SourceLocation)] = []
 
-    static let fileKeys = ["group", "routes", "tests"]
+    static let fileKeys = ["group", "routes", "tests", "functions"]
     static let routeKeys = ["id", "description", "enabled", "first_match", "topic", "topics", "when"]
 
     /// Parses one file's text.
@@ -72,20 +76,25 @@ public struct RouteFileParser {
         var group = file
         var routeNodes: [Node]?
         var testNodes: [Node] = []
+        var functionNodes: [Node]?
         for (key, value) in mapping {
             guard let name = keyText(key) else { continue }
             switch name {
             case "group": group = nonEmptyString(value, "group") ?? group
             case "routes": routeNodes = sequence(value, "routes", nullIsEmpty: true) ?? []
             case "tests": testNodes = sequence(value, "tests", nullIsEmpty: true) ?? []
+            case "functions": functionNodes = sequence(value, "functions", nullIsEmpty: true) ?? []
             default:
                 let hint =
                     Self.routeKeys.contains(name)
-                    ? "`routes:` is a list: start each route with `- id:`" : Self.closest(name, Self.fileKeys).map { "did you mean `\($0)`?" }
+                    ? "`routes:` is a list: start each route with `- id:`"
+                    : Self.functionKeys.contains(name)
+                        ? "`functions:` is a list: start each function with `- name:`" : Self.closest(name, Self.fileKeys).map { "did you mean `\($0)`?" }
                 error(key, "unknown key \"\(name)\" at the top of the file; valid keys: \(Self.fileKeys.joined(separator: ", "))", hint: hint)
             }
         }
-        if routeNodes == nil {
+        // A file may declare functions only.
+        if routeNodes == nil, functionNodes == nil {
             error(root, "missing \"routes\" (the list of routes; write routes: [] for none)")
         }
         var routes: [Route] = []
@@ -104,6 +113,7 @@ public struct RouteFileParser {
             if let route { routes.append(route) }
         }
         let tests = testNodes.compactMap { test($0) }
+        functions = declaredFunctions(functionNodes ?? [])
         return (routes, tests)
     }
 

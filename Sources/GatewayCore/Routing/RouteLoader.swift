@@ -9,10 +9,10 @@ public enum RouteLoader {
     /// Reads, parses and compiles every route file under `directory`.
     ///
     /// - Parameter directory: The routes folder. Locations in errors are relative to it.
-    /// - Returns: The table: routes and tests in file order, files sorted by relative path.
+    /// - Returns: The table: routes, tests and functions in file order, files sorted by relative path.
     /// - Throws: ``RouteErrors`` with every problem found: a missing or unreadable folder or file
-    ///   (at `path:1:1`), YAML and syntax errors, duplicate ids across files, `expect:` naming an
-    ///   unknown route, and routes the index cannot take.
+    ///   (at `path:1:1`), YAML and syntax errors, duplicate route ids and function addresses across
+    ///   files, `expect:` naming an unknown route, and routes the index cannot take.
     public static func load(directory: String) throws(RouteErrors) -> RouteTable {
         var (files, errors) = routeFiles(in: directory)
         var parsed: [(routes: [Route], tests: [RouteTestCase], parser: RouteFileParser)] = []
@@ -34,8 +34,9 @@ public enum RouteLoader {
         errors += crossFileErrors(parsers, checkExpectations: parsers.count == files.count && parsers.allSatisfy(\.isComplete))
         let routes = parsed.flatMap(\.routes)
         let tests = parsed.flatMap(\.tests)
+        let functions = parsers.flatMap(\.functions)
         do {
-            let table = try RouteTable(routes: routes, tests: tests, files: files)
+            let table = try RouteTable(routes: routes, tests: tests, functions: functions, files: files)
             if errors.isEmpty { return table }
         } catch {
             errors += error.errors
@@ -53,11 +54,22 @@ public enum RouteLoader {
         RouteFileParser.parse(yaml: yaml, file: file, folder: ".")
     }
 
-    /// Duplicate ids between files (each file already reported its own), and `expect:` ids that no
-    /// route has (only when every file could be read, so that one broken file does not make every
-    /// test naming its routes an error too).
+    /// Parses one file's text outside any folder, its `functions:` included.
+    ///
+    /// - Parameters:
+    ///   - yaml: The file's text.
+    ///   - file: The path shown in locations, and the default group.
+    /// - Returns: The routes, tests and functions without problems, and every problem found in the file.
+    public static func parseFile(yaml: String, file: String) -> (routes: [Route], tests: [RouteTestCase], functions: [FunctionSpec], errors: [RouteError]) {
+        let parsed = RouteFileParser.parseFile(yaml: yaml, file: file, folder: ".")
+        return (parsed.routes, parsed.tests, parsed.parser.functions, RouteErrors(parsed.parser.errors).errors)
+    }
+
+    /// Duplicate route ids and function addresses between files (each file already reported its own),
+    /// and `expect:` ids that no route has (only when every file could be read, so that one broken file
+    /// does not make every test naming its routes an error too).
     static func crossFileErrors(_ parsers: [RouteFileParser], checkExpectations: Bool) -> [RouteError] {
-        var errors: [RouteError] = []
+        var errors = RouteFileParser.duplicateFunctionErrors(parsers.flatMap(\.functionAddresses), acrossFilesOnly: true)
         var first: [String: SourceLocation] = [:]
         for parser in parsers {
             for (id, location) in parser.routeIDs {

@@ -8,17 +8,20 @@ public final class RouteTable: Sendable {
     public let routes: [Route]
     /// The `tests:` of all files, in the same order.
     public let tests: [RouteTestCase]
+    /// The `functions:` of all files, in the same order: the declared subscribers of the topics.
+    public let functions: [FunctionSpec]
     /// The files the table was read from, relative to the routes folder.
     public let files: [String]
     let index: RouteIndex
 
-    /// Compiles `routes`; ids must already be unique.
+    /// Compiles `routes`; ids must already be unique, and so must the functions' addresses.
     ///
     /// - Throws: ``RouteErrors`` for routes the index cannot take (a `when` whose `any` groups expand
     ///   past ``RouteIndex/maximumAlternatives`` alternatives).
-    public init(routes: [Route], tests: [RouteTestCase] = [], files: [String] = []) throws(RouteErrors) {
+    public init(routes: [Route], tests: [RouteTestCase] = [], functions: [FunctionSpec] = [], files: [String] = []) throws(RouteErrors) {
         self.routes = routes
         self.tests = tests
+        self.functions = functions
         self.files = files
         self.index = try RouteIndex(routes: routes)
     }
