@@ -51,9 +51,6 @@ struct DeliveryQueueTests {
         // The cancelled waiter took nothing.
         try await queue.enqueue([Self.invocation(2)])
         #expect(try await queue.next()?.invocation.id == "i2")
-
-        queue.close()
-        #expect(try await queue.next() == nil)
     }
 
     @Test func failuresAreRetriedAfterTheirDelayOrDeadLettered() async throws {
@@ -110,14 +107,10 @@ struct DeliveryQueueTests {
             try await Support.withInvoker(receivers: [receiver]) { invoker in
                 let queue = InMemoryDeliveryQueue()
                 let worker = DeliveryWorker(queue: queue, invoker: invoker, configuration: .init(maxInFlight: 2), logger: Support.quiet)
-                let group = ServiceGroup(services: [worker], logger: Support.quiet)
-                try await withThrowingTaskGroup(of: Void.self) { tasks in
-                    tasks.addTask { try await group.run() }
+                try await Support.running([worker]) {
                     try await queue.enqueue((0..<6).map { Self.invocation($0, url: stub.url) })
                     try await stub.waitForRequests(count: 6)
                     #expect(try await Support.eventually { queue.count == 0 })
-                    await group.triggerGracefulShutdown()
-                    try await tasks.waitForAll()
                 }
                 #expect(stub.maxConcurrentRequests == 2)
                 // Two at a time, so neighbours may swap.
@@ -138,13 +131,9 @@ struct DeliveryQueueTests {
             let queue = InMemoryDeliveryQueue()
             let worker = DeliveryWorker(
                 queue: queue, invoker: invoker, configuration: .init(retry: RetryPolicy(initialDelay: .milliseconds(20))), logger: Support.quiet)
-            let group = ServiceGroup(services: [worker], logger: Support.quiet)
-            try await withThrowingTaskGroup(of: Void.self) { tasks in
-                tasks.addTask { try await group.run() }
+            try await Support.running([worker]) {
                 try await queue.enqueue([Self.invocation(1, url: stub.url + "/flaky"), Self.invocation(2, url: stub.url + "/refuse")])
                 #expect(try await Support.eventually { queue.count == 0 })
-                await group.triggerGracefulShutdown()
-                try await tasks.waitForAll()
             }
             #expect(stub.requests.map(\.path).sorted() == ["/flaky", "/flaky", "/refuse"])
             #expect(queue.deadLetters.map(\.invocation.id) == ["i2"])
@@ -158,13 +147,9 @@ struct DeliveryQueueTests {
             try await Support.withInvoker(receivers: [receiver]) { invoker in
                 let queue = InMemoryDeliveryQueue()
                 let worker = DeliveryWorker(queue: queue, invoker: invoker, configuration: .init(maxInFlight: 2), logger: Support.quiet)
-                let group = ServiceGroup(services: [worker], logger: Support.quiet)
-                try await withThrowingTaskGroup(of: Void.self) { tasks in
-                    tasks.addTask { try await group.run() }
+                try await Support.running([worker]) {
                     try await queue.enqueue((0..<5).map { Self.invocation($0, url: stub.url) })
                     try await stub.waitForRequests(count: 2)
-                    await group.triggerGracefulShutdown()
-                    try await tasks.waitForAll()
                 }
                 // The two calls in flight finished and were acknowledged; the other three wait in the queue.
                 #expect(receiver.results.map(\.outcome) == [.delivered, .delivered])
@@ -177,16 +162,12 @@ struct DeliveryQueueTests {
 
     @Test func httpClientServiceShutsTheClientDownWithTheGroup() async throws {
         let service = HTTPClientService(logger: Support.quiet)
-        let group = ServiceGroup(services: [service], logger: Support.quiet)
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
+        try await Support.running([service]) {
             try await StubFunction.withStub { stub in
                 let invoker = Invoker(client: service.client, logger: Support.quiet)
                 let result = await invoker.invoke(Invocation(function: FunctionSpec(name: "f", target: .http(url: stub.url)), topics: [], envelopes: [], payload: Support.payload("{}")))
                 #expect(result.outcome == .delivered)
             }
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
         }
         // A client that was shut down refuses a second shutdown.
         await #expect(throws: (any Error).self) { try await service.client.shutdown() }

@@ -244,10 +244,8 @@ struct OpenFaaSDiscoveryTests {
 
     @Test func serviceRebuildsOnItsIntervalAndAnnouncesChanges() async throws {
         try await Self.withDiscovery(functions: [Function(name: "a", namespace: "ns", topic: "t")], configure: { $0.interval = .milliseconds(30) }) { gateway, discovery in
-            let group = ServiceGroup(services: [discovery], logger: Support.quiet)
-            try await withThrowingTaskGroup(of: Void.self) { tasks in
-                tasks.addTask { try await group.run() }
-                var updates = discovery.updates.makeAsyncIterator()
+            var updates = discovery.updates.makeAsyncIterator()
+            try await Support.running([discovery]) {
                 #expect(await updates.next()?.map(\.address) == ["a.ns"])
 
                 gateway.functions.append(Function(name: "b", namespace: "ns", topic: "t"))
@@ -256,18 +254,16 @@ struct OpenFaaSDiscoveryTests {
 
                 // A failing gateway does not stop the service; recovery brings the next change.
                 gateway.functionsStatus = 503
-                #expect(try await Support.eventually { discovery.status.lastError?.code == .badStatus })
+                let failing = try await Support.eventually { discovery.status.lastError?.code == .badStatus }
+                #expect(failing)
                 #expect(discovery.functions.map(\.address) == ["a.ns", "b.ns"])
                 gateway.functionsStatus = nil
                 gateway.functions.removeFirst()
                 #expect(await updates.next()?.map(\.address) == ["b.ns"])
                 #expect(discovery.status.lastError == nil)
-
-                await group.triggerGracefulShutdown()
-                try await tasks.waitForAll()
-                // The stream ends with the service.
-                #expect(await updates.next() == nil)
             }
+            // The stream ends with the service.
+            #expect(await updates.next() == nil)
         }
     }
 }

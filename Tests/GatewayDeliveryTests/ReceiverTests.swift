@@ -67,9 +67,7 @@ struct ReceiverTests {
                     let receiver = WebhookReceiver(
                         configuration: .init(url: webhook.url + "/results", headers: [HeaderField("X-Token", "secret")]), client: client, logger: Support.quiet)
                     let invoker = Invoker(client: client, receivers: [receiver], logger: Support.quiet)
-                    let group = ServiceGroup(services: [receiver], logger: Support.quiet)
-                    try await withThrowingTaskGroup(of: Void.self) { tasks in
-                        tasks.addTask { try await group.run() }
+                    try await Support.running([receiver]) {
                         let results = await invoker.invokeAll([
                             Invocation(
                                 function: FunctionSpec(name: "f", target: .http(url: function.url)), topics: ["t"], envelopes: [try Support.order()],
@@ -95,8 +93,6 @@ struct ReceiverTests {
                         #expect(json[0]["body"] as? String == "hello")
                         #expect(json[1]["outcome"] as? String == "failed")
                         #expect((json[1]["error"] as? [String: String])?["code"] == "invalid_target")
-                        await group.triggerGracefulShutdown()
-                        try await tasks.waitForAll()
                     }
                 }
             }

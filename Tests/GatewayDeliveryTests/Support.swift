@@ -5,6 +5,7 @@ import GatewayDelivery
 import GatewayStubs
 import Logging
 import Metrics
+import ServiceLifecycle
 import Synchronization
 
 /// Shared helpers: a real HTTP client, an invoker on it, envelopes, and receivers that record.
@@ -58,6 +59,24 @@ enum Support {
     /// The headers the invoker chose: everything but those the HTTP client adds itself.
     static func sentHeaders(_ request: RecordedRequest) -> [HeaderField] {
         request.headers.filter { !["host", "content-length"].contains($0.name.lowercased()) }
+    }
+
+    /// Runs `services` in a service group while `body` runs, then shuts the group down gracefully and
+    /// waits for it to finish.
+    static func running<T>(_ services: [any Service], _ body: () async throws -> T) async throws -> T {
+        let group = ServiceGroup(services: services, logger: quiet)
+        return try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            do {
+                let value = try await body()
+                await group.triggerGracefulShutdown()
+                try await tasks.waitForAll()
+                return value
+            } catch {
+                tasks.cancelAll()
+                throw error
+            }
+        }
     }
 
     /// Waits until `condition` holds, checking every 5 ms, for at most `timeout`.
@@ -116,7 +135,8 @@ final class TestMetrics: MetricsFactory {
     var counterValues: [Key: Int64] { counters.withLock { $0 } }
     var timerValues: [Key: [Int64]] { timers.withLock { $0 } }
 
-    final class CounterBox: CounterHandler {
+    /// One metric: counters add to the totals, timers append to the values.
+    final class Handler: CounterHandler, TimerHandler {
         let key: Key
         let metrics: TestMetrics
         init(key: Key, metrics: TestMetrics) {
@@ -125,15 +145,6 @@ final class TestMetrics: MetricsFactory {
         }
         func increment(by amount: Int64) { metrics.counters.withLock { $0[key, default: 0] += amount } }
         func reset() { metrics.counters.withLock { $0[key] = 0 } }
-    }
-
-    final class TimerBox: TimerHandler {
-        let key: Key
-        let metrics: TestMetrics
-        init(key: Key, metrics: TestMetrics) {
-            self.key = key
-            self.metrics = metrics
-        }
         func recordNanoseconds(_ duration: Int64) { metrics.timers.withLock { $0[key, default: []].append(duration) } }
     }
 
@@ -143,13 +154,13 @@ final class TestMetrics: MetricsFactory {
     }
 
     func makeCounter(label: String, dimensions: [(String, String)]) -> any CounterHandler {
-        CounterBox(key: Key(label, dimensions), metrics: self)
+        Handler(key: Key(label, dimensions), metrics: self)
     }
 
     func makeRecorder(label: String, dimensions: [(String, String)], aggregate: Bool) -> any RecorderHandler { Unused() }
 
     func makeTimer(label: String, dimensions: [(String, String)]) -> any TimerHandler {
-        TimerBox(key: Key(label, dimensions), metrics: self)
+        Handler(key: Key(label, dimensions), metrics: self)
     }
 
     func destroyCounter(_ handler: any CounterHandler) {}

@@ -1,9 +1,13 @@
 import Synchronization
 
-/// A counting semaphore for tasks: at most ``limit`` holders at once, waiters served first come first
-/// served, and a waiting task that is cancelled leaves the line at once.
+/// A counting semaphore for tasks: waiters are served first come first served, and a waiting task
+/// that is cancelled leaves the line at once.
+///
+/// Started with N permits it bounds concurrency to N; started with none, each ``release()`` announces
+/// one item that one ``acquire()`` may take (as the in-memory queue uses it).
 final class AsyncSemaphore: Sendable {
-    let limit: Int
+    /// The permits it started with.
+    let permits: Int
 
     private struct Waiter {
         var id: UInt64
@@ -18,10 +22,10 @@ final class AsyncSemaphore: Sendable {
 
     private let state: Mutex<State>
 
-    /// - Parameter limit: Holders allowed at once; values below 1 count as 1.
-    init(limit: Int) {
-        self.limit = max(1, limit)
-        self.state = Mutex(State(available: max(1, limit)))
+    /// - Parameter permits: Permits available at the start; values below 0 count as 0.
+    init(permits: Int) {
+        self.permits = max(0, permits)
+        self.state = Mutex(State(available: max(0, permits)))
     }
 
     /// Waits for a permit. Pair every successful call with one ``release()``.
@@ -73,8 +77,4 @@ final class AsyncSemaphore: Sendable {
         next?.continuation.resume()
     }
 
-    /// Holders plus waiters: how busy the semaphore is.
-    var pending: Int {
-        state.withLock { limit - $0.available + $0.waiters.count }
-    }
 }

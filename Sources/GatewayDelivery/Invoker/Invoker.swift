@@ -132,7 +132,7 @@ public final class Invoker: Sendable {
             return .failed(InvocationError(.cancelled, "the call to \(request.url) was cancelled"), status: nil, headers: nil)
         }
         guard sending.isRaised else {
-            let message = "\(function.address) had \(semaphore.limit) call(s) in flight for all of \(timeout) (concurrency \(semaphore.limit)); the call was not sent"
+            let message = "\(function.address) had \(semaphore.permits) call(s) in flight for all of \(timeout) (concurrency \(semaphore.permits)); the call was not sent"
             return .failed(InvocationError(.timeout, message), status: nil, headers: nil)
         }
         return .failed(Self.timedOut(request.url, timeout), status: nil, headers: nil)

@@ -16,7 +16,7 @@ public struct DeliveryWorker: Service {
         public var retry: RetryPolicy
 
         /// - Parameters:
-        ///   - maxInFlight: Invocations called at once (default 16).
+        ///   - maxInFlight: Invocations called at once (default 16; at least 1).
         ///   - retry: When failures are tried again (default ``RetryPolicy/init(maxAttempts:initialDelay:maxDelay:)``'s defaults).
         public init(maxInFlight: Int = 16, retry: RetryPolicy = .init()) {
             self.maxInFlight = maxInFlight
@@ -37,7 +37,7 @@ public struct DeliveryWorker: Service {
     }
 
     public func run() async throws {
-        let slots = AsyncSemaphore(limit: configuration.maxInFlight)
+        let slots = AsyncSemaphore(permits: max(1, configuration.maxInFlight))
         await withDiscardingTaskGroup { group in
             while !Task.isShuttingDownGracefully, !Task.isCancelled {
                 do {

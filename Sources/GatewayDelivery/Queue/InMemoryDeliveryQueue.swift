@@ -10,7 +10,8 @@ import Synchronization
 ///
 /// ``capacity`` bounds every invocation it holds: waiting, delayed for a retry, or leased to a worker.
 /// ``fail(_:result:retryAfter:)`` without a delay keeps the last ``deadLetterCapacity`` failures in
-/// ``deadLetters``, for inspection only.
+/// ``deadLetters``, for inspection only. The queue never closes: ``next()`` waits until there is work
+/// or its task is cancelled.
 public final class InMemoryDeliveryQueue: DeliveryQueue {
     /// An invocation that failed for good.
     public struct DeadLetter: Sendable, Hashable {
@@ -30,11 +31,6 @@ public final class InMemoryDeliveryQueue: DeliveryQueue {
         var enqueuedAt: Date
     }
 
-    private struct Waiter {
-        var id: UInt64
-        var continuation: CheckedContinuation<QueuedInvocation?, any Error>
-    }
-
     private struct State {
         /// Due entries; `ready[head...]` are live, the prefix is consumed and dropped now and then.
         var ready: [Entry] = []
@@ -42,13 +38,10 @@ public final class InMemoryDeliveryQueue: DeliveryQueue {
         /// Entries waiting out a retry delay, by a number of their own.
         var delayed: [UInt64: Entry] = [:]
         var leased: [String: Entry] = [:]
-        var waiters: [Waiter] = []
         var deadLetters: [DeadLetter] = []
-        var closed = false
         var counter: UInt64 = 0
 
-        var readyCount: Int { ready.count - head }
-        var held: Int { readyCount + delayed.count + leased.count }
+        var held: Int { ready.count - head + delayed.count + leased.count }
 
         mutating func popReady() -> Entry? {
             guard head < ready.count else { return nil }
@@ -61,25 +54,11 @@ public final class InMemoryDeliveryQueue: DeliveryQueue {
             }
             return entry
         }
-
-        mutating func lease(_ entry: Entry) -> QueuedInvocation {
-            counter += 1
-            let receipt = "mem-\(counter)"
-            leased[receipt] = entry
-            return QueuedInvocation(invocation: entry.invocation, attempt: entry.attempt, receipt: receipt, enqueuedAt: entry.enqueuedAt)
-        }
-
-        /// Hands due entries to waiting workers.
-        mutating func matchWaiters() -> [(Waiter, QueuedInvocation)] {
-            var handed: [(Waiter, QueuedInvocation)] = []
-            while !waiters.isEmpty, let entry = popReady() {
-                handed.append((waiters.removeFirst(), lease(entry)))
-            }
-            return handed
-        }
     }
 
     private let state = Mutex(State())
+    /// One permit per ready entry: ``next()`` waits on it, first come first served.
+    private let readyCount = AsyncSemaphore(permits: 0)
 
     /// - Parameters:
     ///   - capacity: Invocations held at most (default 10 000).
@@ -97,38 +76,27 @@ public final class InMemoryDeliveryQueue: DeliveryQueue {
 
     public func enqueue(_ invocations: [Invocation]) async throws {
         let now = Date()
-        let handed = try state.withLock { state throws(QueueFullError) in
+        try state.withLock { state throws(QueueFullError) in
             guard state.held + invocations.count <= capacity else {
                 throw QueueFullError(capacity: capacity, held: state.held, offered: invocations.count)
             }
             state.ready += invocations.map { Entry(invocation: $0, attempt: 1, enqueuedAt: now) }
-            return state.matchWaiters()
         }
-        for (waiter, item) in handed { waiter.continuation.resume(returning: item) }
+        for _ in invocations { readyCount.release() }
     }
 
     public func next() async throws -> QueuedInvocation? {
-        let id = state.withLock { state in
-            state.counter += 1
-            return state.counter
-        }
-        return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<QueuedInvocation?, any Error>) in
-                let outcome: Result<QueuedInvocation?, any Error>? = state.withLock { state in
-                    if Task.isCancelled { return .failure(CancellationError()) }
-                    if let entry = state.popReady() { return .success(state.lease(entry)) }
-                    if state.closed { return .success(nil) }
-                    state.waiters.append(Waiter(id: id, continuation: continuation))
-                    return nil
-                }
-                if let outcome { continuation.resume(with: outcome) }
+        while true {
+            try await readyCount.acquire()
+            let item = state.withLock { state -> QueuedInvocation? in
+                guard let entry = state.popReady() else { return nil }
+                state.counter += 1
+                let receipt = "mem-\(state.counter)"
+                state.leased[receipt] = entry
+                return QueuedInvocation(invocation: entry.invocation, attempt: entry.attempt, receipt: receipt, enqueuedAt: entry.enqueuedAt)
             }
-        } onCancel: {
-            let waiter = state.withLock { state -> Waiter? in
-                guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return nil }
-                return state.waiters.remove(at: index)
-            }
-            waiter?.continuation.resume(throwing: CancellationError())
+            // A permit always stands for a ready entry; should one ever be missing, wait for the next.
+            if let item { return item }
         }
     }
 
@@ -159,23 +127,11 @@ public final class InMemoryDeliveryQueue: DeliveryQueue {
     }
 
     private func requeue(_ key: UInt64) {
-        let handed = state.withLock { state -> [(Waiter, QueuedInvocation)] in
-            guard let entry = state.delayed.removeValue(forKey: key), !state.closed else { return [] }
+        let requeued = state.withLock { state -> Bool in
+            guard let entry = state.delayed.removeValue(forKey: key) else { return false }
             state.ready.append(entry)
-            return state.matchWaiters()
+            return true
         }
-        for (waiter, item) in handed { waiter.continuation.resume(returning: item) }
-    }
-
-    /// Stops handing out invocations once the waiting ones are gone: ``next()`` then returns nil.
-    /// Delayed retries that come due later are dropped.
-    public func close() {
-        let waiters = state.withLock { state in
-            state.closed = true
-            let waiters = state.waiters
-            state.waiters = []
-            return waiters
-        }
-        for waiter in waiters { waiter.continuation.resume(returning: nil) }
+        if requeued { readyCount.release() }
     }
 }
