@@ -2,6 +2,8 @@ import AsyncHTTPClient
 import GatewayCore
 import GatewayDelivery
 import GatewayStubs
+import InMemoryLogging
+import Logging
 import ServiceLifecycle
 import Synchronization
 import Testing
@@ -139,6 +141,39 @@ struct DeliveryQueueTests {
             #expect(queue.deadLetters.map(\.invocation.id) == ["i2"])
             #expect(queue.deadLetters.first?.attempts == 1)
         }
+    }
+
+    /// An in-memory queue whose first `next()` fails, like a store whose database is restarting.
+    final class FailingOnceQueue: DeliveryQueue {
+        struct StoreDown: Error {}
+        let queue = InMemoryDeliveryQueue()
+        let calls = Counter()
+
+        func enqueue(_ invocations: [Invocation]) async throws { try await queue.enqueue(invocations) }
+        func next() async throws -> QueuedInvocation? {
+            if calls.next() == 1 { throw StoreDown() }
+            return try await queue.next()
+        }
+        func ack(_ item: QueuedInvocation) async throws { try await queue.ack(item) }
+        func fail(_ item: QueuedInvocation, result: InvocationResult, retryAfter: Duration?) async throws {
+            try await queue.fail(item, result: result, retryAfter: retryAfter)
+        }
+    }
+
+    @Test func workerOutlivesAFailingQueue() async throws {
+        let logs = InMemoryLogHandler()
+        try await StubFunction.withStub { stub in
+            try await Support.withInvoker { invoker in
+                let queue = FailingOnceQueue()
+                let worker = DeliveryWorker(queue: queue, invoker: invoker, logger: Logger(label: "test", factory: { _ in logs }))
+                try await Support.running([worker]) {
+                    try await queue.enqueue([Self.invocation(1, url: stub.url)])
+                    try await stub.waitForRequests(count: 1)
+                }
+            }
+        }
+        #expect(logs.entries.map(\.message.description) == ["delivery queue failed: StoreDown(); trying again in 1.0 seconds"])
+        #expect(logs.entries.first?.level == .error)
     }
 
     @Test func gracefulShutdownFinishesCallsInFlightAndTakesNoMore() async throws {

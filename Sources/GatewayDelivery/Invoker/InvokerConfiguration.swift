@@ -13,8 +13,7 @@ public struct InvokerConfiguration: Sendable, Hashable {
     /// How much of the body the `log` target shows.
     public var logPreviewBytes: Int
 
-    /// The default `maxResponseBytes`: 6 MiB, the largest synchronous payload FunctionGraph and OpenFaaS
-    /// accept.
+    /// The default `maxResponseBytes`: 6 MiB, the same as the gateway's default request body limit.
     public static let defaultMaxResponseBytes = 6 << 20
 
     /// - Parameters:

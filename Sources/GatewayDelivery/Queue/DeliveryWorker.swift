@@ -9,7 +9,7 @@ public import ServiceLifecycle
 /// policy gives (none when the failure is final). On graceful shutdown the worker stops taking
 /// invocations and returns once those in flight are settled; what is still queued stays in the queue
 /// (and, for the in-memory queue, is lost when the process exits). Cancellation cancels the calls in
-/// flight.
+/// flight. A queue that throws is logged and asked again a second later.
 public struct DeliveryWorker: Service {
     public struct Configuration: Sendable, Hashable {
         public var maxInFlight: Int
@@ -23,6 +23,9 @@ public struct DeliveryWorker: Service {
             self.retry = retry
         }
     }
+
+    /// How long the worker waits after the queue failed to hand out an invocation.
+    static let queueRetryDelay = Duration.seconds(1)
 
     public let queue: any DeliveryQueue
     public let invoker: Invoker
@@ -54,12 +57,15 @@ public struct DeliveryWorker: Service {
                 let item: QueuedInvocation?
                 do {
                     item = try await cancelWhenGracefulShutdown { try await queue.next() }
-                } catch {
+                } catch is CancellationError {
                     slots.release()
-                    if !(error is CancellationError) {
-                        logger.error("delivery queue failed: \(error)")
-                    }
                     break
+                } catch {
+                    // A store that fails (a database restarting) must not stop delivery for good.
+                    slots.release()
+                    logger.error("delivery queue failed: \(error); trying again in \(Self.queueRetryDelay)")
+                    try? await cancelWhenGracefulShutdown { try await Task.sleep(for: Self.queueRetryDelay) }
+                    continue
                 }
                 guard let item else {
                     slots.release()
