@@ -1,2 +1,0 @@
-/// Delivery: calling the functions subscribed to an envelope's topics.
-enum Delivery {}

@@ -1,0 +1,87 @@
+import GatewayCore
+
+/// A ``FunctionSpec`` in a Codable form, for stored invocations (the core type stays free of Codable,
+/// whose shape would become a storage format by accident).
+struct StoredFunction: Codable, Hashable {
+    struct Target: Codable, Hashable {
+        /// `http`, `openfaas`, `cloudevents` or `log`.
+        var kind: String
+        /// The URL, gateway or sink; nil for `log`.
+        var url: String?
+    }
+
+    struct Location: Codable, Hashable {
+        var file: String
+        var line: Int
+        var column: Int
+    }
+
+    var name: String
+    var namespace: String?
+    var target: Target
+    var topics: [String]
+    var mode: String
+    var body: String
+    var contentType: String?
+    var headers: [CodableHeader]
+    /// Nanoseconds: exact for every timeout written in seconds or milliseconds.
+    var timeoutNanoseconds: Int64
+    var concurrency: Int
+    var callbackURL: String?
+    var location: Location?
+
+    init(_ function: FunctionSpec) {
+        name = function.name
+        namespace = function.namespace
+        target =
+            switch function.target {
+            case .http(let url): Target(kind: "http", url: url)
+            case .openfaas(let gateway): Target(kind: "openfaas", url: gateway)
+            case .cloudevents(let sink): Target(kind: "cloudevents", url: sink)
+            case .log: Target(kind: "log", url: nil)
+            }
+        topics = function.topics
+        mode = function.mode.rawValue
+        body = function.body.rawValue
+        contentType = function.contentType
+        headers = function.headers.map(CodableHeader.init)
+        timeoutNanoseconds = function.timeout.nanoseconds
+        concurrency = function.concurrency
+        callbackURL = function.callbackURL
+        location = function.location.map { Location(file: $0.file, line: $0.line, column: $0.column) }
+    }
+
+    /// The function back, or an error naming the field that holds an unknown value.
+    func spec(codingPath: [any CodingKey]) throws -> FunctionSpec {
+        func invalid(_ field: String, _ value: String) -> DecodingError {
+            DecodingError.dataCorrupted(.init(codingPath: codingPath, debugDescription: "unknown \(field) \"\(value)\""))
+        }
+        let resolvedTarget: FunctionTarget
+        switch (target.kind, target.url) {
+        case ("http", let url?): resolvedTarget = .http(url: url)
+        case ("openfaas", let url?): resolvedTarget = .openfaas(gateway: url)
+        case ("cloudevents", let url?): resolvedTarget = .cloudevents(sink: url)
+        case ("log", _): resolvedTarget = .log
+        case ("http", nil), ("openfaas", nil), ("cloudevents", nil):
+            throw DecodingError.dataCorrupted(.init(codingPath: codingPath, debugDescription: "a \(target.kind) target needs a url"))
+        default: throw invalid("target", target.kind)
+        }
+        guard let mode = InvocationMode(rawValue: mode) else { throw invalid("mode", mode) }
+        guard let body = BodyFormat(rawValue: body) else { throw invalid("body format", body) }
+        return FunctionSpec(
+            name: name, namespace: namespace, target: resolvedTarget, topics: topics, mode: mode, body: body, contentType: contentType,
+            headers: headers.map(\.field), timeout: .nanoseconds(timeoutNanoseconds), concurrency: concurrency, callbackURL: callbackURL,
+            location: location.map { SourceLocation(file: $0.file, line: $0.line, column: $0.column) })
+    }
+}
+
+extension Duration {
+    /// Whole nanoseconds, saturating at the bounds of Int64.
+    var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        guard !overflow else { return seconds < 0 ? .min : .max }
+        let (total, overflow2) = scaled.addingReportingOverflow(attoseconds / 1_000_000_000)
+        return overflow2 ? (seconds < 0 ? .min : .max) : total
+    }
+}

@@ -1,0 +1,119 @@
+import Foundation
+import GatewayCore
+
+/// The HTTP request an invocation becomes: always a POST.
+struct OutgoingRequest: Sendable, Hashable {
+    /// The URL; `log` for the log target, which sends nothing.
+    var url: String
+    /// Header fields in the order sent, each name once.
+    var headers: [HeaderField]
+    var body: [UInt8]
+}
+
+extension Invocation {
+    /// Header names a caller or a function can never set: the HTTP client writes them.
+    static let connectionHeaders: Set<String> = ["host", "content-length", "transfer-encoding", "connection"]
+
+    /// The request for this invocation.
+    ///
+    /// Headers, in order: `Content-Type` (the function's `content_type`, else the format's type, else the
+    /// trigger's), the `ce-*` attributes in binary mode, `X-Topic`, `X-Connector`, `User-Agent`,
+    /// `X-Callback-Url` (async OpenFaaS calls only), `traceparent` and `tracestate` from the envelope,
+    /// the per-call headers, then the function's headers. A later field replaces an earlier one of the
+    /// same name, so none is sent twice.
+    ///
+    /// - Throws: ``InvocationError`` `invalid_target` or `invalid_invocation`.
+    func request(configuration: InvokerConfiguration) throws(InvocationError) -> OutgoingRequest {
+        let url = try targetURL()
+        var headers = HeaderList()
+        let body: [UInt8]
+        var contentType: String?
+        switch function.deliveredFormat {
+        case .original, .grouped:
+            guard let payload else {
+                throw InvocationError(
+                    .invalidInvocation, "function \(function.address) takes the trigger's body (body: \(function.body.rawValue)) but the invocation carries none")
+            }
+            body = payload.bytes
+            contentType = payload.contentType ?? (body.isEmpty ? nil : "application/octet-stream")
+        case .cloudevent:
+            let envelope = try single("cloudevent")
+            body = envelope.jsonBytes()
+            contentType = MediaType.cloudEventsJSON
+        case .binary:
+            let envelope = try single("binary")
+            let binary = envelope.binaryMode
+            body = binary.body
+            contentType = binary.contentType
+            for field in binary.headers { headers.set(field.name, field.value) }
+        }
+        if let contentType = function.contentType ?? contentType { headers.setFirst("Content-Type", contentType) }
+        if configuration.sendTopic, let topic = topics.first { headers.set("X-Topic", topic) }
+        headers.set("X-Connector", configuration.connector)
+        headers.set("User-Agent", configuration.userAgent)
+        if case .openfaas = function.target, function.mode == .async, let callback = function.callbackURL ?? configuration.callbackURL {
+            headers.set("X-Callback-Url", callback)
+        }
+        for name in ["traceparent", "tracestate"] {
+            if let value = envelopes.lazy.compactMap({ $0.extensions[name] }).first { headers.set(name, value.description) }
+        }
+        for field in self.headers {
+            let name = field.name.lowercased()
+            guard name != "content-type", name != "authorization", !Self.connectionHeaders.contains(name) else { continue }
+            headers.set(field.name, field.value)
+        }
+        for field in function.headers where !Self.connectionHeaders.contains(field.name.lowercased()) {
+            headers.set(field.name, field.value)
+        }
+        return OutgoingRequest(url: url, headers: headers.fields, body: body)
+    }
+
+    /// The URL to POST to; `log` for the log target.
+    func targetURL() throws(InvocationError) -> String {
+        let url: String
+        switch function.target {
+        case .log: return "log"
+        case .http(let endpoint): url = endpoint
+        case .cloudevents(let sink): url = sink
+        case .openfaas(let gateway):
+            // Keep any path prefix of the gateway URL (a gateway behind a proxy path).
+            let base = gateway.hasSuffix("/") ? String(gateway.dropLast()) : gateway
+            let route = function.mode == .async ? "/async-function/" : "/function/"
+            url = base + route + URIReference.encodeSegment(function.address)
+        }
+        guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",
+            let host = components.host, !host.isEmpty
+        else {
+            throw InvocationError(.invalidTarget, "function \(function.address) has target URL \"\(url)\", which is not an absolute http or https URL")
+        }
+        return url
+    }
+
+    private func single(_ format: String) throws(InvocationError) -> Envelope {
+        guard envelopes.count == 1, let envelope = envelopes.first else {
+            throw InvocationError(
+                .invalidInvocation,
+                "function \(function.address) takes one event per request (\(format) format) but the invocation carries \(envelopes.count); build it with Invocation.deliveries(to:...)"
+            )
+        }
+        return envelope
+    }
+}
+
+/// Header fields in order, where setting a name again replaces its value in place.
+struct HeaderList {
+    private(set) var fields: [HeaderField] = []
+
+    mutating func set(_ name: String, _ value: String) {
+        let lowered = name.lowercased()
+        fields.removeAll { $0.name.lowercased() == lowered }
+        fields.append(HeaderField(name, value))
+    }
+
+    /// Sets `name` as the first field.
+    mutating func setFirst(_ name: String, _ value: String) {
+        let lowered = name.lowercased()
+        fields.removeAll { $0.name.lowercased() == lowered }
+        fields.insert(HeaderField(name, value), at: 0)
+    }
+}

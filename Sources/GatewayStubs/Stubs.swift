@@ -1,2 +1,0 @@
-/// Stub functions and gateways for tests: real HTTP servers on loopback, port 0.
-enum Stubs {}
