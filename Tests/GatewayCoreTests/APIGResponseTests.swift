@@ -142,6 +142,12 @@ struct APIGResponseTests {
         #expect(APIGResponse(statusCode: 200, body: "plain").httpResponse().body == Array("plain".utf8))
     }
 
+    @Test func httpResponseLeavesFramingToTheServer() {
+        let response = APIGResponse(
+            statusCode: 200, headers: ["Content-Length": "99", "transfer-encoding": "chunked", "Connection": "close", "X-Kept": "1"], body: "short")
+        #expect(response.httpResponse().headers == [HeaderField("X-Kept", "1")])
+    }
+
     @Test func httpResponseOfUndecodableBase64IsA502() {
         let http = APIGResponse(statusCode: 200, body: "%%%", isBase64Encoded: true).httpResponse()
         let expected = APIGResponse.failure(.invalidAnswer, message: #"$.body: expected base64 text (isBase64Encoded is true), found "%%%""#).httpResponse()

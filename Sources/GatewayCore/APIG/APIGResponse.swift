@@ -66,8 +66,15 @@ public struct APIGResponse: Sendable, Hashable, Codable {
         return writer.bytes
     }
 
+    /// Framing and connection headers, which the HTTP server sets for the body it sends: an answer's
+    /// own (a stale `Content-Length`, say) would break the response, so ``httpResponse()`` drops them.
+    static let connectionHeaders: Set<String> = [
+        "connection", "content-length", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade",
+    ]
+
     /// The HTTP response this answer stands for: the body decoded from base64 when ``isBase64Encoded``,
-    /// each list header as repeated fields (headers sorted by name, list values in order).
+    /// each list header as repeated fields (headers sorted by name, list values in order), without
+    /// framing and connection headers (`Content-Length`, `Transfer-Encoding`, `Connection`...).
     ///
     /// An answer whose body is not valid base64 although flagged so becomes the `invalid_function_answer`
     /// failure's response (502), which says so.
@@ -80,7 +87,8 @@ public struct APIGResponse: Sendable, Hashable, Codable {
             }
             body = decoded
         }
-        let fields = headers.keys.sorted().flatMap { name in (headers[name]?.values ?? []).map { HeaderField(name, $0) } }
+        let names = headers.keys.sorted().filter { !Self.connectionHeaders.contains($0.lowercased()) }
+        let fields = names.flatMap { name in (headers[name]?.values ?? []).map { HeaderField(name, $0) } }
         return (statusCode, fields, body)
     }
 }

@@ -14,9 +14,7 @@ public struct BatchElements: Sendable {
     struct Element: Sendable {
         /// The element's JSON value in ``BatchElements/text``.
         var range: Range<Int>
-        /// The array holding it, an index into ``BatchElements/arrays``.
-        var array: Int
-        /// The element holding that array, when the array is nested in another batch array's element.
+        /// The element holding its array, when the array is nested in another batch array's element.
         var parent: Int?
     }
 
@@ -65,7 +63,7 @@ public struct BatchElements: Sendable {
         var added: [(element: Int, node: Int)] = []
         for node in document.elements(of: array) {
             added.append((elements.count, node))
-            elements.append(Element(range: document.byteRange(of: node), array: arrays.count, parent: parent))
+            elements.append(Element(range: document.byteRange(of: node), parent: parent))
         }
         arrays.append(BatchArray(range: document.byteRange(of: array), elements: added.map(\.element)))
         return added
