@@ -21,6 +21,10 @@ public struct CloudEventBatch: Dialect {
         return document.member("specversion", of: document.root + 1) != nil
     }
 
+    public func batchElements(_ input: DialectInput) -> BatchElements? {
+        BatchElements.onePerElement(of: input.json.root, in: input.json)
+    }
+
     public func normalize(_ input: DialectInput) throws(NormalizationError) -> [Envelope] {
         let document = input.json
         guard document[document.root].kind == .array else {

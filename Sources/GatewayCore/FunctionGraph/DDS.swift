@@ -93,6 +93,10 @@ public struct DDS: Dialect {
         return document.member("event_source", of: record).map { document[$0].kind == .string && document.string(at: $0) == "dds" } ?? false
     }
 
+    public func batchElements(_ input: DialectInput) -> BatchElements? {
+        input.batch(ofArrayAt: "records")
+    }
+
     public func normalize(_ input: DialectInput) throws(NormalizationError) -> [Envelope] {
         let event = try input.decode(Event.self)
         return try event.records.enumerated().map { (index, record) throws(NormalizationError) in

@@ -64,6 +64,10 @@ public struct DIS: Dialect {
         return probe.kind("Message", "records") != nil
     }
 
+    public func batchElements(_ input: DialectInput) -> BatchElements? {
+        input.batch(ofArrayAt: "Message", "records")
+    }
+
     public func normalize(_ input: DialectInput) throws(NormalizationError) -> [Envelope] {
         let event = try input.decode(Event.self)
         let source = URIReference.path("huaweicloud", "dis", "streams", event.StreamName)

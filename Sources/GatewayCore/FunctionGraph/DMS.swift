@@ -33,6 +33,10 @@ public struct DMS: Dialect {
         return probe.kind("ConsumerGroupID") != nil
     }
 
+    public func batchElements(_ input: DialectInput) -> BatchElements? {
+        input.batch(ofArrayAt: "Messages")
+    }
+
     public func normalize(_ input: DialectInput) throws(NormalizationError) -> [Envelope] {
         let event = try input.decode(Event.self)
         let requestID = event.requestId.flatMap { $0.isEmpty ? nil : $0 }

@@ -21,6 +21,10 @@ public struct EventGridBatch: Dialect {
         return document.member("specversion", of: event) != nil
     }
 
+    public func batchElements(_ input: DialectInput) -> BatchElements? {
+        input.batch(ofArrayAt: "events")
+    }
+
     public func normalize(_ input: DialectInput) throws(NormalizationError) -> [Envelope] {
         let body = try input.decode(Body.self)
         return try body.events.map { event throws(NormalizationError) in

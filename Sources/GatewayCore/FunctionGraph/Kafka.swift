@@ -15,6 +15,10 @@ public struct Kafka: Dialect {
         matchesQueueTrigger(probe, triggerType: "KAFKA")
     }
 
+    public func batchElements(_ input: DialectInput) -> BatchElements? {
+        queueTriggerElements(input)
+    }
+
     public func normalize(_ input: DialectInput) throws(NormalizationError) -> [Envelope] {
         try queueTriggerEnvelopes(input, triggerType: "KAFKA", service: "kafka", channel: .topic, type: "com.huaweicloud.dms.kafka.message")
     }

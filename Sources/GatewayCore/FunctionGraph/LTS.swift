@@ -55,6 +55,28 @@ public struct LTS: Dialect {
         probe.kind("lts", "data") == .string
     }
 
+    /// The log entries, found in the decoded `lts.data`. The regrouped log list is encoded back the way
+    /// it came (into the `logs` JSON string when it is one, then base64), so a function gets only its
+    /// entries, in the shape LTS sends.
+    public func batchElements(_ input: DialectInput) -> BatchElements? {
+        let body = input.json
+        guard let lts = body.member("lts", of: body.root), let data = body.member("data", of: lts), body[data].kind == .string,
+            let decoded = Base64.decode(body.string(at: data)), let payload = try? JSONDocument(bytes: decoded),
+            let logs = payload.member("logs", of: payload.root)
+        else { return nil }
+        var layers = [BatchElements.Layer(outer: body.bytes, range: body.byteRange(of: data), encoding: .base64)]
+        switch payload[logs].kind {
+        case .array:
+            return BatchElements.onePerElement(of: logs, in: payload, layers: layers)
+        case .string:
+            guard let inner = try? JSONDocument(bytes: Array(payload.string(at: logs).utf8)) else { return nil }
+            layers.append(BatchElements.Layer(outer: payload.bytes, range: payload.byteRange(of: logs), encoding: .jsonString))
+            return BatchElements.onePerElement(of: inner.root, in: inner, layers: layers)
+        default:
+            return nil
+        }
+    }
+
     public func normalize(_ input: DialectInput) throws(NormalizationError) -> [Envelope] {
         let event = try input.decode(Event.self)
         let document: JSONDocument

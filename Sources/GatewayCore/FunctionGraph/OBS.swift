@@ -54,6 +54,10 @@ public struct OBS: Dialect {
         return document.member("eventName", of: record) != nil && document.member("s3", of: record) != nil
     }
 
+    public func batchElements(_ input: DialectInput) -> BatchElements? {
+        input.batch(ofArrayAt: "Records")
+    }
+
     public func normalize(_ input: DialectInput) throws(NormalizationError) -> [Envelope] {
         let event = try input.decode(Event.self)
         var envelopes: [Envelope] = []

@@ -97,6 +97,21 @@ extension Dialect {
         probe.string("trigger_type") == triggerType
     }
 
+    /// The messages of a queue trigger event as batch elements: `records[]`, each holding `messages[]`
+    /// (a record is kept while any of its messages is), or the top-level `messages[]`.
+    func queueTriggerElements(_ input: DialectInput) -> BatchElements? {
+        let document = input.json
+        guard let records = document.member("records", of: document.root), document[records].kind == .array else {
+            return input.batch(ofArrayAt: "messages")
+        }
+        var batch = BatchElements(text: document.bytes)
+        for (record, node) in batch.addArray(records, of: document) {
+            guard let messages = document.member("messages", of: node), document[messages].kind == .array else { return nil }
+            for (message, _) in batch.addArray(messages, of: document, parent: record) { batch.addEnvelopes(from: message) }
+        }
+        return batch
+    }
+
     /// One envelope per message of a queue trigger event, numbered across records.
     ///
     /// - Parameters:

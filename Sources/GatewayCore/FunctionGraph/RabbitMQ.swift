@@ -13,6 +13,10 @@ public struct RabbitMQ: Dialect {
         matchesQueueTrigger(probe, triggerType: "RABBITMQ")
     }
 
+    public func batchElements(_ input: DialectInput) -> BatchElements? {
+        queueTriggerElements(input)
+    }
+
     public func normalize(_ input: DialectInput) throws(NormalizationError) -> [Envelope] {
         try queueTriggerEnvelopes(input, triggerType: "RABBITMQ", service: "rabbitmq", channel: .exchange, type: "com.huaweicloud.dms.rabbitmq.message")
     }

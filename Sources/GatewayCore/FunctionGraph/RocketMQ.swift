@@ -13,6 +13,10 @@ public struct RocketMQ: Dialect {
         matchesQueueTrigger(probe, triggerType: "ROCKETMQ")
     }
 
+    public func batchElements(_ input: DialectInput) -> BatchElements? {
+        queueTriggerElements(input)
+    }
+
     public func normalize(_ input: DialectInput) throws(NormalizationError) -> [Envelope] {
         try queueTriggerEnvelopes(input, triggerType: "ROCKETMQ", service: "rocketmq", channel: .topic, type: "com.huaweicloud.dms.rocketmq.message")
     }

@@ -40,6 +40,10 @@ public struct SMN: Dialect {
         return document.member("event_source", of: record).map { document[$0].kind == .string && document.string(at: $0) == "smn" } ?? false
     }
 
+    public func batchElements(_ input: DialectInput) -> BatchElements? {
+        input.batch(ofArrayAt: "record")
+    }
+
     public func normalize(_ input: DialectInput) throws(NormalizationError) -> [Envelope] {
         let event = try input.decode(Event.self)
         return event.record.enumerated().map { index, record in

@@ -18,6 +18,12 @@ public protocol Dialect: Sendable {
     func matchesBody(_ probe: DetectionProbe) -> Bool
     /// Decodes the request into envelopes, in the order the source lists its events.
     func normalize(_ input: DialectInput) throws(NormalizationError) -> [Envelope]
+    /// Where the batch container's elements sit in a body this dialect normalized, and which element
+    /// each envelope came from; nil (the default) when the dialect has no batch container.
+    ///
+    /// Runs only when a body is regrouped (``Normalization/groupedBody(keeping:)``), on a body that
+    /// normalized without error; nil makes the regrouped body the whole body.
+    func batchElements(_ input: DialectInput) -> BatchElements?
 }
 
 /// What a dialect needs of the body.
@@ -35,6 +41,7 @@ extension Dialect {
     public var signature: String? { nil }
     public func matchesRequest(_ event: IncomingEvent) -> Bool { false }
     public func matchesBody(_ probe: DetectionProbe) -> Bool { false }
+    public func batchElements(_ input: DialectInput) -> BatchElements? { nil }
 
     /// `functiongraph` of `functiongraph.smn`.
     public var platform: String {

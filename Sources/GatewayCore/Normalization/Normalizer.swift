@@ -34,7 +34,7 @@ public struct Normalizer: Sendable {
             let sink = WarningSink()
             let input = DialectInput(event: event, document: document, base: bases[index], sink: sink)
             let envelopes = try dialect.normalize(input)
-            return Normalization(dialect: dialect.name, envelopes: envelopes, warnings: sink.messages)
+            return Normalization(dialect: dialect.name, envelopes: envelopes, warnings: sink.messages, request: event, reader: dialect)
         } catch {
             var error = error
             if error.dialect == nil { error.dialect = dialect.name }
@@ -97,6 +97,10 @@ public struct Normalization: Sendable {
     public var envelopes: [Envelope]
     /// What was accepted but changed (lenient CloudEvents rules).
     public var warnings: [String]
+    /// The request that was normalized: ``groupedBody(keeping:)`` cuts its body down.
+    let request: IncomingEvent
+    /// The dialect that decoded it, which knows where its batch elements sit.
+    let reader: any Dialect
 }
 
 extension UInt8 {

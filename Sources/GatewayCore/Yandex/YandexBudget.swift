@@ -52,6 +52,10 @@ public struct YandexBudget: Dialect {
         YandexMessages.firstMessageHas(probe, "billing_account_id", "budget_id")
     }
 
+    public func batchElements(_ input: DialectInput) -> BatchElements? {
+        input.batch(ofArrayAt: "messages")
+    }
+
     public func normalize(_ input: DialectInput) throws(NormalizationError) -> [Envelope] {
         let event = try input.decode(Event.self)
         return event.messages.enumerated().map { index, message in

@@ -21,6 +21,10 @@ public struct YandexCloudLogs: YandexEventDialect {
         var timestamp: Timestamp?
     }
 
+    public func batchElements(_ input: DialectInput) -> BatchElements? {
+        YandexMessages.entryBatch(input)
+    }
+
     public func normalize(_ input: DialectInput) throws(NormalizationError) -> [Envelope] {
         let batch = try input.decode(YandexBatch<Details>.self)
         var envelopes: [Envelope] = []

@@ -17,6 +17,10 @@ public struct YandexDataStreams: Dialect {
         var messages: [RawJSON]
     }
 
+    public func batchElements(_ input: DialectInput) -> BatchElements? {
+        input.batch(ofArrayAt: "messages")
+    }
+
     public func normalize(_ input: DialectInput) throws(NormalizationError) -> [Envelope] {
         let event = try input.decode(Event.self)
         let stream = YandexMessages.nonEmpty(input.event.headers["x-stream-name"])

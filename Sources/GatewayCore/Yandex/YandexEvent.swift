@@ -40,6 +40,10 @@ public struct YandexEvent: Dialect {
         return YandexMessages.firstEventType(probe).map(Self.eventTypes.contains) ?? false
     }
 
+    public func batchElements(_ input: DialectInput) -> BatchElements? {
+        input.batch(ofArrayAt: "messages")
+    }
+
     public func normalize(_ input: DialectInput) throws(NormalizationError) -> [Envelope] {
         let event = try input.decode(Event.self)
         return event.messages.enumerated().map { index, message in

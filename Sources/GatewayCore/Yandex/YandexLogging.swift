@@ -28,6 +28,10 @@ public struct YandexLogging: YandexEventDialect {
         var id: String
     }
 
+    public func batchElements(_ input: DialectInput) -> BatchElements? {
+        YandexMessages.entryBatch(input)
+    }
+
     public func normalize(_ input: DialectInput) throws(NormalizationError) -> [Envelope] {
         let batch = try input.decode(YandexBatch<Details>.self)
         var envelopes: [Envelope] = []

@@ -33,6 +33,10 @@ public struct YandexMail: Dialect {
         YandexMessages.firstMessageHas(probe, "received_at", "headers", "message")
     }
 
+    public func batchElements(_ input: DialectInput) -> BatchElements? {
+        input.batch(ofArrayAt: "messages")
+    }
+
     public func normalize(_ input: DialectInput) throws(NormalizationError) -> [Envelope] {
         let event = try input.decode(Event.self)
         var envelopes: [Envelope] = []

@@ -76,6 +76,11 @@ extension YandexEventDialect {
     public func matchesBody(_ probe: DetectionProbe) -> Bool {
         YandexMessages.firstEventType(probe).map(Details.eventTypes.contains) ?? false
     }
+
+    /// One envelope per message of `messages[]`; the logging kinds, with many entries per message, say otherwise.
+    public func batchElements(_ input: DialectInput) -> BatchElements? {
+        input.batch(ofArrayAt: "messages")
+    }
 }
 
 /// `{"messages": [...]}` of one `event_metadata` kind.
@@ -122,6 +127,21 @@ enum YandexMessages {
     static func nonEmpty(_ text: String?) -> String? {
         guard let text, !text.isEmpty else { return nil }
         return text
+    }
+
+    /// The messages of a logging kind as batch elements, each the source of one envelope per entry of
+    /// its `details.messages[]`: a message is kept, all its entries with it, when any entry is.
+    static func entryBatch(_ input: DialectInput) -> BatchElements? {
+        let document = input.json
+        guard let messages = document.member("messages", of: document.root), document[messages].kind == .array else { return nil }
+        var batch = BatchElements(text: document.bytes)
+        for (element, node) in batch.addArray(messages, of: document) {
+            guard let details = document.member("details", of: node), let entries = document.member("messages", of: details),
+                document[entries].kind == .array
+            else { return nil }
+            batch.addEnvelopes(from: element, count: Int(document[entries].count))
+        }
+        return batch
     }
 
     /// `$.messages[index]`, the start of the paths the dialects build after decoding.
