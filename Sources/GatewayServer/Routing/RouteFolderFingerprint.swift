@@ -1,5 +1,10 @@
-import Dispatch
 import Foundation
+
+// On Linux, which clang module owns `struct stat` depends on the module graph (Dispatch's once NIO
+// is in it); importing it keeps member lookups visible whichever it is.
+#if canImport(CDispatch)
+import CDispatch
+#endif
 
 #if canImport(Glibc)
 import Glibc
