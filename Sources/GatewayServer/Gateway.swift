@@ -1,12 +1,14 @@
+import GatewayCore
+import GatewayDelivery
 public import Hummingbird
 public import Logging
 import ServiceLifecycle
 
 /// The running gateway: the HTTP ingress and every long-lived part, as Services of one group.
 ///
-/// `run()` serves until SIGTERM or SIGINT, then stops accepting, finishes the calls in flight and
-/// returns. Tests build the application with ``makeApplication(onServerRunning:)`` and learn the port
-/// from the callback (configure port 0).
+/// `run()` serves until SIGTERM or SIGINT, then stops accepting, finishes the requests and calls in
+/// flight and returns. Tests build the application with ``makeApplication(onServerRunning:)`` and
+/// learn the port from the callback (configure port 0).
 public struct Gateway: Sendable {
     public let configuration: GatewayConfiguration
     let logger: Logger
@@ -23,19 +25,40 @@ public struct Gateway: Sendable {
 
     /// The application and its services.
     ///
+    /// Services start in this order and stop in the reverse one, after the HTTP server: the delivery
+    /// worker finishes its calls, the result webhook flushes, and the HTTP client closes last.
+    ///
     /// - Parameter onServerRunning: Called with the bound port once the server listens.
     public func makeApplication(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
-        let routes = RouteTableStore(directory: configuration.routesDirectory)
-        let reload = RouteReloadService(
-            store: routes, configuration: RouteReloadConfiguration(interval: configuration.reloadInterval), logger: logger)
-        let ingress = Ingress(configuration: configuration, routes: routes, logger: logger)
-        let router = Router()
-        ingress.register(on: router)
         let logger = logger
+        let client = HTTPClientService(logger: logger)
+        let routes = RouteTableStore(directory: configuration.routesDirectory)
+        let reload = RouteReloadService(store: routes, configuration: RouteReloadConfiguration(interval: configuration.reloadInterval), logger: logger)
+        let discovery = configuration.openfaas.map { OpenFaaSDiscovery(configuration: $0.discoveryConfiguration, client: client.client, logger: logger) }
+        let webhook = configuration.resultWebhook.map {
+            WebhookReceiver(configuration: WebhookReceiver.Configuration(url: $0), client: client.client, logger: logger)
+        }
+        let receivers: [any ResultReceiver] = [MetricsReceiver()] + (webhook.map { [$0] } ?? [])
+        let invoker = Invoker(
+            client: client.client,
+            configuration: InvokerConfiguration(
+                sendTopic: configuration.sendTopic, callbackURL: configuration.callbackURL, maxResponseBytes: configuration.maxResponseBytes),
+            receivers: receivers, logger: logger)
+        let queue = InMemoryDeliveryQueue(capacity: configuration.queueCapacity)
+        let worker = DeliveryWorker(queue: queue, invoker: invoker, configuration: .init(maxInFlight: configuration.workers), logger: logger)
+        let subscriptions = SubscriptionStore(matching: configuration.topicMatching, discovery: discovery, logger: logger)
+        let dispatcher = Dispatcher(routes: routes, subscriptions: subscriptions, invoker: invoker, queue: queue)
+        let router = Router()
+        Ingress(configuration: configuration, routes: routes, dispatcher: dispatcher, queue: queue, logger: logger).register(on: router)
+
+        var services: [any Service] = [client, reload]
+        if let discovery { services.append(discovery) }
+        if let webhook { services.append(webhook) }
+        services.append(worker)
         return Application(
             router: router,
             configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port), serverName: "event-gateway"),
-            services: [reload],
+            services: services,
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
                 logger.info("event-gateway listening", metadata: ["server.port": "\(port)"])
@@ -43,5 +66,13 @@ public struct Gateway: Sendable {
             },
             logger: logger
         )
+    }
+}
+
+extension OpenFaaSSettings {
+    var discoveryConfiguration: OpenFaaSDiscoveryConfiguration {
+        OpenFaaSDiscoveryConfiguration(
+            gatewayURL: gateway, credentials: username.map { .init(user: $0, password: password ?? "") }, interval: interval, namespace: namespace,
+            topicDelimiter: topicDelimiter, functionDefaults: .init(mode: mode, body: body))
     }
 }

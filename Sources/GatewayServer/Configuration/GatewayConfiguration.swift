@@ -67,14 +67,14 @@ public struct OpenFaaSSettings: Sendable, Equatable {
     public var namespace: String?
     /// Splits the `topic` annotation (default `,`; empty: the whole value is one topic).
     public var topicDelimiter: String
-    /// How discovered functions are called (default async, through `/async-function/`).
+    /// How discovered functions are called (default sync, through `/function/`, as the connector-sdk does).
     public var mode: InvocationMode
     /// What discovered functions receive (default the original body).
     public var body: BodyFormat
 
     public init(
         gateway: String, username: String? = nil, password: String? = nil, interval: Duration = .seconds(30), namespace: String? = nil,
-        topicDelimiter: String = ",", mode: InvocationMode = .async, body: BodyFormat = .original
+        topicDelimiter: String = ",", mode: InvocationMode = .sync, body: BodyFormat = .original
     ) {
         self.gateway = gateway
         self.username = username

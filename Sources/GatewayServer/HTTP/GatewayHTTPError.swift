@@ -30,6 +30,11 @@ public struct GatewayHTTPError: HTTPResponseError, Sendable {
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
+        plainResponse
+    }
+
+    /// The answer, for handlers that return rather than throw it.
+    public var plainResponse: Response {
         Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
     }
 

@@ -1,60 +1,232 @@
 import Foundation
 import GatewayCore
+import GatewayDelivery
 import Hummingbird
+import HTTPTypes
 import Logging
 
-/// The HTTP endpoints: where triggers post events, health and readiness.
+/// The HTTP endpoints: where triggers post events, calls by name, the local APIG path, health and
+/// readiness.
 struct Ingress: Sendable {
     let configuration: GatewayConfiguration
     let routes: RouteTableStore
+    let dispatcher: Dispatcher
+    let queue: InMemoryDeliveryQueue
     let logger: Logger
     let normalizer = Normalizer()
 
     func register(on router: Router<BasicRequestContext>) {
         router.get("healthz") { _, _ in Self.json(["status": "ok"]) }
         router.get("readyz") { _, _ in readiness() }
-        router.post("/") { request, _ in try await accept(request, dialect: nil) }
+        router.post("/") { request, _ in try await events(request, dialect: nil) }
         router.post("events/:dialect") { request, context in
-            try await accept(request, dialect: try context.parameters.require("dialect"))
+            try await events(request, dialect: try context.parameters.require("dialect"))
         }
-        router.post("api/v1/namespaces/:namespace/triggers/:trigger") { request, _ in try await accept(request, dialect: nil) }
-        router.post("namespaces/:namespace/triggers/:trigger") { request, _ in try await accept(request, dialect: nil) }
+        for prefix in ["api/v1/namespaces", "namespaces"] {
+            router.post("\(prefix)/:namespace/triggers/:trigger") { request, _ in try await triggerFire(request) }
+        }
+        router.post("function/:name") { request, context in try await callByName(request, try context.parameters.require("name")) }
+        for method in [HTTPRequest.Method.get, .post, .put, .patch, .delete, .head, .options] {
+            router.on("apig/**", method: method) { request, context in try await localAPIG(request, context) }
+        }
     }
 
-    /// 200 once a route table is loaded (the routes folder read without errors at least once), 503 before.
+    // MARK: Endpoints
+
+    /// `POST /` and `POST /events/{dialect}`: 202 with the envelope ids once the async calls are queued;
+    /// 200 with the results when sync functions were called (502 when one of them failed); APIG
+    /// events get the function's answer in the APIG shape.
+    func events(_ request: Request, dialect: String?) async throws -> Response {
+        let (event, normalization) = try await normalize(request, dialect: dialect)
+        if normalization.dialect == "functiongraph.apig" {
+            return Self.json(bytes: try await answerAPIG(normalization, event).jsonBytes())
+        }
+        if normalization.dialect == "extremum.call", let envelope = normalization.envelopes.first {
+            return try await directCall(envelope, event)
+        }
+        let report = try await deliver(normalization, event)
+        return Self.reportResponse(report)
+    }
+
+    /// OpenWhisk trigger fire: 202 `{"activationId": ...}` with `x-openwhisk-activation-id`, or 204 when
+    /// no function takes the event.
+    func triggerFire(_ request: Request) async throws -> Response {
+        let (event, normalization) = try await normalize(request, dialect: nil)
+        let report = try await deliver(normalization, event)
+        guard !report.isEmpty, let activation = report.envelopeIDs.first else { return Response(status: .noContent) }
+        var response = Self.json(["activationId": activation], status: .accepted)
+        response.headers[HTTPField.Name("x-openwhisk-activation-id")!] = activation
+        return response
+    }
+
+    /// `POST /function/{name}`: the body passed through to one function, its answer passed back.
+    func callByName(_ request: Request, _ name: String) async throws -> Response {
+        var request = request
+        let body = try await request.collectBody(limit: configuration.maxBodyBytes)
+        let event = request.incomingEvent(body: body)
+        guard let result = await dispatcher.invoke(named: name, event: event) else { throw Self.unknownFunction(name) }
+        return Self.functionResponse(result)
+    }
+
+    /// `/apig/{path...}`, any method: the request becomes a FunctionGraph APIG event, the subscribed
+    /// function's APIG answer becomes the HTTP response (for running FunctionGraph functions locally).
+    func localAPIG(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        var request = request
+        let body = try await request.collectBody(limit: configuration.maxBodyBytes)
+        let path = "/" + (context.parameters.getCatchAll().joined(separator: "/"))
+        let headers = request.headers.map { HeaderField($0.name.canonicalName, $0.value) }
+        let apigBody = APIGEvent.build(method: request.method.rawValue, path: path, query: request.uri.query, headers: headers, body: body)
+        let event = IncomingEvent(body: apigBody, headers: ["content-type": "application/json"], dialect: "functiongraph.apig", receivedAt: .now)
+        let normalization = try normalize(event)
+        let answer = try await answerAPIG(normalization, event).httpResponse()
+        var fields = HTTPFields()
+        for header in answer.headers {
+            guard let name = HTTPField.Name(header.name) else { continue }
+            fields.append(HTTPField(name: name, value: header.value))
+        }
+        return Response(
+            status: HTTPResponse.Status(code: answer.status), headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer.body)))
+    }
+
+    /// 200 once a route table is loaded (the routes folder read without errors at least once) and the
+    /// queue has room; 503 otherwise.
     func readiness() -> Response {
         let status = routes.status
-        let ready = status.version > 0
-        var body: [String: String] = ["status": ready ? "ready" : "not ready", "routes.version": "\(status.version)"]
+        let routesReady = status.version > 0
+        let queueReady = queue.count < queue.capacity
+        var body: [String: String] = [
+            "status": routesReady && queueReady ? "ready" : "not ready", "routes.version": "\(status.version)", "queue.held": "\(queue.count)",
+        ]
         if !status.lastErrors.isEmpty { body["routes.errors"] = "\(status.lastErrors.count)" }
-        return Self.json(body, status: ready ? .ok : .serviceUnavailable)
+        return Self.json(body, status: routesReady && queueReady ? .ok : .serviceUnavailable)
     }
 
-    /// Normalizes and routes one request.
-    func accept(_ request: Request, dialect: String?) async throws -> Response {
+    // MARK: Steps
+
+    func normalize(_ request: Request, dialect: String?) async throws -> (IncomingEvent, Normalization) {
         var request = request
         let body = try await request.collectBody(limit: configuration.maxBodyBytes)
         let event = request.incomingEvent(body: body, dialect: dialect)
-        let normalization: Normalization
+        return (event, try normalize(event))
+    }
+
+    func normalize(_ event: IncomingEvent) throws -> Normalization {
         do {
-            normalization = try normalizer.normalize(event)
+            return try normalizer.normalize(event)
         } catch {
             throw error.httpError
         }
-        let table = routes.table
-        let ids = normalization.envelopes.map(\.id)
-        for envelope in normalization.envelopes {
-            let match = table.match(envelope)
-            logger.info(
-                "accepted", metadata: ["event.id": "\(envelope.id)", "event.dialect": "\(normalization.dialect)", "route.topics": "\(match.topics)"])
+    }
+
+    func deliver(_ normalization: Normalization, _ event: IncomingEvent) async throws -> Dispatcher.Report {
+        do {
+            return try await dispatcher.deliver(normalization, from: event)
+        } catch let error as QueueFullError {
+            throw GatewayHTTPError(
+                .serviceUnavailable, code: "queue_full",
+                message: "the delivery queue is full (\(error.capacity) calls waiting); nothing was accepted, retry later")
         }
-        return Self.json(["accepted": ids], status: .accepted)
+    }
+
+    /// The APIG contract: the first function subscribed is called synchronously and its answer returned in
+    /// the APIG shape; other subscribers are delivered as usual.
+    func answerAPIG(_ normalization: Normalization, _ event: IncomingEvent) async throws -> APIGResponse {
+        let plan = dispatcher.plan(normalization)
+        guard let responder = plan.calls.first else {
+            _ = try await dispatcher.deliver(plan, normalization, from: event)
+            return .failure(.noSubscriber, message: "no function subscribes to this API's topics")
+        }
+        _ = try await dispatcher.deliver(plan, normalization, from: event, skipping: [0])
+        let invocations = Dispatcher.invocations(responder, normalization, event)
+        guard let invocation = invocations.first else { return .failure(.internalError, message: "nothing to call") }
+        let result = await dispatcher.invoker.invoke(invocation)
+        return Self.apigAnswer(result)
+    }
+
+    static func apigAnswer(_ result: InvocationResult) -> APIGResponse {
+        if let error = result.error {
+            return .failure(error.code == .timeout ? .timeout : .functionError, message: "\(result.function ?? "the function"): \(error.message)")
+        }
+        let headers = result.headers
+        return APIGResponse.answer(to: FunctionAnswer(status: result.status ?? 502, headers: headers, body: result.body))
+    }
+
+    /// An extremum direct call: `context.function` (in `context.package`) answers the request.
+    func directCall(_ envelope: Envelope, _ event: IncomingEvent) async throws -> Response {
+        guard case .string(let function)? = envelope.extensions["function"] else { throw Self.unknownFunction("") }
+        var address = function
+        if case .string(let package)? = envelope.extensions["package"] { address += ".\(package)" }
+        let result = await dispatcher.invoke(named: address, event: event, envelopes: [envelope])
+        if let result { return Self.functionResponse(result) }
+        // A package may be unknown to the gateway: the function's bare name still finds it.
+        guard address != function, let result = await dispatcher.invoke(named: function, event: event, envelopes: [envelope]) else {
+            throw Self.unknownFunction(address)
+        }
+        return Self.functionResponse(result)
+    }
+
+    // MARK: Answers
+
+    static func unknownFunction(_ name: String) -> GatewayHTTPError {
+        GatewayHTTPError(
+            .notFound, code: "unknown_function",
+            message: "no function named \"\(name)\": declare it under functions: in a route file, or give it a topic annotation on OpenFaaS")
+    }
+
+    /// A function's own answer: its status, content type and body; 502 or 504 when it gave none.
+    static func functionResponse(_ result: InvocationResult) -> Response {
+        guard let status = result.status else {
+            let timedOut = result.error?.code == .timeout
+            return GatewayHTTPError(
+                timedOut ? .gatewayTimeout : .badGateway, code: result.error?.code.rawValue ?? "failed",
+                message: result.error?.message ?? "the function gave no answer"
+            ).plainResponse
+        }
+        var headers = HTTPFields()
+        if let contentType = result.header("content-type") { headers[.contentType] = contentType }
+        return Response(status: HTTPResponse.Status(code: status), headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: result.body)))
+    }
+
+    /// 202 `{"accepted": [...], "queued": n}` when every call was queued; 200 with the sync results, or
+    /// 502 when one of them failed (so that the trigger retries).
+    static func reportResponse(_ report: Dispatcher.Report) -> Response {
+        let summary = ReportBody(report)
+        guard !report.results.isEmpty else { return json(summary, status: .accepted) }
+        let failed = report.results.contains { $0.outcome != .delivered }
+        return json(summary, status: failed ? .badGateway : .ok)
     }
 
     static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) -> Response {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
-        return Response(status: status, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+        return json(bytes: Array((try? encoder.encode(value)) ?? Data("{}".utf8)), status: status)
+    }
+
+    static func json(bytes: [UInt8], status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+}
+
+/// The JSON answer to an accepted request.
+struct ReportBody: Encodable {
+    var accepted: [String]
+    var queued: Int
+    var unsubscribed: Int
+    var results: [Result]?
+
+    struct Result: Encodable {
+        var function: String?
+        var status: Int?
+        var outcome: String
+        var error: String?
+    }
+
+    init(_ report: Dispatcher.Report) {
+        accepted = report.envelopeIDs
+        queued = report.queued.count
+        unsubscribed = report.unsubscribed
+        results =
+            report.results.isEmpty
+            ? nil : report.results.map { Result(function: $0.function, status: $0.status, outcome: $0.outcome.rawValue, error: $0.error?.description) }
     }
 }

@@ -1,0 +1,102 @@
+import GatewayCore
+import GatewayDelivery
+import Logging
+
+/// Turns one normalized request into calls: plans which functions get which envelopes, calls the sync
+/// ones and waits, queues the async ones, and reports the topics nobody takes.
+struct Dispatcher: Sendable {
+    let routes: RouteTableStore
+    let subscriptions: SubscriptionStore
+    let invoker: Invoker
+    let queue: any DeliveryQueue
+
+    /// What became of one request's envelopes.
+    struct Report: Sendable {
+        var envelopeIDs: [String]
+        /// Async invocations accepted by the queue.
+        var queued: [Invocation] = []
+        /// Sync invocations and their results, in plan order.
+        var results: [InvocationResult] = []
+        /// Topics (or envelopes without a route) that no function takes.
+        var unsubscribed = 0
+
+        /// Whether any function was called or queued.
+        var isEmpty: Bool { queued.isEmpty && results.isEmpty }
+    }
+
+    /// Plans and delivers `normalization`.
+    ///
+    /// - Parameters:
+    ///   - normalization: The request's envelopes.
+    ///   - event: The request, whose body `original` and `grouped` functions receive.
+    ///   - reserving: Plan positions left out of delivery because the caller answers with them (the
+    ///     APIG responder).
+    /// - Throws: ``QueueFullError`` when the queue cannot take the async calls (none is queued then).
+    func deliver(_ normalization: Normalization, from event: IncomingEvent, skipping skipped: Set<Int> = []) async throws -> Report {
+        let plan = self.plan(normalization)
+        return try await deliver(plan, normalization, from: event, skipping: skipped)
+    }
+
+    func plan(_ normalization: Normalization) -> DeliveryPlan {
+        let table = routes.table
+        return DeliveryPlan(envelopes: normalization.envelopes, table: table, subscriptions: subscriptions.map(for: table))
+    }
+
+    func deliver(_ plan: DeliveryPlan, _ normalization: Normalization, from event: IncomingEvent, skipping skipped: Set<Int> = []) async throws -> Report {
+        var report = Report(envelopeIDs: normalization.envelopes.map(\.id))
+        var sync: [Invocation] = []
+        var async: [Invocation] = []
+        for (position, call) in plan.calls.enumerated() where !skipped.contains(position) {
+            let invocations = Self.invocations(call, normalization, event)
+            if call.function.mode == .sync { sync += invocations } else { async += invocations }
+        }
+        if !async.isEmpty {
+            try await queue.enqueue(async)
+            report.queued = async
+        }
+        let unsubscribed = Self.unsubscribedResults(plan, normalization)
+        report.unsubscribed = unsubscribed.count
+        if !unsubscribed.isEmpty { await invoker.report(unsubscribed) }
+        if !sync.isEmpty { report.results = await invoker.invokeAll(sync) }
+        return report
+    }
+
+    /// The invocations of one planned call: the envelopes it selected and, for `original` and
+    /// `grouped` functions, the body they receive.
+    static func invocations(_ call: PlannedCall, _ normalization: Normalization, _ event: IncomingEvent) -> [Invocation] {
+        var indices = call.envelopeIndices
+        var payload: Invocation.Payload?
+        switch call.function.body {
+        case .original:
+            payload = Invocation.Payload(bytes: event.body, contentType: event.contentType)
+        case .grouped:
+            payload = Invocation.Payload(bytes: normalization.groupedBody(keeping: indices), contentType: event.contentType)
+            // A batch element may carry more envelopes than the function asked for: report what it gets.
+            indices = normalization.groupedEnvelopes(keeping: indices)
+        case .cloudevent, .binary:
+            break
+        }
+        let envelopes = indices.map { normalization.envelopes[$0] }
+        return Invocation.deliveries(to: call.function, topics: call.topics, envelopes: envelopes, payload: payload)
+    }
+
+    /// One "no subscribers" result per topic nobody takes, and one per envelope no route matched.
+    static func unsubscribedResults(_ plan: DeliveryPlan, _ normalization: Normalization) -> [InvocationResult] {
+        plan.unsubscribed.map { InvocationResult.noSubscribers(topics: [$0.topic], envelopeIDs: [normalization.envelopes[$0.envelopeIndex].id]) }
+            + plan.unrouted.map { InvocationResult.noSubscribers(topics: [], envelopeIDs: [normalization.envelopes[$0].id]) }
+    }
+
+    /// Calls one function by its address (`name.namespace`, or a name only one function has) with the
+    /// request's body as it came: `/function/{name}` and extremum direct calls.
+    ///
+    /// - Returns: The result, or nil when no function has that name.
+    func invoke(named address: String, event: IncomingEvent, envelopes: [Envelope] = []) async -> InvocationResult? {
+        let table = routes.table
+        guard var function = subscriptions.map(for: table).function(named: address) else { return nil }
+        // A call by name passes the body through, whatever the function takes from triggers.
+        function.body = .original
+        let invocation = Invocation(
+            function: function, topics: [], envelopes: envelopes, payload: Invocation.Payload(bytes: event.body, contentType: event.contentType))
+        return await invoker.invoke(invocation)
+    }
+}
