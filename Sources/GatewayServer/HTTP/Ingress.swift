@@ -74,7 +74,9 @@ struct Ingress: Sendable {
         var request = request
         let body = try await request.collectBody(limit: configuration.maxBodyBytes)
         let path = "/" + (context.parameters.getCatchAll().joined(separator: "/"))
-        let headers = request.headers.map { HeaderField($0.name.canonicalName, $0.value) }
+        // HTTPTypes keeps an HTTP/1 Host header as the request's authority; APIG events carry it as `host`.
+        let host = request.head.authority.map { [HeaderField("host", $0)] } ?? []
+        let headers = host + request.headers.map { HeaderField($0.name.canonicalName, $0.value) }
         let apigBody = APIGEvent.build(method: request.method.rawValue, path: path, query: request.uri.query, headers: headers, body: body)
         let event = IncomingEvent(body: apigBody, headers: ["content-type": "application/json"], dialect: "functiongraph.apig", receivedAt: .now)
         let normalization = try normalize(event)
