@@ -236,11 +236,13 @@ struct APIGTests {
             #expect(request.header("X-Topic") == "api")
             var event = try Self.event(request)
             let headers = try #require(event.removeValue(forKey: "headers") as? [String: String])
-            #expect(headers["content-type"] == "application/octet-stream")
-            #expect(headers["x-custom"] == "one, two")
-            #expect(headers["cookie"] == "s=1; t=2")
-            // The Host the client sent (the test client names the server localhost).
-            #expect(headers["host"] == "localhost")
+            // Repeated fields joined, the Host the client sent (the test client names the server localhost),
+            // and nothing about the connection to the gateway (Connection: keep-alive).
+            #expect(
+                headers == [
+                    "host": "localhost", "content-type": "application/octet-stream", "x-custom": "one, two", "cookie": "s=1; t=2",
+                    "content-length": "4",
+                ])
             #expect(
                 canonicalJSON(event)
                     == canonicalJSON([
@@ -267,6 +269,25 @@ struct APIGTests {
             #expect(event["body"] as? String == "")
             #expect(event["isBase64Encoded"] as? Bool == false)
         }
+    }
+
+    /// The event's path: what follows `/apig` (`/` for the API's root), percent-decoded as APIG passes it,
+    /// trailing slash kept.
+    @Test(arguments: [
+        ("/apig", "/"), ("/apig/", "/"), ("/apig/orders/17/", "/orders/17/"), ("/apig/profiles/M%C3%BCller", "/profiles/Müller"),
+        ("/apig/a%20b+c", "/a b+c"), ("/apig/bad%FF", "/bad%FF"),
+    ])
+    func theEventsPathIsWhatFollowsAPIG(_ requestPath: String, _ eventPath: String) async throws {
+        let stub = try await StubFunction.start(reply: .json(#"{"statusCode": 200, "body": "ok"}"#))
+        defer { Task { await stub.stop() } }
+        try await Self.gateway([Self.responder(stub)]).run { client in
+            let response = try await client.send(.get, requestPath + "?q=1")
+            #expect(response.status == .ok)
+            #expect(try await client.send(.get, "/apigx").status == .notFound)
+        }
+        let event = try Self.event(try #require(stub.requests.first))
+        #expect(event["path"] as? String == eventPath)
+        #expect(event["queryStringParameters"] as? [String: String] == ["q": "1"])
     }
 
     /// Each method reaches the function under its own name.
