@@ -105,14 +105,14 @@ struct CallByNameTests {
     }
 
     @Test func aFunctionOverItsTimeoutIs504() async throws {
-        let stub = try await StubFunction.start(reply: .text("late", delay: .seconds(3)))
+        let stub = try await StubFunction.start(reply: .text("late", delay: .seconds(5)))
         defer { Task { await stub.stop() } }
         var function = FunctionDeclaration.http("slow", url: stub.url, topics: ["t"])
         function.timeout = "200ms"
         try await Self.gateway([function]).run { client in
             let started = ContinuousClock.now
             let response = try await client.post("/function/slow", json: "{}")
-            #expect(ContinuousClock.now - started < .seconds(3), "the gateway waited for the function past its timeout")
+            #expect(ContinuousClock.now - started < .seconds(5), "the gateway waited for the function past its timeout")
             #expect(response.status == .gatewayTimeout)
             #expect(try errorDetail(response) == ["code": "timeout", "message": "no answer from \(stub.url) within 0.2 seconds; the request was cancelled"])
             try await client.expectServing()

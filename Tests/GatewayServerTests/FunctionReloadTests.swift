@@ -9,6 +9,14 @@ import Logging
 import NIOCore
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Functions files added, changed, broken and removed while the gateway runs: deliveries follow within
 /// a reload interval, and a broken file keeps the last good functions.
 
@@ -96,6 +104,32 @@ struct FunctionReloadTests {
             try await client.expectServing()
         }
         #expect(first.requests.allSatisfy { $0.text == Self.event })
+    }
+
+    /// SIGHUP to the real binary reloads at once: with polling an hour apart, a functions file written
+    /// while it runs takes effect on the signal.
+    @Test func sighupReloadsTheRealBinaryAtOnce() async throws {
+        let stub = try await StubFunction.start(reply: .text("ok"))
+        defer { Task { await stub.stop() } }
+        let folder = try RoutesFolder()
+        try folder.write("routes.yaml", routeFile(routes: [.all(topic: "orders")]))
+        let gateway = try await GatewayProcess.start(routes: folder.path, environment: ["EVENT_GATEWAY_RELOAD_INTERVAL": "1h"])
+        // The signal is trapped once the reload service says it watches; before that SIGHUP would end the process.
+        #expect(await gateway.waitForLog("watching routes folder"), "log:\n\(gateway.log)")
+        let before = try await gateway.post("/", json: Self.event)
+        #expect(before.body == #"{"accepted":["order-1"],"queued":0,"unsubscribed":1}"#)
+
+        try folder.write("functions.yaml", routeFile(functions: [.http("audit", url: stub.url, topics: ["orders"], mode: "sync")]))
+        gateway.send(SIGHUP)
+        #expect(await gateway.waitForLog("route.reload.reason=signal"), "log:\n\(gateway.log)")
+        let after = try await gateway.post("/", json: Self.event)
+        #expect(after.status == 200)
+        #expect(after.body == #"{"accepted":["order-1"],"queued":0,"results":[{"function":"audit","outcome":"delivered","status":200}],"unsubscribed":0}"#)
+        #expect(stub.requests.map(\.text) == [Self.event])
+
+        gateway.send(SIGTERM)
+        let exit = try await gateway.waitForExit()
+        #expect(exit.exited && exit.status == 0, "status \(exit.status); log:\n\(gateway.log)")
     }
 
     /// A function declared in one file subscribes to a topic a route in another file adds later.

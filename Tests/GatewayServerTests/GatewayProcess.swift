@@ -93,6 +93,11 @@ final class GatewayProcess: @unchecked Sendable {
 
     var isRunning: Bool { process.isRunning }
 
+    /// Waits until a line of the log contains `text`; returns whether one did within `timeout`.
+    func waitForLog(_ text: String, timeout: Duration = .seconds(30)) async -> Bool {
+        await eventually(timeout: timeout) { log.contains(text) }
+    }
+
     /// Sends `signal` (SIGTERM, SIGINT, SIGHUP) to the process.
     func send(_ signal: Int32) {
         kill(process.processIdentifier, signal)

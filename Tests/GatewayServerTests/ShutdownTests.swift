@@ -16,7 +16,7 @@ import Darwin
 @Suite(.timeLimit(.minutes(5)))
 struct ShutdownTests {
     /// How long the stub function takes: long enough to signal and probe while its call is in flight.
-    static let callTime = Duration.seconds(2)
+    static let callTime = Duration.seconds(3)
 
     /// A CloudEvent every route below takes.
     static let event = #"{"specversion":"1.0","id":"order-1","source":"/shop","type":"com.example.order.created","data":{"n":1}}"#
