@@ -1,5 +1,6 @@
 import Foundation
 import GatewayCore
+import GatewayServer
 import GatewayStubs
 import GatewayTesting
 import HTTPTypes
@@ -158,6 +159,47 @@ struct APIGTests {
             #expect(delivered.map(\.body) == [body])
         }
         #expect(responder.requests.count == 1)
+    }
+
+    /// A sync subscriber answers even when an async one comes first: sync is the mode whose answer APIG gets.
+    @Test func theSyncSubscriberAnswersWhenAnAsyncOneComesFirst() async throws {
+        let responder = try await StubFunction.start(reply: .json(#"{"statusCode": 200, "body": "from the responder"}"#))
+        let audit = try await StubFunction.start(reply: .text("from the audit"))
+        defer { Task { await responder.stop(); await audit.stop() } }
+        let body = try Self.fixtureBody()
+        try await Self.gateway([.http("audit", url: audit.url, topics: ["api"]), Self.responder(responder)]).run { client in
+            let response = try await client.send(.post, "/", headers: [("Content-Type", "application/json")], body: body)
+            #expect(String(buffer: response.body) == #"{"statusCode":200,"headers":{},"body":"from the responder","isBase64Encoded":false}"#)
+            let delivered = try await audit.waitForRequests(count: 1, timeout: .seconds(30))
+            #expect(delivered.map(\.body) == [body])
+        }
+        #expect(responder.requests.count == 1)
+    }
+
+    /// When the queue cannot take the other subscribers' calls, the request is refused as any event is:
+    /// 503 `queue_full`, on `/` and on the reverse path alike.
+    @Test func aFullQueueRefusesAnAPIGEventWith503() async throws {
+        let responder = try await StubFunction.start(reply: .json(#"{"statusCode": 200, "body": "ok"}"#))
+        let audit = try await StubFunction.start(reply: .text("slow", delay: .seconds(5)))
+        defer { Task { await responder.stop(); await audit.stop() } }
+        let folder = try RoutesFolder()
+        let route = RouteDeclaration(id: "api", topic: "api", when: "{type: com.huaweicloud.apig.request}")
+        try folder.write("api.yaml", routeFile(routes: [route], functions: [Self.responder(responder), .http("audit", url: audit.url, topics: ["api"])]))
+        let gateway = LiveGateway(folder) {
+            $0.queueCapacity = 1
+        }
+        let body = try Self.fixtureBody()
+        try await gateway.run { client in
+            // The queue holds the first audit call until the slow audit function answered it.
+            #expect(try await client.send(.post, "/", headers: [("Content-Type", "application/json")], body: body).status == .ok)
+            try await audit.waitForRequests(count: 1, timeout: .seconds(30))
+            for path in ["/", "/apig/orders"] {
+                let full = try await client.send(.post, path, headers: [("Content-Type", "application/json")], body: body)
+                #expect(full.status == .serviceUnavailable, "\(path)")
+                #expect(try errorDetail(full)["code"] == "queue_full", "\(path)")
+            }
+            try await client.expectServing()
+        }
     }
 
     /// Every APIG fixture reaches its function byte for byte, and the function's answer comes back.

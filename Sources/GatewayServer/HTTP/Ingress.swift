@@ -141,8 +141,17 @@ struct Ingress: Sendable {
     }
 
     func deliver(_ normalization: Normalization, _ event: IncomingEvent) async throws -> Dispatcher.Report {
+        try await deliver(dispatcher.plan(normalization), normalization, event)
+    }
+
+    /// Delivers `plan`, but for the positions in `skipped`.
+    ///
+    /// - Throws: 503 `queue_full` when the queue cannot take the async calls (none is queued then).
+    func deliver(_ plan: DeliveryPlan, _ normalization: Normalization, _ event: IncomingEvent, skipping skipped: Set<Int> = []) async throws
+        -> Dispatcher.Report
+    {
         do {
-            return try await dispatcher.deliver(normalization, from: event)
+            return try await dispatcher.deliver(plan, normalization, from: event, skipping: skipped)
         } catch let error as QueueFullError {
             throw GatewayHTTPError(
                 .serviceUnavailable, code: "queue_full",
@@ -150,16 +159,17 @@ struct Ingress: Sendable {
         }
     }
 
-    /// The APIG contract: the first function subscribed is called synchronously and its answer returned in
-    /// the APIG shape; other subscribers are delivered as usual.
+    /// The APIG contract: one subscriber is called synchronously and its answer returned in the APIG
+    /// shape, the first sync one (the mode whose answer a request gets), else the first one; other
+    /// subscribers are delivered as usual.
     func answerAPIG(_ normalization: Normalization, _ event: IncomingEvent) async throws -> APIGResponse {
         let plan = dispatcher.plan(normalization)
-        guard let responder = plan.calls.first else {
-            _ = try await dispatcher.deliver(plan, normalization, from: event)
+        guard let position = plan.calls.firstIndex(where: { $0.function.mode == .sync }) ?? plan.calls.indices.first else {
+            _ = try await deliver(plan, normalization, event)
             return .failure(.noSubscriber, message: "no function subscribes to this API's topics")
         }
-        _ = try await dispatcher.deliver(plan, normalization, from: event, skipping: [0])
-        let invocations = Dispatcher.invocations(responder, normalization, event)
+        _ = try await deliver(plan, normalization, event, skipping: [position])
+        let invocations = Dispatcher.invocations(plan.calls[position], normalization, event)
         guard let invocation = invocations.first else { return .failure(.internalError, message: "nothing to call") }
         let result = await dispatcher.invoker.invoke(invocation)
         return Self.apigAnswer(result)
