@@ -46,7 +46,8 @@ final class GatewayProcess: @unchecked Sendable {
     /// - Parameters:
     ///   - routes: The routes folder.
     ///   - arguments: More arguments for `serve`.
-    ///   - environment: Added to this process's environment, whose `EVENT_GATEWAY_*` variables are left out.
+    ///   - environment: Added to this process's environment, whose `EVENT_GATEWAY_*` variables are left out
+    ///     and whose `LOG_LEVEL` is `info`.
     /// - Throws: When the binary is missing, or the process exits or stays silent for `timeout` before listening.
     static func start(
         routes: String, arguments: [String] = [], environment: [String: String] = [:], timeout: Duration = .seconds(60)
@@ -60,7 +61,10 @@ final class GatewayProcess: @unchecked Sendable {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = ["serve", "--port", "0", "--routes", routes] + arguments
-        process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("EVENT_GATEWAY_") }.merging(environment) { $1 }
+        // The port and the results are read from info lines, whatever LOG_LEVEL the tests run with.
+        var inherited = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("EVENT_GATEWAY_") }
+        inherited["LOG_LEVEL"] = "info"
+        process.environment = inherited.merging(environment) { $1 }
         // One handle for both, so that the two streams do not write over each other.
         let log = FileHandle(forWritingAtPath: logPath)
         process.standardOutput = log
