@@ -71,15 +71,26 @@ final class GatewayProcess: @unchecked Sendable {
         process.standardError = log
         process.standardInput = FileHandle.nullDevice
         try process.run()
+        // The child has its own copy.
+        try? log?.close()
+        do {
+            let port = try await listeningPort(of: process, logPath: logPath, timeout: timeout)
+            return GatewayProcess(process: process, logPath: logPath, port: port)
+        } catch {
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            throw error
+        }
+    }
 
+    /// Reads the log until it says which port the process listens on.
+    private static func listeningPort(of process: Process, logPath: String, timeout: Duration) async throws -> Int {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             let log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
-            if let port = listeningPort(in: log) { return GatewayProcess(process: process, logPath: logPath, port: port) }
+            if let port = listeningPort(in: log) { return port }
             guard process.isRunning else { throw ProcessError("event-gateway exited with status \(process.terminationStatus) before listening:\n\(log)") }
             try await Task.sleep(for: .milliseconds(20))
         }
-        kill(process.processIdentifier, SIGKILL)
         throw ProcessError("event-gateway did not log that it listens within \(timeout):\n\((try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "")")
     }
 
@@ -97,7 +108,7 @@ final class GatewayProcess: @unchecked Sendable {
 
     var isRunning: Bool { process.isRunning }
 
-    /// Waits until a line of the log contains `text`; returns whether one did within `timeout`.
+    /// Waits until the log contains `text`; returns whether it did within `timeout`.
     func waitForLog(_ text: String, timeout: Duration = .seconds(30)) async -> Bool {
         await eventually(timeout: timeout) { log.contains(text) }
     }
