@@ -11,7 +11,6 @@ import Testing
 /// APIG request/reply through the running gateway: an APIG event's function answer comes back as HTTP
 /// 200 with the APIG JSON shape, and `/apig/**` turns plain HTTP requests into APIG events and the
 /// function's APIG answer into a real HTTP response.
-
 struct APIGTests {
     /// The APIG fixture the answer cases post.
     static let fixture = "fixtures/functiongraph/apig/plain-json-body.json"

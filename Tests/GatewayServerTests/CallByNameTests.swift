@@ -8,7 +8,6 @@ import Testing
 
 /// `POST /function/{name}` through the running gateway: the body passes through to the function by its
 /// address, and its answer comes back; each function's concurrency limit and timeout hold.
-
 struct CallByNameTests {
     /// A gateway with `functions` and no routes.
     static func gateway(_ functions: [FunctionDeclaration]) throws -> LiveGateway {

@@ -6,7 +6,6 @@ import HTTPTypes
 import HummingbirdTesting
 import InMemoryLogging
 import Logging
-import NIOCore
 import Testing
 
 #if canImport(Glibc)
@@ -19,7 +18,6 @@ import Darwin
 
 /// Functions files added, changed, broken and removed while the gateway runs: deliveries follow within
 /// a reload interval, and a broken file keeps the last good functions.
-
 struct FunctionReloadTests {
     /// A CloudEvent the route below takes.
     static let event = #"{"specversion":"1.0","id":"order-1","source":"/shop","type":"com.example.order.created"}"#
