@@ -179,7 +179,12 @@ struct APIGTests {
     /// 503 `queue_full`, on `/` and on the reverse path alike.
     @Test func aFullQueueRefusesAnAPIGEventWith503() async throws {
         let responder = try await StubFunction.start(reply: .json(#"{"statusCode": 200, "body": "ok"}"#))
-        let audit = try await StubFunction.start(reply: .text("slow", delay: .seconds(5)))
+        // The audit function answers once the test is done, so its call stays in the queue until then.
+        let done = Moment()
+        let audit = try await StubFunction.start { _ in
+            await done.wait()
+            return .text("audited")
+        }
         defer { Task { await responder.stop(); await audit.stop() } }
         let folder = try RoutesFolder()
         let route = RouteDeclaration(id: "api", topic: "api", when: "{type: com.huaweicloud.apig.request}")
@@ -189,7 +194,7 @@ struct APIGTests {
         }
         let body = try Self.fixtureBody()
         try await gateway.run { client in
-            // The queue holds the first audit call until the slow audit function answered it.
+            // The queue holds the first audit call until the audit function answered it.
             #expect(try await client.send(.post, "/", headers: [("Content-Type", "application/json")], body: body).status == .ok)
             try await audit.waitForRequests(count: 1, timeout: .seconds(30))
             for path in ["/", "/apig/orders"] {
@@ -198,7 +203,9 @@ struct APIGTests {
                 #expect(try errorDetail(full)["code"] == "queue_full", "\(path)")
             }
             try await client.expectServing()
+            done.mark()
         }
+        #expect(responder.requests.count == 1, "the responder was called although the request was refused")
     }
 
     /// Every APIG fixture reaches its function byte for byte, and the function's answer comes back.

@@ -1,7 +1,6 @@
 import Foundation
 import GatewayCore
 import GatewayStubs
-import Synchronization
 import Testing
 
 #if canImport(Glibc)
@@ -103,12 +102,4 @@ struct ShutdownTests {
         withExtendedLifetime(folder) {}
         #expect(exit.exited && exit.status == 0, "status \(exit.status); log:\n\(gateway.log)")
     }
-}
-
-/// A moment one task notes and another reads.
-final class Moment: Sendable {
-    private let value = Mutex<ContinuousClock.Instant?>(nil)
-
-    func mark() { value.withLock { $0 = .now } }
-    var instant: ContinuousClock.Instant? { value.withLock { $0 } }
 }
