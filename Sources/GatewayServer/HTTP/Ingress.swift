@@ -222,10 +222,10 @@ struct Ingress: Sendable {
     /// 202 `{"accepted": [...], "queued": n}` when every call was queued; 200 with the sync results, or
     /// 502 when one of them failed (so that the trigger retries).
     static func reportResponse(_ report: Dispatcher.Report) -> Response {
-        let summary = ReportBody(report)
-        guard !report.results.isEmpty else { return json(summary, status: .accepted) }
+        let summary = ReportBody(report).jsonBytes
+        guard !report.results.isEmpty else { return json(bytes: summary, status: .accepted) }
         let failed = report.results.contains { $0.outcome != .delivered }
-        return json(summary, status: failed ? .badGateway : .ok)
+        return json(bytes: summary, status: failed ? .badGateway : .ok)
     }
 
     static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) -> Response {
@@ -240,13 +240,13 @@ struct Ingress: Sendable {
 }
 
 /// The JSON answer to an accepted request.
-struct ReportBody: Encodable {
+struct ReportBody {
     var accepted: [String]
     var queued: Int
     var unsubscribed: Int
     var results: [Result]?
 
-    struct Result: Encodable {
+    struct Result {
         var function: String?
         var status: Int?
         var outcome: String
@@ -260,5 +260,50 @@ struct ReportBody: Encodable {
         results =
             report.results.isEmpty
             ? nil : report.results.map { Result(function: $0.function, status: $0.status, outcome: $0.outcome.rawValue, error: $0.error?.description) }
+    }
+}
+
+extension ReportBody {
+    /// The body as `JSONEncoder` with sorted keys would write it, without its cost: this answers every event.
+    var jsonBytes: [UInt8] {
+        var writer = JSONWriter()
+        writer.beginObject()
+        writer.key("accepted")
+        writer.beginArray()
+        for id in accepted { writer.string(id) }
+        writer.endArray()
+        writer.key("queued")
+        writer.integer(queued)
+        if let results {
+            writer.key("results")
+            writer.beginArray()
+            for result in results { result.write(to: &writer) }
+            writer.endArray()
+        }
+        writer.key("unsubscribed")
+        writer.integer(unsubscribed)
+        writer.endObject()
+        return writer.bytes
+    }
+}
+
+extension ReportBody.Result {
+    func write(to writer: inout JSONWriter) {
+        writer.beginObject()
+        if let error {
+            writer.key("error")
+            writer.string(error)
+        }
+        if let function {
+            writer.key("function")
+            writer.string(function)
+        }
+        writer.key("outcome")
+        writer.string(outcome)
+        if let status {
+            writer.key("status")
+            writer.integer(status)
+        }
+        writer.endObject()
     }
 }
