@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import GatewayServer
 import Logging
+import NIOCore
+import NIOPosix
 
 /// `event-gateway serve`: run the gateway.
 struct ServeCommand: AsyncParsableCommand {
@@ -28,6 +30,9 @@ struct ServeCommand: AsyncParsableCommand {
     var port: Int?
 
     func run() async throws {
+        // Swift concurrency's jobs then run on the event loops that serve the connections and make the
+        // function calls, instead of hopping to a separate thread pool and back for every request.
+        _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         let configuration: GatewayConfiguration
         do {
             configuration = try resolvedConfiguration()
