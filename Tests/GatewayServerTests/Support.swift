@@ -9,6 +9,7 @@ import HummingbirdTesting
 import InMemoryLogging
 import Logging
 import NIOCore
+import NIOHTTP1
 import Testing
 
 // Helpers shared by the suites that run the whole gateway: a gateway on a temporary routes folder,
@@ -79,7 +80,7 @@ struct GatewayClient: Sendable {
     }
 
     /// `GET /healthz` answers 200: the server still serves.
-    func expectServing(sourceLocation: SourceLocation = #_sourceLocation) async throws {
+    func expectServing(sourceLocation: Testing.SourceLocation = #_sourceLocation) async throws {
         let health = try await send(.get, "/healthz")
         #expect(health.status == .ok, sourceLocation: sourceLocation)
     }
@@ -159,17 +160,17 @@ func yamlString(_ text: String) -> String {
 // MARK: - Reading answers
 
 /// The JSON value of `bytes` (Foundation objects), failing the test when it is not JSON.
-func jsonValue(_ bytes: some Sequence<UInt8>, sourceLocation: SourceLocation = #_sourceLocation) throws -> Any {
+func jsonValue(_ bytes: some Sequence<UInt8>, sourceLocation: Testing.SourceLocation = #_sourceLocation) throws -> Any {
     try JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])
 }
 
 /// The JSON object of a response body.
-func jsonObject(_ response: TestResponse, sourceLocation: SourceLocation = #_sourceLocation) throws -> [String: Any] {
+func jsonObject(_ response: TestResponse, sourceLocation: Testing.SourceLocation = #_sourceLocation) throws -> [String: Any] {
     try #require(try jsonValue(response.body.readableBytesView) as? [String: Any], "not a JSON object: \(String(buffer: response.body))", sourceLocation: sourceLocation)
 }
 
 /// The `error` object of an error answer, its string members.
-func errorDetail(_ response: TestResponse, sourceLocation: SourceLocation = #_sourceLocation) throws -> [String: String] {
+func errorDetail(_ response: TestResponse, sourceLocation: Testing.SourceLocation = #_sourceLocation) throws -> [String: String] {
     let object = try jsonObject(response, sourceLocation: sourceLocation)
     let error = try #require(object["error"] as? [String: Any], "no error object in \(object)", sourceLocation: sourceLocation)
     return error.compactMapValues { $0 as? String }
