@@ -140,33 +140,40 @@ struct BadInputTests {
     /// drains, requests are accepted again.
     @Test func fullQueueIs503() async throws {
         let folder = try RoutesFolder()
-        let slow = try await StubFunction.start { _ in .text("done", delay: .seconds(1)) }
-        defer { Task { await slow.stop() } }
-        try folder.write("slow.yaml", routeFile(routes: [.all()], functions: [.http("slow", url: slow.url, topics: ["all"])]))
-        let gateway = LiveGateway(folder) { configuration in
-            configuration.queueCapacity = 1
-            configuration.workers = 1
+        let gate = Gate()
+        // The function answers only once the gate opens: the first call holds the only place until then.
+        let held: @Sendable (RecordedRequest) async -> StubReply = { _ in
+            await gate.wait()
+            return .text("done")
         }
-        try await gateway.run { client in
-            let first = try await client.post("/", json: Self.cloudEvent(id: "first"))
-            #expect(first.status == .accepted)
-            // The first call holds the only place until the slow function answers.
-            let refused = try await client.post("/", json: Self.cloudEvent(id: "refused"))
-            #expect(refused.status == .serviceUnavailable)
-            let error = try errorDetail(refused)
-            #expect(error["code"] == "queue_full")
-            #expect(error["message"] == "the delivery queue is full (1 calls waiting); nothing was accepted, retry later")
-            let ready = try await client.send(.get, "/readyz")
-            #expect(ready.status == .serviceUnavailable)
-            try await client.expectServing()
-            // Drained: accepted again.
-            try await slow.waitForRequests(count: 1)
-            #expect(
-                try await eventually {
-                    try await client.post("/", json: Self.cloudEvent(id: "later")).status == .accepted
-                })
-            try await slow.waitForRequests(count: 2)
-            #expect(slow.requests.map { String(decoding: $0.body, as: UTF8.self) } == [Self.cloudEvent(id: "first"), Self.cloudEvent(id: "later")])
+        try await StubFunction.withStub(responding: held) { stub in
+            try folder.write("slow.yaml", routeFile(routes: [.all()], functions: [.http("slow", url: stub.url, topics: ["all"])]))
+            let gateway = LiveGateway(folder) { configuration in
+                configuration.queueCapacity = 1
+                configuration.workers = 1
+            }
+            try await gateway.run { client in
+                // Whatever happens, the held call ends so the gateway can shut down.
+                defer { gate.open() }
+                let first = try await client.post("/", json: Self.cloudEvent(id: "first"))
+                #expect(first.status == .accepted)
+                let refused = try await client.post("/", json: Self.cloudEvent(id: "refused"))
+                #expect(refused.status == .serviceUnavailable)
+                let error = try errorDetail(refused)
+                #expect(error["code"] == "queue_full")
+                #expect(error["message"] == "the delivery queue is full (1 calls waiting); nothing was accepted, retry later")
+                let ready = try await client.send(.get, "/readyz")
+                #expect(ready.status == .serviceUnavailable)
+                try await client.expectServing()
+                // Drained: accepted again.
+                gate.open()
+                #expect(
+                    try await eventually {
+                        try await client.post("/", json: Self.cloudEvent(id: "later")).status == .accepted
+                    })
+                try await stub.waitForRequests(count: 2, timeout: .seconds(30))
+                #expect(stub.requests.map(\.text) == [Self.cloudEvent(id: "first"), Self.cloudEvent(id: "later")])
+            }
         }
     }
 
@@ -185,7 +192,7 @@ struct BadInputTests {
                 // A request that fits is delivered, and it alone.
                 let accepted = try await client.post("/", json: Self.cloudEvent(id: "single"))
                 #expect(accepted.status == .accepted)
-                try await stub.waitForRequests(count: 1)
+                try await stub.waitForRequests(count: 1, timeout: .seconds(30))
                 #expect(
                     try stub.requests.map { try Envelope(cloudEventJSON: $0.body).id } == ["single"])
             }

@@ -36,7 +36,7 @@ extension EndToEndTests {
                 let response = try await client.send(.post, request.path, headers: request.headers, body: request.body)
                 #expect(response.status == (mode == .sync ? .ok : .accepted))
                 #expect(try jsonObject(response)["accepted"] as? [String] == ["7d1e2f30-aaaa-4b5c-9d8e-1f2a3b4c5d6e", "7d1e2f30-bbbb-4b5c-9d8e-1f2a3b4c5d6e"])
-                let calls = try await stub.waitForRequests(count: 3)
+                let calls = try await stub.waitForRequests(count: 3, timeout: .seconds(30))
                 #expect(calls.count == 3)
                 let messages = try #require(try jsonValue(request.body) as? [String: Any])["messages"] as? [Any]
                 let batch = try #require(messages)

@@ -125,7 +125,7 @@ struct OpenFaaSTests {
             let response = try await client.post("/", json: Self.event(type: "videos"))
             #expect(response.status == .accepted)
             #expect(String(buffer: response.body) == #"{"accepted":["e-1"],"queued":2,"unsubscribed":0}"#)
-            let calls = try await openfaas.waitForInvocations(count: 2)
+            let calls = try await openfaas.waitForInvocations(count: 2, timeout: .seconds(30))
             let callbacks = Dictionary(uniqueKeysWithValues: calls.map { ($0.path, $0.values(of: "X-Callback-Url")) })
             #expect(
                 callbacks == [
