@@ -146,34 +146,34 @@ struct BadInputTests {
             await gate.wait()
             return .text("done")
         }
-        try await StubFunction.withStub(responding: held) { stub in
-            try folder.write("slow.yaml", routeFile(routes: [.all()], functions: [.http("slow", url: stub.url, topics: ["all"])]))
-            let gateway = LiveGateway(folder) { configuration in
-                configuration.queueCapacity = 1
-                configuration.workers = 1
-            }
-            try await gateway.run { client in
-                // Whatever happens, the held call ends so the gateway can shut down.
-                defer { gate.open() }
-                let first = try await client.post("/", json: Self.cloudEvent(id: "first"))
-                #expect(first.status == .accepted)
-                let refused = try await client.post("/", json: Self.cloudEvent(id: "refused"))
-                #expect(refused.status == .serviceUnavailable)
-                let error = try errorDetail(refused)
-                #expect(error["code"] == "queue_full")
-                #expect(error["message"] == "the delivery queue is full (1 calls waiting); nothing was accepted, retry later")
-                let ready = try await client.send(.get, "/readyz")
-                #expect(ready.status == .serviceUnavailable)
-                try await client.expectServing()
-                // Drained: accepted again.
-                gate.open()
-                #expect(
-                    try await eventually {
-                        try await client.post("/", json: Self.cloudEvent(id: "later")).status == .accepted
-                    })
-                try await stub.waitForRequests(count: 2, timeout: .seconds(30))
-                #expect(stub.requests.map(\.text) == [Self.cloudEvent(id: "first"), Self.cloudEvent(id: "later")])
-            }
+        let stub = try await StubFunction.start(held)
+        defer { Task { await stub.stop() } }
+        try folder.write("slow.yaml", routeFile(routes: [.all()], functions: [.http("slow", url: stub.url, topics: ["all"])]))
+        let gateway = LiveGateway(folder) { configuration in
+            configuration.queueCapacity = 1
+            configuration.workers = 1
+        }
+        try await gateway.run { client in
+            // Whatever happens, the held call ends so the gateway can shut down.
+            defer { gate.open() }
+            let first = try await client.post("/", json: Self.cloudEvent(id: "first"))
+            #expect(first.status == .accepted)
+            let refused = try await client.post("/", json: Self.cloudEvent(id: "refused"))
+            #expect(refused.status == .serviceUnavailable)
+            let error = try errorDetail(refused)
+            #expect(error["code"] == "queue_full")
+            #expect(error["message"] == "the delivery queue is full (1 calls waiting); nothing was accepted, retry later")
+            let ready = try await client.send(.get, "/readyz")
+            #expect(ready.status == .serviceUnavailable)
+            try await client.expectServing()
+            // Drained: accepted again.
+            gate.open()
+            #expect(
+                try await eventually {
+                    try await client.post("/", json: Self.cloudEvent(id: "later")).status == .accepted
+                })
+            try await stub.waitForRequests(count: 2, timeout: .seconds(30))
+            #expect(stub.requests.map(\.text) == [Self.cloudEvent(id: "first"), Self.cloudEvent(id: "later")])
         }
     }
 

@@ -219,22 +219,6 @@ extension RecordedRequest {
 }
 
 extension StubFunction {
-    /// Runs `body` with a stub that asks `respond` for each answer, and stops it afterwards, also when
-    /// `body` throws.
-    static func withStub<T>(
-        responding respond: @escaping @Sendable (RecordedRequest) async -> StubReply, _ body: (StubFunction) async throws -> T
-    ) async throws -> T {
-        let stub = try await start(respond)
-        do {
-            let value = try await body(stub)
-            await stub.stop()
-            return value
-        } catch {
-            await stub.stop()
-            throw error
-        }
-    }
-
     /// The requests received on `path`.
     func requests(on path: String) -> [RecordedRequest] {
         requests.filter { $0.path == path }
