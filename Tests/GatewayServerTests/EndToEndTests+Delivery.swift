@@ -9,7 +9,7 @@ import NIOCore
 import Testing
 
 /// Delivery rules seen end to end: grouped batches, trace context, nothing to call.
-extension EndToEndTests {
+extension LiveSuites.EndToEndTests {
     static func fixture(_ relativePath: String) throws -> FixtureRequest {
         let fixture = try #require(try Fixtures.valid().first { $0.relativePath == relativePath }, "no fixture \(relativePath)")
         return FixtureRequest(fixture)

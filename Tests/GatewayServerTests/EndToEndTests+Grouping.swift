@@ -8,7 +8,7 @@ import Testing
 
 /// Grouped bodies for every batch fixture: a function that takes only the first message of a batch gets
 /// the batch in its own container, cut down to that message.
-extension EndToEndTests {
+extension LiveSuites.EndToEndTests {
     /// A batch fixture and the route condition that selects its first message.
     struct BatchCase: Sendable, CustomStringConvertible {
         let request: FixtureRequest
