@@ -29,13 +29,15 @@ extension LiveSuites.EndToEndTests {
             let functions = [
                 FunctionDeclaration.http("payments", url: stub.url + "/payments", topics: ["orders.paid"], mode: mode.rawValue, body: "grouped"),
                 FunctionDeclaration.http("notes", url: stub.url + "/notes", topics: ["orders.notes"], mode: mode.rawValue, body: "grouped"),
-                FunctionDeclaration.http("both", url: stub.url + "/both", topics: ["orders.paid", "orders.notes"], mode: mode.rawValue, body: "grouped"),
+                FunctionDeclaration.http(
+                    "both", url: stub.url + "/both", topics: ["orders.paid", "orders.notes"], mode: mode.rawValue, body: "grouped"),
             ]
             try folder.write("grouped.yaml", routeFile(routes: routes, functions: functions))
             try await LiveGateway(folder).run { client in
                 let response = try await client.send(.post, request.path, headers: request.headers, body: request.body)
                 #expect(response.status == (mode == .sync ? .ok : .accepted))
-                #expect(try jsonObject(response)["accepted"] as? [String] == ["7d1e2f30-aaaa-4b5c-9d8e-1f2a3b4c5d6e", "7d1e2f30-bbbb-4b5c-9d8e-1f2a3b4c5d6e"])
+                let ids = ["7d1e2f30-aaaa-4b5c-9d8e-1f2a3b4c5d6e", "7d1e2f30-bbbb-4b5c-9d8e-1f2a3b4c5d6e"]
+                #expect(try jsonObject(response)["accepted"] as? [String] == ids)
                 let calls = try await stub.waitForRequests(count: 3, timeout: .seconds(30))
                 #expect(calls.count == 3)
                 let messages = try #require(try jsonValue(request.body) as? [String: Any])["messages"] as? [Any]
@@ -59,7 +61,8 @@ extension LiveSuites.EndToEndTests {
         let folder = try RoutesFolder()
         try await StubFunction.withStub { stub in
             let routes = [RouteDeclaration.all("first", topic: "first"), RouteDeclaration.all("second", topic: "second")]
-            try folder.write("twice.yaml", routeFile(routes: routes, functions: [.http("twice", url: stub.url, topics: ["second", "first"], mode: "sync")]))
+            let twice = FunctionDeclaration.http("twice", url: stub.url, topics: ["second", "first"], mode: "sync")
+            try folder.write("twice.yaml", routeFile(routes: routes, functions: [twice]))
             try await LiveGateway(folder).run { client in
                 let response = try await client.send(.post, request.path, headers: request.headers, body: request.body)
                 #expect(response.status == .ok)
@@ -78,7 +81,9 @@ extension LiveSuites.EndToEndTests {
         ]
         let folder = try RoutesFolder()
         try await StubFunction.withStub { stub in
-            let functions = ["original", "cloudevent", "binary"].map { FunctionDeclaration.http($0, url: stub.url + "/" + $0, topics: ["all"], mode: "sync", body: $0) }
+            let functions = ["original", "cloudevent", "binary"].map {
+                FunctionDeclaration.http($0, url: stub.url + "/" + $0, topics: ["all"], mode: "sync", body: $0)
+            }
             try folder.write("traced.yaml", routeFile(routes: [.all()], functions: functions))
             try await LiveGateway(folder).run { client in
                 let response = try await client.send(.post, "/", headers: headers, body: Array(#"{"n": 1}"#.utf8))

@@ -41,7 +41,8 @@ extension LiveSuites.EndToEndTests {
 
     @Test func batchFixturesAreFound() {
         let platforms = Set(Self.batches.map(\.request.fixture.dialect))
-        #expect(platforms.isSuperset(of: ["functiongraph.smn", "functiongraph.kafka", "functiongraph.obs", "yandex.messagequeue", "cloudevents.batch"]), "\(platforms.sorted())")
+        let required: Set = ["functiongraph.smn", "functiongraph.kafka", "functiongraph.obs", "yandex.messagequeue", "cloudevents.batch"]
+        #expect(platforms.isSuperset(of: required), "\(platforms.sorted())")
     }
 
     @Test(arguments: batches)
@@ -50,7 +51,8 @@ extension LiveSuites.EndToEndTests {
         let folder = try RoutesFolder()
         try await StubFunction.withStub { stub in
             let routes = [RouteDeclaration(id: "first", topic: "first", when: batch.condition)]
-            try folder.write("first.yaml", routeFile(routes: routes, functions: [.http("first", url: stub.url, topics: ["first"], mode: "sync", body: "grouped")]))
+            let first = FunctionDeclaration.http("first", url: stub.url, topics: ["first"], mode: "sync", body: "grouped")
+            try folder.write("first.yaml", routeFile(routes: routes, functions: [first]))
             try await LiveGateway(folder).run { client in
                 let response = try await client.send(.post, request.path, headers: request.headers, body: request.body)
                 #expect(response.status == .ok)
@@ -59,7 +61,8 @@ extension LiveSuites.EndToEndTests {
                 #expect(cut.count < request.body.count)
                 #expect(stub.requests.map(\.text) == [String(decoding: cut, as: UTF8.self)])
                 // The cut body is still a batch of the same dialect, holding the selected messages.
-                let again = try Normalizer().normalize(IncomingEvent(body: cut, headers: request.event(receivedAt: nil).headers, dialect: expected.dialect))
+                let headers = request.event(receivedAt: nil).headers
+                let again = try Normalizer().normalize(IncomingEvent(body: cut, headers: headers, dialect: expected.dialect))
                 #expect(again.envelopes.count == expected.groupedEnvelopes(keeping: batch.selected).count)
             }
         }

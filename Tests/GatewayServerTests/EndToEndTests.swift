@@ -106,7 +106,8 @@ extension LiveSuites {
             #expect(response.status == .ok)
             let results = try #require(answer["results"] as? [[String: Any]])
             let expected = BodyCase.allCases.flatMap { format -> [String] in
-                Array(repeating: #"{"function":"\#(format.rawValue)","outcome":"delivered","status":200}"#, count: format.bodyFormat.isPerEnvelope ? envelopes : 1)
+                let result = #"{"function":"\#(format.rawValue)","outcome":"delivered","status":200}"#
+                return Array(repeating: result, count: format.bodyFormat.isPerEnvelope ? envelopes : 1)
             }
             #expect(results.map(canonicalJSON).sorted() == expected.sorted())
         }

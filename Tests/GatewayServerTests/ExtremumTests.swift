@@ -23,7 +23,8 @@ extension LiveSuites {
             /// Whether a route file can declare the function (names are lower-case ASCII).
             var isDeclarable: Bool {
                 ([function] + (package.map { [$0] } ?? [])).allSatisfy { name in
-                    name.utf8.first.map { Self.nameStart.contains($0) } == true && name.utf8.allSatisfy { Self.nameStart.contains($0) || "._-".utf8.contains($0) }
+                    name.utf8.first.map { Self.nameStart.contains($0) } == true
+                        && name.utf8.allSatisfy { Self.nameStart.contains($0) || "._-".utf8.contains($0) }
                 }
             }
 

@@ -25,7 +25,9 @@ extension LiveSuites {
         ) async throws {
             do {
                 let folder = try RoutesFolder()
-                let routes = topics.enumerated().map { RouteDeclaration(id: "topic-\($0.offset)", topic: $0.element, when: "{type: \(yamlString($0.element))}") }
+                let routes = topics.enumerated().map {
+                    RouteDeclaration(id: "topic-\($0.offset)", topic: $0.element, when: "{type: \(yamlString($0.element))}")
+                }
                 try folder.write("topics.yaml", routeFile(routes: routes, functions: declared))
                 let gateway = LiveGateway(folder) { configuration in
                     configuration.openfaas = OpenFaaSSettings(gateway: openfaas.url, interval: .milliseconds(100))
@@ -111,7 +113,8 @@ extension LiveSuites {
         /// OpenFaaS function sets its own.
         @Test func asyncCallsCarryTheCallbackURL() async throws {
             let openfaas = try await StubOpenFaaSGateway.start(functions: [Self.videos])
-            var declared = FunctionDeclaration(name: "archive", namespace: "media", target: "{openfaas: \(yamlString(openfaas.url))}", topics: ["videos"])
+            let target = "{openfaas: \(yamlString(openfaas.url))}"
+            var declared = FunctionDeclaration(name: "archive", namespace: "media", target: target, topics: ["videos"])
             declared.mode = "async"
             declared.callbackURL = "http://127.0.0.1:9/archive-results"
             let configure: (inout GatewayConfiguration) -> Void = { configuration in

@@ -228,7 +228,9 @@ extension StubFunction {
 extension LiveGateway {
     /// Waits until the gateway logged `message` with metadata for which `matches` holds; returns whether
     /// it did.
-    func waitForLog(_ message: String, timeout: Duration = .seconds(20), where matches: @escaping (Logger.Metadata) -> Bool = { _ in true }) async -> Bool {
+    func waitForLog(
+        _ message: String, timeout: Duration = .seconds(20), where matches: @escaping (Logger.Metadata) -> Bool = { _ in true }
+    ) async -> Bool {
         await eventually(timeout: timeout) {
             logs.entries.contains { "\($0.message)".hasPrefix(message) && matches($0.metadata) }
         }
