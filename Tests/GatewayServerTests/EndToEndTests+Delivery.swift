@@ -113,6 +113,49 @@ extension LiveSuites.EndToEndTests {
         }
     }
 
+    /// Every invocation yields a result, and so does every topic nobody takes: the result webhook gets
+    /// them all as JSON.
+    @Test func resultsGoToTheWebhook() async throws {
+        let request = try Self.fixture("fixtures/functiongraph/smn/single-record.json")
+        let folder = try RoutesFolder()
+        let hook = try await StubFunction.start(reply: StubReply(status: 204))
+        defer { Task { await hook.stop() } }
+        try await StubFunction.withStub(reply: .text("thanks")) { stub in
+            let routes = [RouteDeclaration.all("taken", topic: "taken"), RouteDeclaration.all("lost", topic: "nobody")]
+            let hooked = FunctionDeclaration.http("hooked", url: stub.url, topics: ["taken"], mode: "sync")
+            try folder.write("hooked.yaml", routeFile(routes: routes, functions: [hooked]))
+            try await LiveGateway(folder, { $0.resultWebhook = hook.url + "/results" }).run { client in
+                let response = try await client.send(.post, request.path, headers: request.headers, body: request.body)
+                #expect(response.status == .ok)
+                let answer = try jsonObject(response)
+                #expect(answer["unsubscribed"] as? Int == 1)
+                let id = try #require(answer["accepted"] as? [String]).first ?? ""
+                let results = try await Self.webhookResults(hook, count: 2)
+                #expect(hook.requests.allSatisfy { $0.path == "/results" && $0.values(of: "Content-Type") == ["application/json"] })
+                let summaries = results.map { result in
+                    ["function", "outcome", "status", "topics", "envelopeIDs", "url", "body"].compactMap { key in
+                        result[key].map { "\(key)=\(canonicalJSON($0))" }
+                    }.joined(separator: " ")
+                }
+                let expected = [
+                    #"outcome="no_subscribers" topics=["nobody"] envelopeIDs=["\#(id)"] body="""#,
+                    #"function="hooked" outcome="delivered" status=200 topics=["taken"] envelopeIDs=["\#(id)"] url="\#(stub.url)" body="thanks""#,
+                ]
+                #expect(summaries.sorted() == expected.sorted())
+            }
+        }
+    }
+
+    /// The results a webhook received, once there are at least `count`.
+    static func webhookResults(_ hook: StubFunction, count: Int) async throws -> [[String: Any]] {
+        let deadline = ContinuousClock.now + .seconds(20)
+        while true {
+            let results = try hook.requests.flatMap { try #require(try jsonValue($0.body) as? [[String: Any]]) }
+            if results.count >= count || ContinuousClock.now > deadline { return results }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
     /// An OpenWhisk fire that no function takes answers 204, and one with no subscribers for its topic too.
     @Test(arguments: [false, true])
     func openWhiskFireWithoutTakersIs204(routed: Bool) async throws {
