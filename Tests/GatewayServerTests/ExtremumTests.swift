@@ -35,7 +35,8 @@ extension LiveSuites {
             guard let envelope = try? Normalizer().normalize(fixture.event).envelopes.first,
                 case .string(let function)? = envelope.extensions["function"]
             else { return nil }
-            guard case .string(let package)? = envelope.extensions["package"] else { return Call(fixture: fixture, function: function, package: nil) }
+            var package: String?
+            if case .string(let name)? = envelope.extensions["package"] { package = name }
             return Call(fixture: fixture, function: function, package: package)
         }
 
