@@ -70,13 +70,30 @@ struct GatewayClient: Sendable {
 
     /// Sends on a connection of its own, so that several requests can be in flight at once.
     func sendConcurrently(_ path: String, json: String, timeout: Duration = .seconds(30)) async throws -> (status: Int, body: String) {
+        try await sendRaw(path, body: Array(json.utf8), timeout: timeout)
+    }
+
+    /// POSTs `body` over AsyncHTTPClient on a connection of its own: with a `Content-Length`, or, when
+    /// `sayingLength` is false, chunked in two parts so that the server learns the size only by reading.
+    func sendRaw(
+        _ path: String, body: [UInt8], contentType: String = "application/json", sayingLength: Bool = true, timeout: Duration = .seconds(30)
+    ) async throws -> (status: Int, body: String) {
         var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
         request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/json")
-        request.body = .bytes(ByteBuffer(string: json))
+        request.headers.add(name: "Content-Type", value: contentType)
+        if sayingLength {
+            request.body = .bytes(ByteBuffer(bytes: body))
+        } else {
+            let half = body.count / 2
+            let chunks = [ByteBuffer(bytes: body[..<half]), ByteBuffer(bytes: body[half...])]
+            request.body = .stream(AsyncStream { continuation in
+                chunks.forEach { continuation.yield($0) }
+                continuation.finish()
+            }, length: .unknown)
+        }
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(timeout.components.seconds))
-        let body = try await response.body.collect(upTo: 1 << 20)
-        return (Int(response.status.code), String(buffer: body))
+        let answer = try await response.body.collect(upTo: 1 << 20)
+        return (Int(response.status.code), String(buffer: answer))
     }
 
     /// `GET /healthz` answers 200: the server still serves.
@@ -205,5 +222,17 @@ extension StubFunction {
     /// The requests received on `path`.
     func requests(on path: String) -> [RecordedRequest] {
         requests.filter { $0.path == path }
+    }
+}
+
+extension LiveGateway {
+    /// Waits until the gateway logged `message` with metadata for which `matches` holds; returns whether
+    /// it did.
+    func waitForLog(
+        _ message: String, timeout: Duration = .seconds(20), where matches: @escaping (Logger.Metadata) -> Bool = { _ in true }
+    ) async -> Bool {
+        await eventually(timeout: timeout) {
+            logs.entries.contains { "\($0.message)".hasPrefix(message) && matches($0.metadata) }
+        }
     }
 }
