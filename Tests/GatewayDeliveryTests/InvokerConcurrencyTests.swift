@@ -6,7 +6,8 @@ import Testing
 /// Fan-out is concurrent; each function's concurrency limit holds.
 struct InvokerConcurrencyTests {
     @Test func concurrencyLimitIsNeverExceeded() async throws {
-        try await StubFunction.withStub(reply: .text("ok", delay: .milliseconds(150))) { stub in
+        // Long enough calls that the first two overlap even on a loaded machine.
+        try await StubFunction.withStub(reply: .text("ok", delay: .milliseconds(400))) { stub in
             try await Support.withInvoker { invoker in
                 let function = FunctionSpec(name: "limited", target: .http(url: stub.url), concurrency: 2)
                 let invocations = (0..<6).map {
@@ -20,7 +21,7 @@ struct InvokerConcurrencyTests {
                 #expect(stub.requests.count == 6)
                 #expect(stub.maxConcurrentRequests == 2)
                 // Three rounds of two.
-                #expect(elapsed >= .milliseconds(450))
+                #expect(elapsed >= .milliseconds(1200))
                 // First come, first served.
                 #expect(stub.requests.prefix(2).map(\.text).sorted() == [#"{"n":0}"#, #"{"n":1}"#])
             }
@@ -28,8 +29,9 @@ struct InvokerConcurrencyTests {
     }
 
     @Test func fanOutIsConcurrentAndResultsKeepTheirOrder() async throws {
-        let slow = try await StubFunction.start(reply: .text("slow", delay: .milliseconds(200)))
-        let fast = try await StubFunction.start(reply: .text("fast", delay: .milliseconds(200)))
+        // Calls of a second each: one after the other they take two; the margin absorbs a loaded machine.
+        let slow = try await StubFunction.start(reply: .text("slow", delay: .seconds(1)))
+        let fast = try await StubFunction.start(reply: .text("fast", delay: .seconds(1)))
         defer {
             Task {
                 await slow.stop()
@@ -48,7 +50,7 @@ struct InvokerConcurrencyTests {
             let elapsed = ContinuousClock.now - started
             #expect(results.map(\.function) == ["slow", "fast"])
             #expect(results.map { String(decoding: $0.body, as: UTF8.self) } == ["slow", "fast"])
-            #expect(elapsed < .milliseconds(350), "two 200 ms calls took \(elapsed)")
+            #expect(elapsed < .milliseconds(1800), "two 1 s calls took \(elapsed)")
         }
     }
 

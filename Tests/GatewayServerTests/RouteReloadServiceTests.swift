@@ -43,7 +43,9 @@ struct RouteReloadServiceTests {
         try await Self.running(service) { () async throws in
             try folder.write("refunds.yaml", RoutesFolder.routes([("refunds", "com.example.refund")]))
             #expect(try await Self.eventually { store.table.match(envelope(type: "com.example.refund")).routeIDs == ["refunds"] })
-            #expect(store.status.version == 2)
+            // At least one reload: a poll may also catch the write half done (the temporary file of an
+            // atomic write, a folder before its file), which reloads an unchanged table.
+            #expect(store.status.version >= 2)
 
             try folder.write("shop/returns.yaml", RoutesFolder.routes([("returns", "com.example.return")]))
             #expect(try await Self.eventually { store.status.routeCount == 3 })
@@ -101,9 +103,10 @@ struct RouteReloadServiceTests {
             store: store, configuration: .init(interval: .seconds(3600), reloadSignal: .sighup), logger: Logger(label: "test", factory: { _ in logs }))
         try await Self.running(service) { () async throws in
             #expect(try await Self.eventually { logs.entries.contains { $0.message.description == "watching routes folder" } })
-            #expect(store.status.version == 1)
+            // Other suites' SIGHUPs reach this process too: count from whatever version is current.
+            let before = store.status.version
             kill(getpid(), SIGHUP)
-            #expect(try await Self.eventually { store.status.version == 2 })
+            #expect(try await Self.eventually { store.status.version > before })
             #expect(logs.entries.contains { $0.metadata["route.reload.reason"] == "signal" })
         }
         withExtendedLifetime(guardSignals) {}
