@@ -138,3 +138,35 @@ struct CallByNameTests {
         #expect(stub.maxConcurrentRequests == 2)
     }
 }
+
+extension CallByNameTests {
+    /// A CloudEvents sink takes events one per request: a passed-through body is refused, and the sink
+    /// is not called.
+    @Test func aCloudEventsSinkIsNotCallableByName() async throws {
+        let stub = try await StubFunction.start()
+        defer { Task { await stub.stop() } }
+        let sink = FunctionDeclaration(name: "sink", target: "{cloudevents: \(yamlString(stub.url))}", topics: ["t"])
+        try await Self.gateway([sink]).run { client in
+            let response = try await client.post("/function/sink", json: "{}")
+            #expect(response.status == .unprocessableContent)
+            let error = try errorDetail(response)
+            #expect(error["code"] == "not_callable_by_name")
+            #expect(error["message"] == "function sink is a CloudEvents sink: it takes events, not a passed-through body; POST the event to / or /events/{dialect}")
+            try await client.expectServing()
+        }
+        #expect(stub.requests.isEmpty)
+    }
+
+    /// A path or method no endpoint takes is a 404 with the JSON error body every refusal has.
+    @Test(arguments: [(HTTPRequest.Method.get, "/"), (.post, "/nowhere"), (.get, "/function/sink"), (.delete, "/events/x")])
+    func noEndpointIsAJSON404(_ method: HTTPRequest.Method, _ path: String) async throws {
+        try await Self.gateway([]).run { client in
+            let response = try await client.send(method, path)
+            #expect(response.status == .notFound)
+            #expect(response.headers[.contentType] == "application/json")
+            let error = try errorDetail(response)
+            #expect(error["code"] == "no_endpoint")
+            #expect(error["message"] == "no endpoint takes \(method) \(path): events go to POST / or POST /events/{dialect}; see docs/serve.md for the others")
+        }
+    }
+}

@@ -29,7 +29,7 @@ struct Dispatcher: Sendable {
     /// - Parameters:
     ///   - normalization: The request's envelopes.
     ///   - event: The request, whose body `original` and `grouped` functions receive.
-    ///   - reserving: Plan positions left out of delivery because the caller answers with them (the
+    ///   - skipping: Plan positions left out of delivery because the caller answers with them (the
     ///     APIG responder).
     /// - Throws: ``QueueFullError`` when the queue cannot take the async calls (none is queued then).
     func deliver(_ normalization: Normalization, from event: IncomingEvent, skipping skipped: Set<Int> = []) async throws -> Report {
@@ -91,8 +91,18 @@ struct Dispatcher: Sendable {
     ///
     /// - Returns: The result, or nil when no function has that name.
     func invoke(named address: String, event: IncomingEvent, envelopes: [Envelope] = []) async -> InvocationResult? {
-        let table = routes.table
-        guard var function = subscriptions.map(for: table).function(named: address) else { return nil }
+        guard let function = function(named: address) else { return nil }
+        return await invoke(function, event: event, envelopes: envelopes)
+    }
+
+    /// The function a call by name reaches (`name.namespace`, or a name only one function has).
+    func function(named address: String) -> FunctionSpec? {
+        subscriptions.map(for: routes.table).function(named: address)
+    }
+
+    /// Calls `function` with the request's body as it came.
+    func invoke(_ function: FunctionSpec, event: IncomingEvent, envelopes: [Envelope] = []) async -> InvocationResult {
+        var function = function
         // A call by name passes the body through, whatever the function takes from triggers.
         function.body = .original
         let invocation = Invocation(

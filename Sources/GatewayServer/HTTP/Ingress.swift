@@ -16,6 +16,7 @@ struct Ingress: Sendable {
     let normalizer = Normalizer()
 
     func register(on router: Router<BasicRequestContext>) {
+        router.add(middleware: NotFoundMiddleware())
         router.get("healthz") { _, _ in Self.json(["status": "ok"]) }
         router.get("readyz") { _, _ in readiness() }
         router.post("/") { request, _ in try await events(request, dialect: nil) }
@@ -67,8 +68,14 @@ struct Ingress: Sendable {
         var request = request
         let body = try await request.collectBody(limit: configuration.maxBodyBytes)
         let event = request.incomingEvent(body: body)
-        guard let result = await dispatcher.invoke(named: name, event: event) else { throw Self.unknownFunction(name) }
-        return Self.functionResponse(result)
+        guard let function = dispatcher.function(named: name) else { throw Self.unknownFunction(name) }
+        if case .cloudevents = function.target {
+            // A sink takes CloudEvents, one per request; a passed-through body is none.
+            throw GatewayHTTPError(
+                .unprocessableContent, code: "not_callable_by_name",
+                message: "function \(function.address) is a CloudEvents sink: it takes events, not a passed-through body; POST the event to / or /events/{dialect}")
+        }
+        return Self.functionResponse(await dispatcher.invoke(function, event: event))
     }
 
     /// `/apig/{path...}`, any method: the request becomes a FunctionGraph APIG event, the subscribed
