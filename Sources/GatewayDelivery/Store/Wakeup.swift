@@ -2,11 +2,20 @@ import Synchronization
 
 /// Wakes tasks that wait for work: ``wait(upTo:)`` returns when ``signal()`` is called, when the time
 /// is up, or when the task is cancelled, whichever comes first.
+///
+/// A signal reaches the tasks waiting at that moment; one that comes while a task is between waits is
+/// missed, which costs that task at most one timeout (callers poll with a short one).
 final class Wakeup: Sendable {
+    private enum Slot {
+        /// Created, not yet waiting.
+        case created
+        case waiting(CheckedContinuation<Void, Never>)
+        /// Cancelled before it started waiting.
+        case cancelled
+    }
+
     private struct State {
-        var waiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
-        /// Waiters whose task was cancelled before they registered.
-        var cancelled: Set<UInt64> = []
+        var slots: [UInt64: Slot] = [:]
         var nextID: UInt64 = 0
     }
 
@@ -14,11 +23,16 @@ final class Wakeup: Sendable {
 
     /// Wakes every task waiting now.
     func signal() {
-        let waiters = state.withLock { state in
-            defer { state.waiters = [:] }
-            return state.waiters.values
+        let waiting = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            var continuations: [CheckedContinuation<Void, Never>] = []
+            for (id, slot) in state.slots {
+                guard case .waiting(let continuation) = slot else { continue }
+                continuations.append(continuation)
+                state.slots[id] = nil
+            }
+            return continuations
         }
-        for waiter in waiters { waiter.resume() }
+        for continuation in waiting { continuation.resume() }
     }
 
     func wait(upTo timeout: Duration) async {
@@ -33,26 +47,35 @@ final class Wakeup: Sendable {
     private func waitForSignal() async {
         let id = state.withLock { state in
             state.nextID += 1
+            state.slots[state.nextID] = .created
             return state.nextID
         }
         await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
-                let resumeNow = state.withLock { state in
-                    guard state.cancelled.remove(id) == nil else { return true }
-                    state.waiters[id] = continuation
-                    return false
+                let cancelled = state.withLock { state in
+                    guard case .cancelled = state.slots[id] else {
+                        state.slots[id] = .waiting(continuation)
+                        return false
+                    }
+                    state.slots[id] = nil
+                    return true
                 }
-                if resumeNow { continuation.resume() }
+                if cancelled { continuation.resume() }
             }
         } onCancel: {
-            let waiter = state.withLock { state in
-                guard let waiter = state.waiters.removeValue(forKey: id) else {
-                    state.cancelled.insert(id)
-                    return nil as CheckedContinuation<Void, Never>?
+            let continuation = state.withLock { state -> CheckedContinuation<Void, Never>? in
+                switch state.slots[id] {
+                case .waiting(let continuation):
+                    state.slots[id] = nil
+                    return continuation
+                case .created:
+                    state.slots[id] = .cancelled
+                    return nil
+                case .cancelled, nil:
+                    return nil
                 }
-                return waiter
             }
-            waiter?.resume()
+            continuation?.resume()
         }
     }
 }

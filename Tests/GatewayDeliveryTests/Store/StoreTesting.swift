@@ -116,3 +116,7 @@ enum StoreTesting {
         return Invocation(function: spec, topics: ["orders"], envelopes: [try Support.order(id: "e\(number)")], payload: Support.payload("{\"n\":\(number)}"))
     }
 }
+
+/// Every test of the durable stores, one at a time: each opens databases and fsyncs, and timing
+/// tests among them should not compete with each other for two cores.
+@Suite(.serialized) struct StoreSuite {}
