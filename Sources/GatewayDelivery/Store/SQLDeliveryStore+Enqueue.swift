@@ -14,6 +14,7 @@ extension SQLDeliveryStore {
             var seen = try await Self.recentlySeen(Array(Set(batches.joined().map(\.id))), db: db)
             var depths = try await Self.depths(db)
             var results: [Result<EnqueueReceipt, any Error>] = []
+            var stored: [(invocation: Invocation, json: String)] = []
             for batch in encoded {
                 var fresh: [(invocation: Invocation, json: String)] = []
                 var duplicates: [String] = []
@@ -25,19 +26,32 @@ extension SQLDeliveryStore {
                     results.append(.failure(full))
                     continue
                 }
-                for item in fresh {
-                    try await db.execute(
-                        "INSERT INTO delivery_invocations (invocation_id, function, invocation, enqueued_at, due_at) VALUES (?, ?, ?, ?, ?)",
-                        [.text(item.invocation.id), .text(item.invocation.function.address), .text(item.json), .integer(now), .integer(now)])
-                    try await db.execute(
-                        "INSERT INTO delivery_dedup (invocation_id, seen_at) VALUES (?, ?) ON CONFLICT (invocation_id) DO UPDATE SET seen_at = excluded.seen_at",
-                        [.text(item.invocation.id), .integer(now)])
-                    depths[item.invocation.function.address, default: 0] += 1
-                }
+                for item in fresh { depths[item.invocation.function.address, default: 0] += 1 }
+                stored += fresh
                 seen = batchSeen
                 results.append(.success(EnqueueReceipt(stored: fresh.map(\.invocation.id), duplicates: duplicates)))
             }
+            try await Self.insert(stored, now: now, db: db)
             return results
+        }
+    }
+
+    /// Inserts the invocations and marks their ids as seen, many rows a statement: a round trip per
+    /// invocation would make PostgreSQL's group commits slow.
+    static func insert(_ items: [(invocation: Invocation, json: String)], now: Int64, db: any SQLExecutor) async throws {
+        for start in stride(from: 0, to: items.count, by: 500) {
+            let chunk = items[start..<min(items.count, start + 500)]
+            try await db.execute(
+                "INSERT INTO delivery_invocations (invocation_id, function, invocation, enqueued_at, due_at) VALUES "
+                    + chunk.map { _ in "(?, ?, ?, ?, ?)" }.joined(separator: ", "),
+                chunk.flatMap { item -> [SQLValue] in
+                    [.text(item.invocation.id), .text(item.invocation.function.address), .text(item.json), .integer(now), .integer(now)]
+                })
+            // The ids are unique here (duplicates were left out), as PostgreSQL's multi-row upsert needs.
+            try await db.execute(
+                "INSERT INTO delivery_dedup (invocation_id, seen_at) VALUES " + chunk.map { _ in "(?, ?)" }.joined(separator: ", ")
+                    + " ON CONFLICT (invocation_id) DO UPDATE SET seen_at = excluded.seen_at",
+                chunk.flatMap { item -> [SQLValue] in [.text(item.invocation.id), .integer(now)] })
         }
     }
 
