@@ -77,7 +77,7 @@ extension SQLDeliveryStore {
         }
         guard let reason = DeadLetterReason(rawValue: reasonText) else { throw StoreError(.unreadable, "dead letter \(id) has an unknown reason \(reasonText.debugDescription)") }
         return DeadLetter(
-            id: id, invocation: try invocation(row[1], seq: 0), destination: destination, status: row[3].integer.map { Int($0) },
+            id: id, invocation: try invocation(row[1], row: "dead letter \(id)"), destination: destination, status: row[3].integer.map { Int($0) },
             responseBody: row[4].bytes ?? [], error: row[5].text, attempts: Int(try integer(row, 6)), firstAttemptAt: date(try integer(row, 7)),
             lastAttemptAt: date(try integer(row, 8)), reason: reason, replays: Int(try integer(row, 10)), deadAt: date(try integer(row, 11)))
     }

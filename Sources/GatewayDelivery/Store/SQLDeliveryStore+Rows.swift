@@ -14,13 +14,13 @@ extension SQLDeliveryStore {
         String(decoding: try JSONEncoder().encode(invocation), as: UTF8.self)
     }
 
-    /// The invocation stored in a column; an error naming the row when it cannot be read.
-    static func invocation(_ value: SQLValue, seq: Int64) throws -> Invocation {
-        guard let bytes = value.bytes else { throw StoreError(.unreadable, "invocation \(seq) has no stored invocation") }
+    /// The invocation stored in a column; an error naming the row (`row`) when it cannot be read.
+    static func invocation(_ value: SQLValue, row: String) throws -> Invocation {
+        guard let bytes = value.bytes else { throw StoreError(.unreadable, "\(row) holds no invocation") }
         do {
             return try JSONDecoder().decode(Invocation.self, from: Data(bytes))
         } catch {
-            throw StoreError(.unreadable, "invocation \(seq) cannot be read: \(error)")
+            throw StoreError(.unreadable, "\(row) holds an invocation that cannot be read: \(error)")
         }
     }
 

@@ -231,7 +231,7 @@ public final class SQLDeliveryStore: DeliveryStore {
         let binds: [SQLValue] = [.integer(leaseEnd), .text(configuration.owner), .text(token), .integer(millis), .integer(millis), .integer(millis)]
         guard let row = try await backend.execute(sql, binds + full.map { .text($0) }).first else { return nil }
         let seq = try Self.integer(row, 0)
-        let invocation = try Self.invocation(row[1], seq: seq)
+        let invocation = try Self.invocation(row[1], row: "queued invocation \(seq)")
         let receipt = "\(seq)/\(token)"
         state.withLock { state in
             let function = invocation.function.address
