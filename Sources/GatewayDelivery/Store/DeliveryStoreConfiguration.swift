@@ -21,7 +21,7 @@ public struct DeliveryStoreConfiguration: Sendable {
     /// Invocations of one function this process delivers at once; nil takes each function's `concurrency`.
     public var maxInFlightPerFunction: Int?
     /// How long a claimed invocation stays leased; after that another worker (or process) takes it over.
-    /// Keep it longer than the longest function timeout.
+    /// A function whose timeout plus 30 s is longer gets a lease that long.
     public var lease: Duration
     /// How often a dead letter may be replayed.
     public var maxReplays: Int

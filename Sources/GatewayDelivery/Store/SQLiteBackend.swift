@@ -22,9 +22,13 @@ final class SQLiteBackend: SQLBackend {
     func open() async throws {
         let connection = try await SQLiteConnection.open(storage: .file(path: path))
         do {
-            for pragma in ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA busy_timeout=10000"] {
-                _ = try await connection.query(pragma)
+            // WAL refuses on some file systems (network shares) and answers with the mode it kept.
+            let mode = try await connection.query("PRAGMA journal_mode=WAL").first?.columns.first?.data.string
+            guard mode?.lowercased() == "wal" else {
+                throw StoreError(.invalidConfiguration, "the SQLite store at \(path) cannot use WAL mode (it stays in \(mode ?? "an unknown") mode)")
             }
+            _ = try await connection.query("PRAGMA synchronous=FULL")
+            _ = try await connection.query("PRAGMA busy_timeout=10000")
         } catch {
             try? await connection.close()
             throw error
