@@ -122,6 +122,7 @@ struct DeliveryQueueTests {
         let queue = InMemoryDeliveryQueue()
         let calls = Counter()
 
+        @discardableResult
         func enqueue(_ invocations: [Invocation]) async throws -> EnqueueReceipt { try await queue.enqueue(invocations) }
         func next() async throws -> QueuedInvocation? {
             if calls.next() == 1 { throw StoreDown() }

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 import GatewayCore
 public import Logging
 import ServiceLifecycle
