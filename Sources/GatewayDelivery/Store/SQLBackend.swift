@@ -70,5 +70,11 @@ protocol SQLBackend: SQLExecutor {
     func close() async
 
     /// Runs `body` in one transaction, committed when it returns and rolled back when it throws.
-    func transaction<T: Sendable>(_ body: (any SQLExecutor) async throws -> T) async throws -> T
+    ///
+    /// - Parameter durable: Whether the commit must be on disk when this returns (enqueues, replays,
+    ///   drops, the schema). Other writes (claims and settlements, in transactions or as single
+    ///   statements through ``SQLExecutor/execute(_:_:)``) skip the wait for the disk: a power failure
+    ///   may undo the last of them, which at-least-once delivery tolerates (an undone claim is due again,
+    ///   an undone settlement is tried again). A process that is killed loses none of them.
+    func transaction<T: Sendable>(durable: Bool, _ body: (any SQLExecutor) async throws -> T) async throws -> T
 }

@@ -10,7 +10,7 @@ extension SQLDeliveryStore {
         let cutoff = now - Int64((configuration.dedupWindow.seconds * 1000).rounded())
         let encoded = try batches.map { try $0.map { (invocation: $0, json: try Self.json($0)) } }
         let lock = backend.dialect.enqueueLock
-        return try await backend.transaction { db in
+        return try await backend.transaction(durable: true) { db in
             if let lock { try await db.execute(lock, []) }
             try await db.execute("DELETE FROM delivery_dedup WHERE seen_at <= ?", [.integer(cutoff)])
             var seen = try await Self.recentlySeen(Array(Set(batches.joined().map(\.id))), db: db)

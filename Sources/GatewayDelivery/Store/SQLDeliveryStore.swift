@@ -165,7 +165,7 @@ public final class SQLDeliveryStore: DeliveryStore {
             .bytes(Array(result.body.prefix(DeadLetter.responseBodyLimit))), result.error.map { .text($0.message) } ?? .null,
             .text(reason.rawValue), .integer(now), .integer(lease.seq), .text(lease.token),
         ]
-        try await backend.transaction { db in
+        try await backend.transaction(durable: false) { db in
             try await db.execute(Self.insertDeadLetter, values)
             try await db.execute("DELETE FROM delivery_invocations WHERE seq = ? AND lease_token = ?", [.integer(lease.seq), .text(lease.token)])
         }
