@@ -77,7 +77,8 @@ struct DeliveryQueueTests {
     }
 
     @Test func workerDeliversEverythingWithinItsInFlightLimit() async throws {
-        try await StubFunction.withStub(reply: .text("ok", delay: .milliseconds(50))) { stub in
+        // Calls long enough to overlap on a loaded machine.
+        try await StubFunction.withStub(reply: .text("ok", delay: .milliseconds(250))) { stub in
             let receiver = RecordingReceiver()
             try await Support.withInvoker(receivers: [receiver]) { invoker in
                 let queue = InMemoryDeliveryQueue()
