@@ -5,7 +5,7 @@ import Testing
 
 /// `functions:` in route files: every key, the defaults, and every error with its exact location.
 struct FunctionFileParserTests {
-    static let validKeys = "valid keys: name, namespace, target, topic, topics, mode, body, content_type, headers, timeout, concurrency, callback_url"
+    static let validKeys = "valid keys: name, namespace, target, topic, topics, mode, body, content_type, headers, timeout, concurrency, callback_url, retry"
     static let targets = "log, {http: URL}, {openfaas: URL} or {cloudevents: URL}"
     static let missingTopics = "missing \"topics\" (the topics it subscribes to, like [orders.created]; or topic: for one)"
 
@@ -61,6 +61,27 @@ struct FunctionFileParserTests {
         #expect(parsed.functions.map(\.address) == ["thumbnails.media", "resize", "sink"])
     }
 
+    @Test func retrySettingsAreRead() {
+        let parsed = Self.parse(
+            """
+            functions:
+              - name: billing
+                target: log
+                topic: t
+                retry: {max_attempts: 8, max_age: 2m, backoff: 500ms, max_backoff: 30s, max_retry_after: 1m}
+              - name: audit
+                target: log
+                topic: t
+                retry: {max_attempts: 2}
+            """)
+        #expect(parsed.errors == [])
+        #expect(
+            parsed.functions.map(\.retry) == [
+                RetrySettings(maxAttempts: 8, maxAge: .seconds(120), backoff: .milliseconds(500), maxBackoff: .seconds(30), maxRetryAfter: .seconds(60)),
+                RetrySettings(maxAttempts: 2),
+            ])
+    }
+
     @Test func defaults() {
         let parsed = Self.parse("functions:\n  - name: audit\n    target: log\n    topic: audit\n")
         #expect(parsed.errors == [])
@@ -73,6 +94,7 @@ struct FunctionFileParserTests {
         #expect(audit?.headers == [])
         #expect(audit?.contentType == nil)
         #expect(audit?.callbackURL == nil)
+        #expect(audit?.retry == RetrySettings())
         // A CloudEvents sink takes CloudEvents: binary mode unless written otherwise.
         let sink = Self.parse("functions:\n  - name: s\n    target: {cloudevents: \"http://sink\"}\n    topic: t\n")
         #expect(sink.errors == [])
@@ -375,6 +397,36 @@ struct FunctionFileParserTests {
             [
                 "f.yaml:9:5: duplicate function \"a.media\"; first defined at f.yaml:2:5 (hint: a function's address (name.namespace) is unique across all route files)",
                 "f.yaml:11:20: http: \"nope\" is not an http or https URL with a host (hint: add the scheme: http://nope)",
+            ]),
+        RouteFileErrorCase(
+            "retry settings",
+            """
+            functions:
+              - name: a
+                target: log
+                topic: t
+                retry: 3
+              - name: b
+                target: log
+                topic: t
+                retry:
+                  max_attempt: 3
+                  max_age: 10
+                  backoff: 2s
+                  max_backoff: 1s
+                  max_retry_after: 0s
+              - name: c
+                target: log
+                topic: t
+                retry: {max_attempts: 0}
+            """,
+            [
+                "f.yaml:5:12: retry: expected a mapping (max_attempts, max_age, backoff, max_backoff, max_retry_after), found a number",
+                "f.yaml:10:7: unknown key \"max_attempt\" in retry; valid keys: max_attempts, max_age, backoff, max_backoff, max_retry_after (hint: did you mean `max_attempts`?)",
+                "f.yaml:11:16: max_age: expected a duration like 500ms, 10s or 2m, found a number (hint: add a unit: max_age: 10s)",
+                "f.yaml:12:16: retry: backoff is longer than max_backoff (hint: the backoff starts at backoff and doubles up to max_backoff)",
+                "f.yaml:14:24: max_retry_after: must be more than 0",
+                "f.yaml:18:27: max_attempts: must be at least 1",
             ]),
     ]
 

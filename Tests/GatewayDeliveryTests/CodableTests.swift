@@ -9,7 +9,9 @@ struct CodableTests {
         let function = FunctionSpec(
             name: "resize", namespace: "images", target: .openfaas(gateway: "http://gw:8080/prefix"), topics: ["uploads", "photos"], mode: .async,
             body: .grouped, contentType: "application/json", headers: [HeaderField("X-A", "1"), HeaderField("X-B", "2")], timeout: .milliseconds(1500),
-            concurrency: 3, callbackURL: "http://cb/x", location: SourceLocation(file: "routes/functions.yaml", line: 4, column: 7))
+            concurrency: 3, callbackURL: "http://cb/x",
+            retry: RetrySettings(maxAttempts: 7, maxAge: .seconds(1800), backoff: .milliseconds(250), maxBackoff: .seconds(20), maxRetryAfter: .seconds(90)),
+            location: SourceLocation(file: "routes/functions.yaml", line: 4, column: 7))
         let envelopes = [
             try Support.order(extensions: ["partition": 3, "replayed": true, "traceparent": "00-abc-def-01"]),
             Envelope(id: "bin", source: "/b", type: "bytes", data: .binary([0, 159, 255])),

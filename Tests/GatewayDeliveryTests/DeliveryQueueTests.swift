@@ -8,7 +8,7 @@ import ServiceLifecycle
 import Synchronization
 import Testing
 
-/// The in-memory queue, the retry policy, and the worker that drains the queue.
+/// The in-memory queue and the worker that drains the queue (retry policy: RetryPolicyTests).
 struct DeliveryQueueTests {
     static func invocation(_ number: Int, url: String = "http://127.0.0.1:9") -> Invocation {
         Invocation(function: FunctionSpec(name: "f", target: .http(url: url)), topics: ["t"], envelopes: [], payload: Support.payload("{\"n\":\(number)}"), id: "i\(number)")
@@ -60,7 +60,7 @@ struct DeliveryQueueTests {
         try await queue.enqueue([Self.invocation(1), Self.invocation(2), Self.invocation(3)])
         let first = try #require(try await queue.next())
         let started = ContinuousClock.now
-        try await queue.fail(first, result: Self.failed(status: 503), retryAfter: .milliseconds(100))
+        try await queue.retry(first, result: Self.failed(status: 503), after: .milliseconds(100))
         #expect(queue.count == 3)
         #expect(try await queue.next()?.invocation.id == "i2")
         #expect(try await queue.next()?.invocation.id == "i3")
@@ -69,42 +69,16 @@ struct DeliveryQueueTests {
         #expect(retried.invocation.id == "i1")
         #expect(retried.attempt == 2)
 
-        try await queue.fail(retried, result: Self.failed(status: 400), retryAfter: nil)
+        try await queue.deadLetter(retried, result: Self.failed(status: 400), reason: .terminalStatus)
         #expect(queue.deadLetters.map(\.invocation.id) == ["i1"])
         #expect(queue.deadLetters.first?.attempts == 2)
         #expect(queue.deadLetters.first?.result.status == 400)
-    }
-
-    struct RetryCase: Sendable, CustomTestStringConvertible {
-        var name: String
-        var result: InvocationResult
-        var attempt: Int
-        var delay: Duration?
-        var testDescription: String { name }
-    }
-
-    static let policy = RetryPolicy(maxAttempts: 4, initialDelay: .seconds(1), maxDelay: .seconds(5))
-    static let retryCases: [RetryCase] = [
-        .init(name: "503 after the first attempt", result: failed(status: 503), attempt: 1, delay: .seconds(1)),
-        .init(name: "unreachable doubles", result: failed(code: .unreachable), attempt: 2, delay: .seconds(2)),
-        .init(name: "timeout doubles again", result: failed(code: .timeout), attempt: 3, delay: .seconds(4)),
-        .init(name: "the last attempt is final", result: failed(status: 503), attempt: 4, delay: nil),
-        .init(name: "429 honours Retry-After", result: failed(status: 429, retryAfter: "3"), attempt: 1, delay: .seconds(3)),
-        .init(name: "Retry-After is capped", result: failed(status: 503, retryAfter: "3600"), attempt: 1, delay: .seconds(5)),
-        .init(name: "400 is final", result: failed(status: 400), attempt: 1, delay: nil),
-        .init(name: "404 is final", result: failed(status: 404), attempt: 1, delay: nil),
-        .init(name: "408 is retried", result: failed(status: 408), attempt: 1, delay: .seconds(1)),
-        .init(name: "an invalid target is final", result: failed(code: .invalidTarget), attempt: 1, delay: nil),
-        .init(name: "a too large answer is final", result: failed(status: 200, code: .responseTooLarge), attempt: 1, delay: nil),
-    ]
-
-    @Test(arguments: retryCases)
-    func retryPolicy(_ testCase: RetryCase) {
-        #expect(Self.policy.delay(after: testCase.result, attempt: testCase.attempt) == testCase.delay)
+        #expect(queue.deadLetters.first?.reason == .terminalStatus)
     }
 
     @Test func workerDeliversEverythingWithinItsInFlightLimit() async throws {
-        try await StubFunction.withStub(reply: .text("ok", delay: .milliseconds(50))) { stub in
+        // Calls long enough to overlap on a loaded machine.
+        try await StubFunction.withStub(reply: .text("ok", delay: .milliseconds(250))) { stub in
             let receiver = RecordingReceiver()
             try await Support.withInvoker(receivers: [receiver]) { invoker in
                 let queue = InMemoryDeliveryQueue()
@@ -132,7 +106,7 @@ struct DeliveryQueueTests {
         try await Support.withInvoker { invoker in
             let queue = InMemoryDeliveryQueue()
             let worker = DeliveryWorker(
-                queue: queue, invoker: invoker, configuration: .init(retry: RetryPolicy(initialDelay: .milliseconds(20))), logger: Support.quiet)
+                queue: queue, invoker: invoker, configuration: .init(retry: RetryPolicy(backoff: .milliseconds(20)), jitter: .fixed(1)), logger: Support.quiet)
             try await Support.running([worker]) {
                 try await queue.enqueue([Self.invocation(1, url: stub.url + "/flaky"), Self.invocation(2, url: stub.url + "/refuse")])
                 #expect(try await Support.eventually { queue.count == 0 })
@@ -149,14 +123,18 @@ struct DeliveryQueueTests {
         let queue = InMemoryDeliveryQueue()
         let calls = Counter()
 
-        func enqueue(_ invocations: [Invocation]) async throws { try await queue.enqueue(invocations) }
+        @discardableResult
+        func enqueue(_ invocations: [Invocation]) async throws -> EnqueueReceipt { try await queue.enqueue(invocations) }
         func next() async throws -> QueuedInvocation? {
             if calls.next() == 1 { throw StoreDown() }
             return try await queue.next()
         }
         func ack(_ item: QueuedInvocation) async throws { try await queue.ack(item) }
-        func fail(_ item: QueuedInvocation, result: InvocationResult, retryAfter: Duration?) async throws {
-            try await queue.fail(item, result: result, retryAfter: retryAfter)
+        func retry(_ item: QueuedInvocation, result: InvocationResult, after delay: Duration) async throws {
+            try await queue.retry(item, result: result, after: delay)
+        }
+        func deadLetter(_ item: QueuedInvocation, result: InvocationResult, reason: DeadLetterReason) async throws {
+            try await queue.deadLetter(item, result: result, reason: reason)
         }
     }
 

@@ -94,6 +94,9 @@ enum Support {
 final class Counter: Sendable {
     private let count = Mutex(0)
 
+    /// The count now.
+    var value: Int { count.withLock { $0 } }
+
     /// Adds one and returns the new count.
     func next() -> Int {
         count.withLock { count in

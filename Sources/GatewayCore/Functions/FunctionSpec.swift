@@ -21,6 +21,8 @@ public struct FunctionSpec: Sendable, Hashable {
     public var concurrency: Int
     /// `X-Callback-Url` for async OpenFaaS calls; overrides the gateway-wide callback.
     public var callbackURL: String?
+    /// How failed async calls are retried; unset settings take the gateway's defaults.
+    public var retry: RetrySettings
     /// Where it was declared; nil for discovered functions.
     public var location: SourceLocation?
 
@@ -30,7 +32,8 @@ public struct FunctionSpec: Sendable, Hashable {
     public init(
         name: String, namespace: String? = nil, target: FunctionTarget, topics: [String] = [], mode: InvocationMode = .async,
         body: BodyFormat = .original, contentType: String? = nil, headers: [HeaderField] = [], timeout: Duration = defaultTimeout,
-        concurrency: Int = defaultConcurrency, callbackURL: String? = nil, location: SourceLocation? = nil
+        concurrency: Int = defaultConcurrency, callbackURL: String? = nil, retry: RetrySettings = RetrySettings(),
+        location: SourceLocation? = nil
     ) {
         self.name = name
         self.namespace = namespace
@@ -43,6 +46,7 @@ public struct FunctionSpec: Sendable, Hashable {
         self.timeout = timeout
         self.concurrency = concurrency
         self.callbackURL = callbackURL
+        self.retry = retry
         self.location = location
     }
 

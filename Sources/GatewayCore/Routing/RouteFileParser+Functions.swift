@@ -4,7 +4,7 @@ import Yams
 /// `functions:`: the functions that subscribe to topics, and how each is called (see `docs/functions.md`).
 extension RouteFileParser {
     static let functionKeys = [
-        "name", "namespace", "target", "topic", "topics", "mode", "body", "content_type", "headers", "timeout", "concurrency", "callback_url",
+        "name", "namespace", "target", "topic", "topics", "mode", "body", "content_type", "headers", "timeout", "concurrency", "callback_url", "retry",
     ]
     static let targetKinds = ["http", "openfaas", "cloudevents"]
     static let targetChoices = "log, {http: URL}, {openfaas: URL} or {cloudevents: URL}"
@@ -96,6 +96,7 @@ extension RouteFileParser {
         spec.headers = entries["headers"].flatMap { headerFields($0.value) } ?? []
         if let timeout = entries["timeout"].flatMap({ duration($0.value, "timeout") }) { spec.timeout = timeout }
         if let concurrency = entries["concurrency"].flatMap({ positiveInteger($0.value, "concurrency") }) { spec.concurrency = concurrency }
+        if let retry = entries["retry"] { spec.retry = retrySettings(retry.value) ?? RetrySettings() }
         if let callback = entries["callback_url"] {
             spec.callbackURL = url(callback.value, "callback_url")
             if target != nil { callbackCheck(callback.key, spec) }

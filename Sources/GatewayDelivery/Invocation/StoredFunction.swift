@@ -16,6 +16,29 @@ struct StoredFunction: Codable, Hashable {
         var column: Int
     }
 
+    /// ``RetrySettings`` with durations in nanoseconds; nil when every setting is the default.
+    struct Retry: Codable, Hashable {
+        var maxAttempts: Int?
+        var maxAgeNanoseconds: Int64?
+        var backoffNanoseconds: Int64?
+        var maxBackoffNanoseconds: Int64?
+        var maxRetryAfterNanoseconds: Int64?
+
+        init(_ settings: RetrySettings) {
+            maxAttempts = settings.maxAttempts
+            maxAgeNanoseconds = settings.maxAge?.nanoseconds
+            backoffNanoseconds = settings.backoff?.nanoseconds
+            maxBackoffNanoseconds = settings.maxBackoff?.nanoseconds
+            maxRetryAfterNanoseconds = settings.maxRetryAfter?.nanoseconds
+        }
+
+        var settings: RetrySettings {
+            RetrySettings(
+                maxAttempts: maxAttempts, maxAge: maxAgeNanoseconds.map { .nanoseconds($0) }, backoff: backoffNanoseconds.map { .nanoseconds($0) },
+                maxBackoff: maxBackoffNanoseconds.map { .nanoseconds($0) }, maxRetryAfter: maxRetryAfterNanoseconds.map { .nanoseconds($0) })
+        }
+    }
+
     var name: String
     var namespace: String?
     var target: Target
@@ -28,6 +51,7 @@ struct StoredFunction: Codable, Hashable {
     var timeoutNanoseconds: Int64
     var concurrency: Int
     var callbackURL: String?
+    var retry: Retry?
     var location: Location?
 
     init(_ function: FunctionSpec) {
@@ -48,6 +72,7 @@ struct StoredFunction: Codable, Hashable {
         timeoutNanoseconds = function.timeout.nanoseconds
         concurrency = function.concurrency
         callbackURL = function.callbackURL
+        retry = function.retry.isEmpty ? nil : Retry(function.retry)
         location = function.location.map { Location(file: $0.file, line: $0.line, column: $0.column) }
     }
 
@@ -71,7 +96,7 @@ struct StoredFunction: Codable, Hashable {
         return FunctionSpec(
             name: name, namespace: namespace, target: resolvedTarget, topics: topics, mode: mode, body: body, contentType: contentType,
             headers: headers.map(\.field), timeout: .nanoseconds(timeoutNanoseconds), concurrency: concurrency, callbackURL: callbackURL,
-            location: location.map { SourceLocation(file: $0.file, line: $0.line, column: $0.column) })
+            retry: retry?.settings ?? RetrySettings(), location: location.map { SourceLocation(file: $0.file, line: $0.line, column: $0.column) })
     }
 }
 

@@ -3,18 +3,20 @@ public import Foundation
 /// Where async invocations wait for a ``DeliveryWorker``.
 ///
 /// Producers call ``enqueue(_:)`` and answer their trigger once it returns; the worker takes invocations
-/// with ``next()`` and settles each with ``ack(_:)`` or ``fail(_:result:retryAfter:)``. The in-memory
-/// queue implements it now; a durable store (SQLite, PostgreSQL) implements the same protocol with
-/// retries that survive restarts and a dead-letter queue.
+/// with ``next()`` and settles each with ``ack(_:)``, ``retry(_:result:after:)`` or
+/// ``deadLetter(_:result:reason:)``. ``InMemoryDeliveryQueue`` keeps them in memory; a
+/// ``DeliveryStore`` keeps them in a database, with retries that survive restarts and a dead-letter queue.
 public protocol DeliveryQueue: Sendable {
     /// Stores the invocations, all or none, and returns once they are accepted: for a durable store,
     /// once committed.
     ///
+    /// - Returns: Which invocations were stored and which were already there (a re-sent event inside a
+    ///   store's deduplication window: acknowledged, not stored again).
     /// - Throws: ``QueueFullError`` when there is no room; a store's own error when storing failed.
-    func enqueue(_ invocations: [Invocation]) async throws
+    @discardableResult
+    func enqueue(_ invocations: [Invocation]) async throws -> EnqueueReceipt
 
-    /// The next invocation that is due, leased to the caller until it calls ``ack(_:)`` or
-    /// ``fail(_:result:retryAfter:)``. Waits while none is due.
+    /// The next invocation that is due, leased to the caller until it settles it. Waits while none is due.
     ///
     /// - Returns: nil once the queue is closed and nothing is left for this caller.
     /// - Throws: `CancellationError` when the waiting task is cancelled (nothing is leased then).
@@ -23,9 +25,24 @@ public protocol DeliveryQueue: Sendable {
     /// The invocation was delivered: forget it.
     func ack(_ item: QueuedInvocation) async throws
 
-    /// The attempt failed with `result`. With `retryAfter`, the invocation is due again after that
-    /// delay; without, it is finished as failed (a durable store moves it to the dead-letter queue).
-    func fail(_ item: QueuedInvocation, result: InvocationResult, retryAfter: Duration?) async throws
+    /// The attempt failed with `result` and is tried again once `delay` has passed.
+    func retry(_ item: QueuedInvocation, result: InvocationResult, after delay: Duration) async throws
+
+    /// The attempt failed with `result` for good: the invocation becomes a dead letter.
+    func deadLetter(_ item: QueuedInvocation, result: InvocationResult, reason: DeadLetterReason) async throws
+}
+
+/// What ``DeliveryQueue/enqueue(_:)`` did with each invocation, by id.
+public struct EnqueueReceipt: Sendable, Hashable {
+    /// Invocations stored now, in the order given.
+    public var stored: [String]
+    /// Invocations already stored or delivered within the deduplication window: not stored again.
+    public var duplicates: [String]
+
+    public init(stored: [String], duplicates: [String] = []) {
+        self.stored = stored
+        self.duplicates = duplicates
+    }
 }
 
 /// An invocation leased from a ``DeliveryQueue``.
@@ -46,22 +63,30 @@ public struct QueuedInvocation: Sendable, Hashable {
     }
 }
 
-/// The queue has no room for the invocations: the server answers 429 (or 503) and the trigger retries.
+/// The queue has no room for the invocations: the server answers 429 with `Retry-After` and the trigger
+/// retries.
 public struct QueueFullError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// The queue's capacity.
+    /// The capacity that is reached: the function's when ``function`` is set, the whole queue's otherwise.
     public var capacity: Int
     /// Invocations it holds (waiting, delayed or in flight).
     public var held: Int
     /// How many were offered.
     public var offered: Int
+    /// The function whose own bound is reached; nil when the whole queue is full.
+    public var function: String?
+    /// A suggested wait before trying again.
+    public var retryAfter: Duration
 
-    public init(capacity: Int, held: Int, offered: Int) {
+    public init(capacity: Int, held: Int, offered: Int, function: String? = nil, retryAfter: Duration = .seconds(1)) {
         self.capacity = capacity
         self.held = held
         self.offered = offered
+        self.function = function
+        self.retryAfter = retryAfter
     }
 
     public var description: String {
-        "the delivery queue is full: it holds \(held) of \(capacity) invocations and cannot take \(offered) more; retry later"
+        let queue = function.map { "the delivery queue of function \($0)" } ?? "the delivery queue"
+        return "\(queue) is full: it holds \(held) of \(capacity) invocations and cannot take \(offered) more; retry later"
     }
 }

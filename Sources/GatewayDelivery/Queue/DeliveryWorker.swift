@@ -1,3 +1,4 @@
+import Foundation
 import GatewayCore
 public import Logging
 public import ServiceLifecycle
@@ -5,22 +6,27 @@ public import ServiceLifecycle
 /// Takes invocations from a ``DeliveryQueue`` and calls them with an ``Invoker``, up to
 /// ``Configuration/maxInFlight`` at once.
 ///
-/// Each invocation is acknowledged when delivered; otherwise it is failed with the delay the retry
-/// policy gives (none when the failure is final). On graceful shutdown the worker stops taking
+/// Each invocation is acknowledged when delivered; otherwise the retry policy (the configured defaults
+/// with the function's own ``FunctionSpec/retry`` settings) says whether it is retried after a delay or
+/// becomes a dead letter. On graceful shutdown the worker stops taking
 /// invocations and returns once those in flight are settled; what is still queued stays in the queue
 /// (and, for the in-memory queue, is lost when the process exits). Cancellation cancels the calls in
 /// flight. A queue that throws is logged and asked again a second later.
 public struct DeliveryWorker: Service {
-    public struct Configuration: Sendable, Hashable {
+    public struct Configuration: Sendable {
         public var maxInFlight: Int
         public var retry: RetryPolicy
+        /// Picks where in the backoff's range each delay falls.
+        public var jitter: Jitter
 
         /// - Parameters:
         ///   - maxInFlight: Invocations called at once (default 16; at least 1).
-        ///   - retry: When failures are tried again (default ``RetryPolicy/init(maxAttempts:initialDelay:maxDelay:)``'s defaults).
-        public init(maxInFlight: Int = 16, retry: RetryPolicy = .init()) {
+        ///   - retry: The default retry policy; functions may set their own (default ``RetryPolicy/init(maxAttempts:maxAge:backoff:maxBackoff:maxRetryAfter:)``'s defaults).
+        ///   - jitter: Full jitter by default.
+        public init(maxInFlight: Int = 16, retry: RetryPolicy = .init(), jitter: Jitter = .full) {
             self.maxInFlight = maxInFlight
             self.retry = retry
+            self.jitter = jitter
         }
     }
 
@@ -83,16 +89,16 @@ public struct DeliveryWorker: Service {
     private func settle(_ item: QueuedInvocation) async {
         let result = await invoker.invoke(item.invocation)
         do {
-            if result.outcome == .delivered {
-                try await queue.ack(item)
-            } else {
-                let delay = configuration.retry.delay(after: result, attempt: item.attempt)
-                try await queue.fail(item, result: result, retryAfter: delay)
-                if delay == nil {
-                    logger.warning(
-                        "invocation failed for good after \(item.attempt) attempt(s)",
-                        metadata: ["invocation.id": "\(item.invocation.id)", "function": "\(item.invocation.function.address)", "outcome": "\(result.outcome.rawValue)"])
-                }
+            guard result.outcome != .delivered else { return try await queue.ack(item) }
+            let policy = configuration.retry.applying(item.invocation.function.retry)
+            switch policy.decision(after: result, attempt: item.attempt, enqueuedAt: item.enqueuedAt, now: Date(), jitter: configuration.jitter.next()) {
+            case .retry(let delay):
+                try await queue.retry(item, result: result, after: delay)
+            case .deadLetter(let reason):
+                try await queue.deadLetter(item, result: result, reason: reason)
+                logger.warning(
+                    "invocation failed for good after \(item.attempt) attempt(s): \(reason.rawValue)",
+                    metadata: ["invocation.id": "\(item.invocation.id)", "function": "\(item.invocation.function.address)", "outcome": "\(result.outcome.rawValue)"])
             }
         } catch {
             logger.error("could not settle invocation \(item.invocation.id) with the delivery queue: \(error)")

@@ -9,8 +9,8 @@ import Synchronization
 /// deliveries that may be lost; the durable stores are for the rest.
 ///
 /// ``capacity`` bounds every invocation it holds: waiting, delayed for a retry, or leased to a worker.
-/// ``fail(_:result:retryAfter:)`` without a delay keeps the last ``deadLetterCapacity`` failures in
-/// ``deadLetters``, for inspection only. The queue never closes: ``next()`` waits until there is work
+/// ``deadLetter(_:result:reason:)`` keeps the last ``deadLetterCapacity`` failures in ``deadLetters``,
+/// for inspection only. There is no deduplication: every invocation offered is stored. The queue never closes: ``next()`` waits until there is work
 /// or its task is cancelled.
 public final class InMemoryDeliveryQueue: DeliveryQueue {
     /// An invocation that failed for good.
@@ -20,6 +20,7 @@ public final class InMemoryDeliveryQueue: DeliveryQueue {
         public var attempts: Int
         /// The last attempt's result.
         public var result: InvocationResult
+        public var reason: DeadLetterReason
     }
 
     public let capacity: Int
@@ -74,7 +75,8 @@ public final class InMemoryDeliveryQueue: DeliveryQueue {
     /// The most recent invocations that failed for good, oldest first.
     public var deadLetters: [DeadLetter] { state.withLock { $0.deadLetters } }
 
-    public func enqueue(_ invocations: [Invocation]) async throws {
+    @discardableResult
+    public func enqueue(_ invocations: [Invocation]) async throws -> EnqueueReceipt {
         let now = Date()
         try state.withLock { state throws(QueueFullError) in
             guard state.held + invocations.count <= capacity else {
@@ -83,6 +85,7 @@ public final class InMemoryDeliveryQueue: DeliveryQueue {
             state.ready += invocations.map { Entry(invocation: $0, attempt: 1, enqueuedAt: now) }
         }
         for _ in invocations { readyCount.release() }
+        return EnqueueReceipt(stored: invocations.map(\.id))
     }
 
     public func next() async throws -> QueuedInvocation? {
@@ -105,24 +108,27 @@ public final class InMemoryDeliveryQueue: DeliveryQueue {
         _ = state.withLock { $0.leased.removeValue(forKey: item.receipt) }
     }
 
-    public func fail(_ item: QueuedInvocation, result: InvocationResult, retryAfter: Duration?) async throws {
+    public func retry(_ item: QueuedInvocation, result: InvocationResult, after delay: Duration) async throws {
         let delayedKey = state.withLock { state -> UInt64? in
             guard var entry = state.leased.removeValue(forKey: item.receipt) else { return nil }
-            guard retryAfter != nil else {
-                state.deadLetters.append(DeadLetter(invocation: entry.invocation, attempts: entry.attempt, result: result))
-                if state.deadLetters.count > deadLetterCapacity { state.deadLetters.removeFirst(state.deadLetters.count - deadLetterCapacity) }
-                return nil
-            }
             entry.attempt += 1
             state.counter += 1
             state.delayed[state.counter] = entry
             return state.counter
         }
-        guard let delayedKey, let retryAfter else { return }
+        guard let delayedKey else { return }
         // The entry counts as held while it waits; a task puts it back in line when it is due.
         Task {
-            try? await Task.sleep(for: retryAfter)
+            try? await Task.sleep(for: delay)
             self.requeue(delayedKey)
+        }
+    }
+
+    public func deadLetter(_ item: QueuedInvocation, result: InvocationResult, reason: DeadLetterReason) async throws {
+        state.withLock { state in
+            guard let entry = state.leased.removeValue(forKey: item.receipt) else { return }
+            state.deadLetters.append(DeadLetter(invocation: entry.invocation, attempts: entry.attempt, result: result, reason: reason))
+            if state.deadLetters.count > deadLetterCapacity { state.deadLetters.removeFirst(state.deadLetters.count - deadLetterCapacity) }
         }
     }
 

@@ -1,0 +1,111 @@
+import Logging
+import NIOCore
+import PostgresNIO
+
+/// A PostgreSQL connection pool (`PostgresClient`), shared with other gateway processes through the
+/// database.
+final class PostgresBackend: SQLBackend {
+    let dialect = SQLDialect.postgres
+    let client: PostgresClient
+    let logger: Logger
+
+    init(settings: PostgresSettings, logger: Logger) {
+        var configuration = PostgresClient.Configuration(
+            host: settings.host, port: settings.port, username: settings.username, password: settings.password, database: settings.database,
+            tls: .disable)
+        // Enough for the workers' claims and a commit at once; several processes share the server's limit.
+        configuration.options.maximumConnections = 10
+        // Claims and settlements do not wait for the disk; durable transactions turn it back on.
+        configuration.options.additionalStartupParameters = [("synchronous_commit", "off")]
+        self.client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        self.logger = logger
+    }
+
+    func run() async { await client.run() }
+
+    /// Checks that the server answers, so that a wrong address fails the store's start.
+    func open() async throws {
+        try await execute("SELECT 1", [])
+    }
+
+    /// The pool closes when ``run()`` is cancelled.
+    func close() async {}
+
+    func execute(_ sql: String, _ binds: [SQLValue]) async throws -> [[SQLValue]] {
+        try await client.withConnection { try await Self.run(sql, binds, on: $0, logger: logger) }
+    }
+
+    func transaction<T: Sendable>(durable: Bool, _ body: (any SQLExecutor) async throws -> T) async throws -> T {
+        try await client.withConnection { connection in
+            let transaction = Transaction(connection: connection, logger: logger)
+            try await transaction.execute("BEGIN", [])
+            if durable { try await transaction.execute("SET LOCAL synchronous_commit TO on", []) }
+            do {
+                let value = try await body(transaction)
+                try await transaction.execute("COMMIT", [])
+                return value
+            } catch {
+                _ = try? await transaction.execute("ROLLBACK", [])
+                throw error
+            }
+        }
+    }
+
+    /// Statements on one connection of the pool, inside a transaction.
+    struct Transaction: SQLExecutor {
+        let connection: PostgresConnection
+        let logger: Logger
+
+        func execute(_ sql: String, _ binds: [SQLValue]) async throws -> [[SQLValue]] {
+            try await PostgresBackend.run(sql, binds, on: connection, logger: logger)
+        }
+    }
+
+    static func run(_ sql: String, _ binds: [SQLValue], on connection: PostgresConnection, logger: Logger) async throws -> [[SQLValue]] {
+        var bindings = PostgresBindings(capacity: binds.count)
+        for value in binds {
+            switch value {
+            case .integer(let number): bindings.append(number)
+            case .text(let text): bindings.append(text)
+            case .bytes(let bytes): bindings.append(ByteBuffer(bytes: bytes))
+            case .null: bindings.appendNull()
+            }
+        }
+        let rows = try await connection.query(PostgresQuery(unsafeSQL: numbered(sql), binds: bindings), logger: logger)
+        var values: [[SQLValue]] = []
+        for try await row in rows {
+            values.append(try row.map(SQLValue.init))
+        }
+        return values
+    }
+
+    /// `?` placeholders as PostgreSQL's `$1`, `$2`, ...: the stores' statements hold no `?` elsewhere.
+    static func numbered(_ sql: String) -> String {
+        var result = ""
+        var number = 0
+        for character in sql {
+            if character == "?" {
+                number += 1
+                result += "$\(number)"
+            } else {
+                result.append(character)
+            }
+        }
+        return result
+    }
+}
+
+extension SQLValue {
+    init(_ cell: PostgresCell) throws {
+        guard cell.bytes != nil else {
+            self = .null
+            return
+        }
+        switch cell.dataType {
+        case .int2, .int4, .int8: self = .integer(try cell.decode(Int64.self))
+        case .bytea: self = .bytes(Array(try cell.decode(ByteBuffer.self).readableBytesView))
+        case .bool: self = .integer(try cell.decode(Bool.self) ? 1 : 0)
+        default: self = .text(try cell.decode(String.self))
+        }
+    }
+}

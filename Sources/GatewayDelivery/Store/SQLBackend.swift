@@ -1,0 +1,80 @@
+/// A value bound to or read from a statement: the four kinds the stores use.
+enum SQLValue: Sendable, Hashable {
+    case integer(Int64)
+    case text(String)
+    case bytes([UInt8])
+    case null
+
+    var integer: Int64? {
+        if case .integer(let value) = self { return value }
+        return nil
+    }
+
+    var text: String? {
+        if case .text(let value) = self { return value }
+        return nil
+    }
+
+    var bytes: [UInt8]? {
+        switch self {
+        case .bytes(let value): return value
+        case .text(let value): return Array(value.utf8)
+        default: return nil
+        }
+    }
+}
+
+/// Runs statements: a connection inside a transaction, or the backend outside one.
+///
+/// Statements are written with `?` placeholders; the PostgreSQL backend numbers them.
+protocol SQLExecutor: Sendable {
+    /// Runs one statement and returns its rows, each a list of column values in the statement's order.
+    @discardableResult
+    func execute(_ sql: String, _ binds: [SQLValue]) async throws -> [[SQLValue]]
+}
+
+/// The few places where SQLite and PostgreSQL differ.
+struct SQLDialect: Sendable {
+    /// The type of an auto-incrementing integer primary key column.
+    var serialKey: String
+    /// Binary data.
+    var bytesType: String
+    /// Appended to the claim's inner `SELECT`: rows other workers are claiming are skipped, not waited for.
+    var skipLocked: String
+    /// Run first in the migration transaction, so that processes starting together migrate one at a time.
+    var migrationLock: String?
+    /// Run first in each enqueue transaction, so that processes enqueueing at once see each other's
+    /// deduplication marks and depths (SQLite's `BEGIN IMMEDIATE` serializes writers already).
+    var enqueueLock: String?
+
+    static let sqlite = SQLDialect(
+        serialKey: "INTEGER PRIMARY KEY AUTOINCREMENT", bytesType: "BLOB", skipLocked: "", migrationLock: nil, enqueueLock: nil)
+    // Any constants work; these spell "evgw" and one more.
+    static let postgres = SQLDialect(
+        serialKey: "BIGSERIAL PRIMARY KEY", bytesType: "BYTEA", skipLocked: " FOR UPDATE SKIP LOCKED",
+        migrationLock: "SELECT pg_advisory_xact_lock(1702262647)", enqueueLock: "SELECT pg_advisory_xact_lock(1702262648)")
+}
+
+/// A database the ``SQLDeliveryStore`` runs on.
+protocol SQLBackend: SQLExecutor {
+    var dialect: SQLDialect { get }
+
+    /// Runs the connection machinery for as long as the store is open (PostgreSQL's connection pool);
+    /// returns at once when there is none, and when cancelled.
+    func run() async
+
+    /// Connects and sets the connection up; the schema is the store's business.
+    func open() async throws
+
+    /// Closes the connection; later calls fail.
+    func close() async
+
+    /// Runs `body` in one transaction, committed when it returns and rolled back when it throws.
+    ///
+    /// - Parameter durable: Whether the commit must be on disk when this returns (enqueues, replays,
+    ///   drops, the schema). Other writes (claims and settlements, in transactions or as single
+    ///   statements through ``SQLExecutor/execute(_:_:)``) skip the wait for the disk: a power failure
+    ///   may undo the last of them, which at-least-once delivery tolerates (an undone claim is due again,
+    ///   an undone settlement is tried again). A process that is killed loses none of them.
+    func transaction<T: Sendable>(durable: Bool, _ body: (any SQLExecutor) async throws -> T) async throws -> T
+}

@@ -1,0 +1,34 @@
+import Foundation
+
+/// Reading and writing column values: times as milliseconds since 1970, invocations as JSON.
+extension SQLDeliveryStore {
+    static func millis(_ date: Date) -> Int64 {
+        Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+    }
+
+    static func date(_ millis: Int64) -> Date {
+        Date(timeIntervalSince1970: Double(millis) / 1000)
+    }
+
+    static func json(_ invocation: Invocation) throws -> String {
+        String(decoding: try JSONEncoder().encode(invocation), as: UTF8.self)
+    }
+
+    /// The invocation stored in a column; an error naming the row (`row`) when it cannot be read.
+    static func invocation(_ value: SQLValue, row: String) throws -> Invocation {
+        guard let bytes = value.bytes else { throw StoreError(.unreadable, "\(row) holds no invocation") }
+        do {
+            return try JSONDecoder().decode(Invocation.self, from: Data(bytes))
+        } catch {
+            throw StoreError(.unreadable, "\(row) holds an invocation that cannot be read: \(error)")
+        }
+    }
+
+    /// Column `index` of `row` as an integer.
+    static func integer(_ row: [SQLValue], _ index: Int) throws -> Int64 {
+        guard index < row.count, let value = row[index].integer else {
+            throw StoreError(.unreadable, "expected a number in column \(index) of \(row)")
+        }
+        return value
+    }
+}

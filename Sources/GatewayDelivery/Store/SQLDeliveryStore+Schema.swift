@@ -1,0 +1,80 @@
+import Foundation
+
+/// The schema, created and migrated when the store opens.
+///
+/// `delivery_schema` holds the version reached; each migration runs in the same transaction as its
+/// version's update, under a lock on PostgreSQL, so that processes starting together migrate once.
+extension SQLDeliveryStore {
+    /// The statements that lead from version `index` to `index + 1`. `{serial}` and `{bytes}` are the
+    /// dialect's types.
+    static let migrations: [[String]] = [
+        [
+            """
+            CREATE TABLE delivery_invocations (
+                seq {serial},
+                invocation_id TEXT NOT NULL,
+                function TEXT NOT NULL,
+                invocation TEXT NOT NULL,
+                enqueued_at BIGINT NOT NULL,
+                due_at BIGINT NOT NULL,
+                attempts BIGINT NOT NULL DEFAULT 0,
+                first_attempt_at BIGINT,
+                last_attempt_at BIGINT,
+                lease_owner TEXT,
+                lease_token TEXT,
+                replays BIGINT NOT NULL DEFAULT 0
+            )
+            """,
+            "CREATE INDEX delivery_invocations_due ON delivery_invocations (due_at, seq)",
+            "CREATE INDEX delivery_invocations_function ON delivery_invocations (function)",
+            "CREATE INDEX delivery_invocations_owner ON delivery_invocations (lease_owner)",
+            "CREATE TABLE delivery_dedup (invocation_id TEXT PRIMARY KEY, seen_at BIGINT NOT NULL)",
+            "CREATE INDEX delivery_dedup_seen ON delivery_dedup (seen_at)",
+            """
+            CREATE TABLE delivery_dead_letters (
+                id TEXT PRIMARY KEY,
+                function TEXT NOT NULL,
+                invocation TEXT NOT NULL,
+                destination TEXT NOT NULL,
+                status BIGINT,
+                response_body {bytes} NOT NULL,
+                error TEXT,
+                attempts BIGINT NOT NULL,
+                first_attempt_at BIGINT NOT NULL,
+                last_attempt_at BIGINT NOT NULL,
+                reason TEXT NOT NULL,
+                replays BIGINT NOT NULL,
+                dead_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX delivery_dead_letters_dead_at ON delivery_dead_letters (dead_at)",
+        ]
+    ]
+
+    /// The schema version this code writes.
+    static var schemaVersion: Int { migrations.count }
+
+    /// Brings the schema to ``schemaVersion``.
+    ///
+    /// - Throws: ``StoreError`` when the database holds a newer schema than this version knows.
+    func migrate() async throws {
+        let dialect = backend.dialect
+        try await backend.transaction(durable: true) { db in
+            if let lock = dialect.migrationLock { try await db.execute(lock, []) }
+            try await db.execute("CREATE TABLE IF NOT EXISTS delivery_schema (version BIGINT NOT NULL)", [])
+            let rows = try await db.execute("SELECT version FROM delivery_schema", [])
+            let current = try rows.first.map { Int(try Self.integer($0, 0)) } ?? 0
+            if rows.isEmpty { try await db.execute("INSERT INTO delivery_schema (version) VALUES (0)", []) }
+            guard current <= Self.schemaVersion else {
+                throw StoreError(
+                    .unreadable, "the delivery store's schema is version \(current), newer than this gateway's \(Self.schemaVersion): upgrade the gateway")
+            }
+            for statements in Self.migrations[current...] {
+                for statement in statements {
+                    try await db.execute(statement.replacingOccurrences(of: "{serial}", with: dialect.serialKey).replacingOccurrences(of: "{bytes}", with: dialect.bytesType), [])
+                }
+            }
+            try await db.execute("UPDATE delivery_schema SET version = ?", [.integer(Int64(Self.schemaVersion))])
+        }
+    }
+}

@@ -1,0 +1,273 @@
+import Foundation
+import GatewayCore
+public import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// The durable ``DeliveryStore`` on SQLite (the embedded default) or PostgreSQL (several gateway
+/// processes sharing one database), chosen by ``DeliveryStoreConfiguration/backend``.
+///
+/// - Enqueue: concurrent calls are committed together in one transaction (group commit), each call all
+///   or none, and return once committed. Invocations seen within the deduplication window are
+///   acknowledged and not stored again; a call that would pass a depth bound fails with
+///   ``QueueFullError``.
+/// - Leases: ``next()`` claims the oldest due invocation by moving its due time to the end of a lease
+///   (`FOR UPDATE SKIP LOCKED` on PostgreSQL, so processes never claim the same row). Settling it needs
+///   the lease's token: a lease that expired and was taken over elsewhere cannot be settled twice. An
+///   invocation whose process crashed is due again when its lease ends; each claim counts as an attempt.
+/// - Shutdown: graceful shutdown releases this process's leases (due at once); cancellation, like a
+///   crash, leaves them to expire.
+public final class SQLDeliveryStore: DeliveryStore {
+    public let configuration: DeliveryStoreConfiguration
+    let backend: any SQLBackend
+    let logger: Logger
+    let committer = GroupCommitter<[Invocation], EnqueueReceipt>()
+    let wakeup = Wakeup()
+
+    enum Phase {
+        case starting
+        case open
+        case failed(any Error)
+        case closed
+    }
+
+    struct State {
+        var phase = Phase.starting
+        var openWaiters: [CheckedContinuation<Void, any Error>] = []
+        /// This process's leases by receipt: the function each is for.
+        var leases: [String: String] = [:]
+        /// Leases held per function.
+        var inFlight: [String: Int] = [:]
+        /// The in-flight limit per function, learnt from its invocations.
+        var inFlightLimits: [String: Int] = [:]
+    }
+
+    let state = Mutex(State())
+
+    public init(configuration: DeliveryStoreConfiguration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+        switch configuration.backend {
+        case .sqlite(let path): backend = SQLiteBackend(path: path)
+        case .postgres(let settings): backend = PostgresBackend(settings: settings, logger: logger)
+        }
+    }
+
+    public var enqueueTransactions: Int { committer.commits }
+
+    // MARK: - Service
+
+    public func run() async throws {
+        // Detached: PostgreSQL's pool stops on graceful shutdown, but the leases must be released after it.
+        let connections = Task.detached { await self.backend.run() }
+        defer { connections.cancel() }
+        do {
+            try await backend.open()
+            try await migrate()
+            opened(nil)
+        } catch {
+            opened(error)
+            await backend.close()
+            throw error
+        }
+        let graceful = (try? await gracefulShutdown()) != nil
+        state.withLock { $0.phase = .closed }
+        wakeup.signal()
+        // Not cancelled with this task: the leases must go back and the file must close.
+        await Task {
+            if graceful { await self.releaseLeases() }
+            await self.backend.close()
+        }.value
+    }
+
+    /// Lets waiting calls through, or fails them with the error that stopped the store from opening.
+    private func opened(_ error: (any Error)?) {
+        let waiters = state.withLock { state in
+            state.phase = error.map { .failed($0) } ?? .open
+            defer { state.openWaiters = [] }
+            return state.openWaiters
+        }
+        for waiter in waiters {
+            if let error { waiter.resume(throwing: error) } else { waiter.resume() }
+        }
+    }
+
+    /// Waits until the store is open.
+    ///
+    /// - Throws: ``StoreError`` (``StoreError/Code/closed``) once it is closed; the opening error when
+    ///   it failed to open.
+    func ready() async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            let outcome = state.withLock { state -> Result<Void, any Error>? in
+                switch state.phase {
+                case .open: return .success(())
+                case .closed: return .failure(StoreError(.closed, "the delivery store is shut down"))
+                case .failed(let error): return .failure(error)
+                case .starting:
+                    state.openWaiters.append(continuation)
+                    return nil
+                }
+            }
+            if let outcome { continuation.resume(with: outcome) }
+        }
+    }
+
+    var isClosed: Bool {
+        state.withLock {
+            if case .closed = $0.phase { return true }
+            return false
+        }
+    }
+
+    // MARK: - Queue
+
+    @discardableResult
+    public func enqueue(_ invocations: [Invocation]) async throws -> EnqueueReceipt {
+        try await ready()
+        guard !invocations.isEmpty else { return EnqueueReceipt(stored: []) }
+        let receipt = try await committer.submit(invocations) { batches in try await self.commit(batches) }
+        if !receipt.stored.isEmpty { wakeup.signal() }
+        return receipt
+    }
+
+    public func next() async throws -> QueuedInvocation? {
+        do {
+            try await ready()
+        } catch let error as StoreError where error.code == .closed {
+            return nil
+        }
+        while true {
+            try Task.checkCancellation()
+            if isClosed { return nil }
+            if let item = try await claim() { return item }
+            await wakeup.wait(upTo: configuration.pollInterval)
+        }
+    }
+
+    public func ack(_ item: QueuedInvocation) async throws {
+        guard let lease = try settling(item) else { return }
+        try await backend.execute("DELETE FROM delivery_invocations WHERE seq = ? AND lease_token = ?", [.integer(lease.seq), .text(lease.token)])
+    }
+
+    public func retry(_ item: QueuedInvocation, result: InvocationResult, after delay: Duration) async throws {
+        guard let lease = try settling(item) else { return }
+        let due = Self.millis(configuration.clock.now()) + Int64((delay.seconds * 1000).rounded(.up))
+        try await backend.execute(
+            "UPDATE delivery_invocations SET due_at = ?, lease_owner = NULL, lease_token = NULL WHERE seq = ? AND lease_token = ?",
+            [.integer(due), .integer(lease.seq), .text(lease.token)])
+    }
+
+    public func deadLetter(_ item: QueuedInvocation, result: InvocationResult, reason: DeadLetterReason) async throws {
+        guard let lease = try settling(item) else { return }
+        let now = Self.millis(configuration.clock.now())
+        let values: [SQLValue] = [
+            .text(result.url ?? item.invocation.function.address), result.status.map { .integer(Int64($0)) } ?? .null,
+            .bytes(Array(result.body.prefix(DeadLetter.responseBodyLimit))), result.error.map { .text($0.message) } ?? .null,
+            .text(reason.rawValue), .integer(now), .integer(lease.seq), .text(lease.token),
+        ]
+        try await backend.transaction(durable: false) { db in
+            try await db.execute(Self.insertDeadLetter, values)
+            try await db.execute("DELETE FROM delivery_invocations WHERE seq = ? AND lease_token = ?", [.integer(lease.seq), .text(lease.token)])
+        }
+    }
+
+    /// Copies a leased invocation into the dead letters; a dead letter with the same id (an earlier
+    /// life of a replayed invocation) is replaced.
+    static let insertDeadLetter = """
+        INSERT INTO delivery_dead_letters (id, function, invocation, destination, status, response_body, error, attempts, \
+        first_attempt_at, last_attempt_at, reason, replays, dead_at) \
+        SELECT invocation_id, function, invocation, ?, CAST(? AS BIGINT), ?, ?, attempts, COALESCE(first_attempt_at, enqueued_at), \
+        COALESCE(last_attempt_at, enqueued_at), ?, replays, ? FROM delivery_invocations WHERE seq = ? AND lease_token = ? \
+        ON CONFLICT (id) DO UPDATE SET function = excluded.function, invocation = excluded.invocation, destination = excluded.destination, \
+        status = excluded.status, response_body = excluded.response_body, error = excluded.error, attempts = excluded.attempts, \
+        first_attempt_at = excluded.first_attempt_at, last_attempt_at = excluded.last_attempt_at, reason = excluded.reason, \
+        replays = excluded.replays, dead_at = excluded.dead_at
+        """
+
+    // MARK: - Leases
+
+    /// A lease's row and token, from a receipt `seq/token`.
+    struct Lease {
+        var seq: Int64
+        var token: String
+
+        init?(receipt: String) {
+            let parts = receipt.split(separator: "/", maxSplits: 1)
+            guard parts.count == 2, let seq = Int64(parts[0]) else { return nil }
+            self.seq = seq
+            self.token = String(parts[1])
+        }
+    }
+
+    /// Forgets this process's lease on `item` (its function has a free slot again); nil when this
+    /// process holds no such lease (settled already).
+    private func settling(_ item: QueuedInvocation) throws -> Lease? {
+        guard let lease = Lease(receipt: item.receipt) else {
+            throw StoreError(.unreadable, "\(item.receipt.debugDescription) is not a receipt of this store")
+        }
+        let held = state.withLock { state -> Bool in
+            guard let function = state.leases.removeValue(forKey: item.receipt) else { return false }
+            state.inFlight[function, default: 1] -= 1
+            return true
+        }
+        if held { wakeup.signal() }
+        return held ? lease : nil
+    }
+
+    /// Claims the oldest due invocation of a function below its in-flight limit.
+    private func claim() async throws -> QueuedInvocation? {
+        let now = configuration.clock.now()
+        let full = state.withLock { state in state.inFlight.filter { $0.value >= state.inFlightLimits[$0.key, default: .max] }.keys.sorted() }
+        let token = UUID().uuidString
+        let exclusion = full.isEmpty ? "" : " AND function NOT IN (\(full.map { _ in "?" }.joined(separator: ", ")))"
+        let sql = """
+            UPDATE delivery_invocations SET due_at = ?, lease_owner = ?, lease_token = ?, attempts = attempts + 1, \
+            first_attempt_at = COALESCE(first_attempt_at, ?), last_attempt_at = ? \
+            WHERE seq = (SELECT seq FROM delivery_invocations WHERE due_at <= ?\(exclusion) ORDER BY due_at, seq LIMIT 1\(backend.dialect.skipLocked)) \
+            RETURNING seq, invocation, attempts, enqueued_at
+            """
+        let millis = Self.millis(now)
+        let leaseEnd = millis + Int64((configuration.lease.seconds * 1000).rounded(.up))
+        let binds: [SQLValue] = [.integer(leaseEnd), .text(configuration.owner), .text(token), .integer(millis), .integer(millis), .integer(millis)]
+        guard let row = try await backend.execute(sql, binds + full.map { .text($0) }).first else { return nil }
+        let seq = try Self.integer(row, 0)
+        let invocation = try Self.invocation(row[1], row: "queued invocation \(seq)")
+        try await extendLease(seq: seq, token: token, for: invocation.function, claimedAt: millis)
+        let receipt = "\(seq)/\(token)"
+        state.withLock { state in
+            let function = invocation.function.address
+            state.leases[receipt] = function
+            state.inFlight[function, default: 0] += 1
+            state.inFlightLimits[function] = max(1, configuration.maxInFlightPerFunction ?? invocation.function.concurrency)
+        }
+        return QueuedInvocation(invocation: invocation, attempt: Int(try Self.integer(row, 2)), receipt: receipt, enqueuedAt: Self.date(try Self.integer(row, 3)))
+    }
+
+    /// A function whose timeout (with a margin for the settling) outlasts the lease gets a longer one, so
+    /// that its call is not taken over while it is still running.
+    private func extendLease(seq: Int64, token: String, for function: FunctionSpec, claimedAt millis: Int64) async throws {
+        let needed = function.timeout + Self.leaseMargin
+        guard needed > configuration.lease else { return }
+        try await backend.execute(
+            "UPDATE delivery_invocations SET due_at = ? WHERE seq = ? AND lease_token = ?",
+            [.integer(millis + Int64((needed.seconds * 1000).rounded(.up))), .integer(seq), .text(token)])
+    }
+
+    /// Time beyond a function's timeout that a lease lasts at least.
+    static let leaseMargin = Duration.seconds(30)
+
+    /// Makes this process's leased invocations due at once, for another process or the next start.
+    func releaseLeases() async {
+        do {
+            try await backend.execute(
+                "UPDATE delivery_invocations SET due_at = ?, lease_owner = NULL, lease_token = NULL WHERE lease_owner = ?",
+                [.integer(Self.millis(configuration.clock.now())), .text(configuration.owner)])
+            state.withLock { state in
+                state.leases = [:]
+                state.inFlight = [:]
+            }
+        } catch {
+            logger.error("could not release the delivery store's leases: \(error); they expire after \(configuration.lease)")
+        }
+    }
+}

@@ -1,0 +1,216 @@
+import Foundation
+import GatewayCore
+import GatewayDelivery
+import Testing
+
+extension StoreSuite {
+    /// The queue side of both durable stores: enqueue and claim, all-or-none, durability, group commit,
+    /// deduplication, bounds, in-flight limits and status.
+    struct StoreQueueTests {
+        typealias T = StoreTesting
+
+        @Test(arguments: StoreKind.allCases)
+        func enqueueNextAckInOrder(_ kind: StoreKind) async throws {
+            try await T.withDatabase(kind) { backend in
+                try await T.withStore(T.configuration(backend)) { store in
+                    let invocations = try (1...3).map { try T.invocation($0) }
+                    #expect(try await store.enqueue(invocations) == EnqueueReceipt(stored: invocations.map(\.id)))
+                    var claimed: [QueuedInvocation] = []
+                    for _ in 1...3 { claimed.append(try #require(try await store.next())) }
+                    #expect(claimed.map(\.invocation) == invocations)
+                    #expect(claimed.map(\.attempt) == [1, 1, 1])
+                    #expect(Set(claimed.map(\.receipt)).count == 3)
+                    try await store.ack(claimed[1])
+                    let total = try await store.status().total
+                    #expect([total.depth, total.inFlight, total.deadLetters] as [Int] == [2, 2, 0])
+                    try await store.ack(claimed[0])
+                    try await store.ack(claimed[2])
+                    // A second ack of the same lease changes nothing.
+                    try await store.ack(claimed[2])
+                    #expect(try await store.status() == QueueStatus(functions: [:], total: .init()))
+                    #expect(try await T.next(store, within: .milliseconds(100)) == nil)
+                }
+            }
+        }
+
+        @Test(arguments: StoreKind.allCases)
+        func nextWaitsForAnEnqueue(_ kind: StoreKind) async throws {
+            try await T.withDatabase(kind) { backend in
+                try await T.withStore(T.configuration(backend) { $0.pollInterval = .seconds(30) }) { store in
+                    let waiting = Task { try await store.next() }
+                    try await Task.sleep(for: .milliseconds(100))
+                    let started = ContinuousClock.now
+                    try await store.enqueue([try T.invocation(1)])
+                    // Woken by the enqueue, well before the 30-second poll.
+                    #expect(try await waiting.value?.invocation.id == (try T.invocation(1)).id)
+                    #expect(ContinuousClock.now - started < .seconds(10))
+                }
+            }
+        }
+
+        @Test(arguments: StoreKind.allCases)
+        func aBatchIsStoredAllOrNone(_ kind: StoreKind) async throws {
+            try await T.withDatabase(kind) { backend in
+                try await T.withStore(T.configuration(backend) { $0.maxDepthPerFunction = 3 }) { store in
+                    try await store.enqueue([try T.invocation(1), try T.invocation(2)])
+                    let expected = QueueFullError(capacity: 3, held: 2, offered: 2, function: "f", retryAfter: .seconds(5))
+                    await #expect(throws: expected) { try await store.enqueue([try T.invocation(3, function: "g"), try T.invocation(4), try T.invocation(5)]) }
+                    #expect(
+                        expected.description == "the delivery queue of function f is full: it holds 2 of 3 invocations and cannot take 2 more; retry later")
+                    // Nothing of the refused batch was stored, not even the other function's invocation.
+                    #expect(try await store.status().total.depth == 2)
+                    #expect(try await store.enqueue([try T.invocation(3, function: "g")]).stored == [try T.invocation(3, function: "g").id])
+                }
+            }
+        }
+
+        @Test(arguments: StoreKind.allCases)
+        func theTotalDepthIsBoundedToo(_ kind: StoreKind) async throws {
+            try await T.withDatabase(kind) { backend in
+                try await T.withStore(T.configuration(backend) { $0.maxDepth = 3 }) { store in
+                    try await store.enqueue([try T.invocation(1), try T.invocation(2), try T.invocation(3, function: "g")])
+                    await #expect(throws: QueueFullError(capacity: 3, held: 3, offered: 1, retryAfter: .seconds(5))) {
+                        try await store.enqueue([try T.invocation(4, function: "h")])
+                    }
+                    // Delivered invocations make room.
+                    try await store.ack(try #require(try await store.next()))
+                    try await store.enqueue([try T.invocation(4, function: "h")])
+                    #expect(try await store.status().functions.mapValues(\.depth) == ["f": 1, "g": 1, "h": 1])
+                }
+            }
+        }
+
+        @Test(arguments: StoreKind.allCases)
+        func enqueuedInvocationsSurviveAStopAndACrash(_ kind: StoreKind) async throws {
+            try await T.withDatabase(kind) { backend in
+                let configuration = T.configuration(backend)
+                try await T.withStore(configuration) { store in
+                    try await store.enqueue([try T.invocation(1), try T.invocation(2)])
+                }
+                // Cancelled right after the enqueue returned, like a killed process.
+                try await T.withStore(configuration, crash: true) { store in
+                    try await store.enqueue([try T.invocation(3)])
+                }
+                try await T.withStore(configuration) { store in
+                    var ids: [String] = []
+                    for _ in 1...3 { ids.append(try #require(try await store.next()).invocation.id) }
+                    #expect(ids == (try (1...3).map { try T.invocation($0).id }))
+                }
+            }
+        }
+
+        @Test(arguments: StoreKind.allCases)
+        func concurrentEnqueuesShareTransactions(_ kind: StoreKind) async throws {
+            try await T.withDatabase(kind) { backend in
+                try await T.withStore(T.configuration(backend)) { store in
+                    let requests = 64
+                    let receipts = try await withThrowingTaskGroup(of: EnqueueReceipt.self) { group in
+                        for number in 1...requests { group.addTask { try await store.enqueue([try T.invocation(number)]) } }
+                        return try await group.reduce(into: []) { $0.append($1) }
+                    }
+                    #expect(receipts.flatMap(\.stored).count == requests)
+                    #expect(try await store.status().total.depth == requests)
+                    #expect(store.enqueueTransactions < requests)
+                    #expect(store.enqueueTransactions >= 1)
+                }
+            }
+        }
+
+        @Test(arguments: StoreKind.allCases)
+        func aResentEventIsAcknowledgedButNotStoredTwiceWithinTheWindow(_ kind: StoreKind) async throws {
+            let clock = ManualClock()
+            try await T.withDatabase(kind) { backend in
+                try await T.withStore(T.configuration(backend, clock: clock.store) { $0.dedupWindow = .seconds(600) }) { store in
+                    let first = try T.invocation(1)
+                    #expect(try await store.enqueue([first]) == EnqueueReceipt(stored: [first.id]))
+                    #expect(try await store.enqueue([first, try T.invocation(2)]) == EnqueueReceipt(stored: [try T.invocation(2).id], duplicates: [first.id]))
+                    // Delivered, then re-sent within the window: still a duplicate.
+                    try await store.ack(try #require(try await store.next()))
+                    clock.advance(.seconds(599))
+                    #expect(try await store.enqueue([first]) == EnqueueReceipt(stored: [], duplicates: [first.id]))
+                    // Twice in one batch: stored once.
+                    let third = try T.invocation(3)
+                    #expect(try await store.enqueue([third, third]) == EnqueueReceipt(stored: [third.id], duplicates: [third.id]))
+                    // After the window it is a new delivery.
+                    clock.advance(.seconds(2))
+                    #expect(try await store.enqueue([first]) == EnqueueReceipt(stored: [first.id]))
+                    // The same event for another function is another invocation.
+                    #expect(try await store.enqueue([try T.invocation(1, function: "g")]).stored.count == 1)
+                    #expect(try await store.status().total.depth == 4)
+                }
+            }
+        }
+
+        @Test(arguments: StoreKind.allCases)
+        func twoProcessesEnqueueingTheSameEventsStoreThemOnce(_ kind: StoreKind) async throws {
+            try await T.withDatabase(kind) { backend in
+                let invocations = try (1...20).map { try T.invocation($0) }
+                try await T.withStore(T.configuration(backend)) { one in
+                    try await T.withStore(T.configuration(backend)) { two in
+                        // Each event offered by both at once, as a trigger retrying against another replica.
+                        let receipts = try await withThrowingTaskGroup(of: EnqueueReceipt.self) { group in
+                            for invocation in invocations {
+                                group.addTask { try await one.enqueue([invocation]) }
+                                group.addTask { try await two.enqueue([invocation]) }
+                            }
+                            return try await group.reduce(into: []) { $0.append($1) }
+                        }
+                        #expect(receipts.flatMap(\.stored).sorted() == invocations.map(\.id).sorted())
+                        #expect(receipts.flatMap(\.duplicates).sorted() == invocations.map(\.id).sorted())
+                        #expect(try await one.status().total.depth == 20)
+                    }
+                }
+            }
+        }
+
+        @Test(arguments: StoreKind.allCases)
+        func eachFunctionStaysWithinItsInFlightLimit(_ kind: StoreKind) async throws {
+            try await T.withDatabase(kind) { backend in
+                try await T.withStore(T.configuration(backend) { $0.maxInFlightPerFunction = 1 }) { store in
+                    try await store.enqueue([try T.invocation(1), try T.invocation(2), try T.invocation(3, function: "g")])
+                    let first = try #require(try await store.next())
+                    #expect(first.invocation.id == (try T.invocation(1)).id)
+                    // f is at its limit: g's invocation comes next although f's second is older.
+                    #expect(try await store.next()?.invocation.id == (try T.invocation(3, function: "g")).id)
+                    #expect(try await T.next(store, within: .milliseconds(200)) == nil)
+                    try await store.retry(first, result: DeliveryQueueTests.failed(status: 503), after: .zero)
+                    // The slot is free again: f's second invocation, due since it was enqueued, comes before the retry.
+                    let second = try #require(try await T.next(store, within: .seconds(5)))
+                    #expect(second.invocation.id == (try T.invocation(2)).id)
+                    #expect(try await T.next(store, within: .milliseconds(200)) == nil)
+                    try await store.ack(second)
+                    let again = try #require(try await T.next(store, within: .seconds(5)))
+                    #expect(again.invocation.id == first.invocation.id)
+                    #expect(again.attempt == 2)
+                }
+            }
+        }
+
+        @Test(arguments: StoreKind.allCases)
+        func statusCountsPerFunctionAndInTotal(_ kind: StoreKind) async throws {
+            let clock = ManualClock()
+            try await T.withDatabase(kind) { backend in
+                try await T.withStore(T.configuration(backend, clock: clock.store)) { store in
+                    try await store.enqueue([try T.invocation(1), try T.invocation(2, function: "g")])
+                    clock.advance(.seconds(10))
+                    try await store.enqueue([try T.invocation(3)])
+                    let first = try #require(try await store.next())
+                    let second = try #require(try await store.next())
+                    #expect(second.invocation.function.name == "g")
+                    try await store.deadLetter(second, result: DeliveryQueueTests.failed(status: 400), reason: .terminalStatus)
+                    clock.advance(.seconds(5))
+                    let status = try await store.status()
+                    #expect(
+                        status
+                            == QueueStatus(
+                                functions: [
+                                    "f": .init(depth: 2, inFlight: 1, deadLetters: 0, oldestAge: .seconds(15)),
+                                    "g": .init(depth: 0, inFlight: 0, deadLetters: 1, oldestAge: nil),
+                                ],
+                                total: .init(depth: 2, inFlight: 1, deadLetters: 1, oldestAge: .seconds(15))))
+                    try await store.ack(first)
+                }
+            }
+        }
+    }
+}

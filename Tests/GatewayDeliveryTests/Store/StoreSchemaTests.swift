@@ -1,0 +1,64 @@
+import Foundation
+import GatewayDelivery
+import PostgresNIO
+import SQLiteNIO
+import Testing
+
+extension StoreSuite {
+    /// The schema: created on the first start, kept on the next, and a newer one refused.
+    struct StoreSchemaTests {
+        typealias T = StoreTesting
+
+        /// Runs one statement straight on the database, beside the store; returns the first column of
+        /// the first row as an integer, if any.
+        static func raw(_ backend: DeliveryStoreConfiguration.Backend, _ sql: String) async throws -> Int? {
+            switch backend {
+            case .sqlite(let path):
+                let connection = try await SQLiteConnection.open(storage: .file(path: path))
+                defer { Task { try? await connection.close() } }
+                return try await connection.query(sql).first?.columns.first?.data.integer.map { Int($0) }
+            case .postgres(let settings):
+                let client = PostgresClient(
+                    configuration: .init(
+                        host: settings.host, port: settings.port, username: settings.username, password: settings.password,
+                        database: settings.database, tls: .disable),
+                    backgroundLogger: Support.quiet)
+                return try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { await client.run() }
+                    defer { group.cancelAll() }
+                    for try await (value) in try await client.query(PostgresQuery(unsafeSQL: sql)).decode(Int64?.self) {
+                        return value.map { Int($0) }
+                    }
+                    return nil
+                }
+            }
+        }
+
+        @Test(arguments: StoreKind.allCases)
+        func theSchemaIsCreatedOnceAndANewerOneIsRefused(_ kind: StoreKind) async throws {
+            try await T.withDatabase(kind) { backend in
+                let configuration = T.configuration(backend)
+                try await T.withStore(configuration) { store in
+                    try await store.enqueue([try T.invocation(1)])
+                }
+                let depth = try await T.withStore(configuration) { store in try await store.status().total.depth }
+                #expect(depth == 1)
+                #expect(try await Self.raw(backend, "SELECT version FROM delivery_schema") == 1)
+                #expect(try await Self.raw(backend, "SELECT COUNT(*) FROM delivery_schema") == 1)
+                if case .sqlite(let path) = backend {
+                    // WAL mode is a property of the file: another connection sees it.
+                    let connection = try await SQLiteConnection.open(storage: .file(path: path))
+                    #expect(try await connection.query("PRAGMA journal_mode").first?.columns.first?.data.string == "wal")
+                    try await connection.close()
+                }
+
+                _ = try await Self.raw(backend, "UPDATE delivery_schema SET version = 99")
+                let expected = StoreError(.unreadable, "the delivery store's schema is version 99, newer than this gateway's 1: upgrade the gateway")
+                let store = SQLDeliveryStore(configuration: configuration, logger: Support.quiet)
+                await #expect(throws: expected) { try await store.run() }
+                // Calls waiting for it to open fail the same way.
+                await #expect(throws: expected) { try await store.enqueue([try T.invocation(2)]) }
+            }
+        }
+    }
+}

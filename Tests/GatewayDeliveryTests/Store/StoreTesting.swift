@@ -1,0 +1,123 @@
+import Foundation
+import GatewayCore
+import GatewayDelivery
+import Logging
+import PostgresNIO
+import Synchronization
+import Testing
+
+/// The stores the shared suite runs against.
+enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case sqlite
+    case postgres
+
+    var testDescription: String { rawValue }
+}
+
+/// A clock that moves only when told to.
+final class ManualClock: Sendable {
+    private let now = Mutex(Date(timeIntervalSince1970: 1_700_000_000))
+
+    var date: Date { now.withLock { $0 } }
+    var store: StoreClock { StoreClock { self.date } }
+
+    func advance(_ duration: Duration) {
+        now.withLock { $0 = $0.addingTimeInterval(Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18) }
+    }
+}
+
+/// Fresh databases and running stores for the shared suite.
+enum StoreTesting {
+    static let postgresVariable = "EVENT_GATEWAY_TEST_POSTGRES"
+
+    /// A PostgreSQL store test ran without a server: `scripts/test` starts one.
+    struct NoPostgres: Error, CustomStringConvertible {
+        var description: String {
+            "\(StoreTesting.postgresVariable) is not set: run the tests with scripts/test, which starts a throwaway PostgreSQL and sets it"
+        }
+    }
+
+    /// Runs `body` with a database of its own: a new SQLite file (deleted afterwards), or a new
+    /// database on the test PostgreSQL server.
+    static func withDatabase<T>(_ kind: StoreKind, _ body: (DeliveryStoreConfiguration.Backend) async throws -> T) async throws -> T {
+        switch kind {
+        case .sqlite:
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("store-\(UUID().uuidString).sqlite").path
+            defer {
+                for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+            }
+            return try await body(.sqlite(path: path))
+        case .postgres:
+            return try await body(.postgres(try await createPostgresDatabase()))
+        }
+    }
+
+    /// A new, empty database on the server `EVENT_GATEWAY_TEST_POSTGRES` names.
+    static func createPostgresDatabase() async throws -> PostgresSettings {
+        guard let url = ProcessInfo.processInfo.environment[postgresVariable], !url.isEmpty else { throw NoPostgres() }
+        var settings = try PostgresSettings(url: url)
+        let client = PostgresClient(
+            configuration: .init(
+                host: settings.host, port: settings.port, username: settings.username, password: settings.password, database: settings.database,
+                tls: .disable),
+            backgroundLogger: Support.quiet)
+        let name = "store_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            try await client.query("CREATE DATABASE \(unescaped: name)")
+        }
+        settings.database = name
+        return settings
+    }
+
+    /// A configuration for tests: quick polling, the given clock.
+    static func configuration(
+        _ backend: DeliveryStoreConfiguration.Backend, clock: StoreClock = .system, _ change: (inout DeliveryStoreConfiguration) -> Void = { _ in }
+    ) -> DeliveryStoreConfiguration {
+        var configuration = DeliveryStoreConfiguration(backend: backend, pollInterval: .milliseconds(20), clock: clock)
+        change(&configuration)
+        return configuration
+    }
+
+    /// Runs a store while `body` runs. Afterwards the store shuts down gracefully (releasing its leases),
+    /// or, with `crash`, is cancelled: like a killed process, it leaves its leases to expire.
+    @discardableResult
+    static func withStore<T>(_ configuration: DeliveryStoreConfiguration, crash: Bool = false, _ body: (SQLDeliveryStore) async throws -> T)
+        async throws -> T
+    {
+        let store = SQLDeliveryStore(configuration: configuration, logger: Support.quiet)
+        guard crash else { return try await Support.running([store]) { try await body(store) } }
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await store.run() }
+            defer { group.cancelAll() }
+            return try await body(store)
+        }
+    }
+
+    /// The next invocation, or nil when none comes within `timeout`.
+    static func next(_ store: SQLDeliveryStore, within timeout: Duration) async throws -> QueuedInvocation? {
+        try await withThrowingTaskGroup(of: QueuedInvocation?.self) { group in
+            group.addTask { try await store.next() }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                return nil
+            }
+            defer { group.cancelAll() }
+            return try await group.next() ?? nil
+        }
+    }
+
+    /// An invocation of function `function` carrying event `e<number>`: its id is derived from both.
+    static func invocation(_ number: Int, function: String = "f", url: String = "http://127.0.0.1:9", retry: RetrySettings = RetrySettings())
+        throws -> Invocation
+    {
+        var spec = FunctionSpec(name: function, target: .http(url: url), topics: ["orders"], timeout: .seconds(5), retry: retry)
+        spec.concurrency = 4
+        return Invocation(function: spec, topics: ["orders"], envelopes: [try Support.order(id: "e\(number)")], payload: Support.payload("{\"n\":\(number)}"))
+    }
+}
+
+/// Every test of the durable stores, one at a time: each opens databases and fsyncs, and timing
+/// tests among them should not compete with each other for two cores.
+@Suite(.serialized) struct StoreSuite {}
