@@ -16,7 +16,16 @@ struct CommandLineTests {
         return FileManager.default.isExecutableFile(atPath: beside) ? beside : Fixtures.repository + "/.build/debug/event-gateway"
     }
 
-    static func run(_ arguments: [String], input: String? = nil) throws -> Run {
+    /// Runs the binary to its end on a thread of its own: the blocking reads and wait would otherwise hold
+    /// one of the few threads Swift concurrency shares with every other suite (two on a 2-core machine)
+    /// and stall their timed tests.
+    static func run(_ arguments: [String], input: String? = nil) async throws -> Run {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try runBlocking(arguments, input: input) }) }.start()
+        }
+    }
+
+    private static func runBlocking(_ arguments: [String], input: String?) throws -> Run {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
@@ -36,24 +45,24 @@ struct CommandLineTests {
         return Run(status: process.terminationStatus, output: String(decoding: out, as: UTF8.self), error: String(decoding: err, as: UTF8.self))
     }
 
-    @Test func normalizePrintsTheGoldenEnvelopes() throws {
-        let run = try Self.run(["normalize", "fixtures/functiongraph/smn/two-records-top-level-fields.json"])
+    @Test func normalizePrintsTheGoldenEnvelopes() async throws {
+        let run = try await Self.run(["normalize", "fixtures/functiongraph/smn/two-records-top-level-fields.json"])
         #expect(run.status == 0, "\(run.error)")
         let golden = try String(contentsOfFile: Fixtures.root + "/functiongraph/smn/two-records-top-level-fields.envelopes.json", encoding: .utf8)
         #expect(run.output == golden)
     }
 
-    @Test func severalFilesGiveOneArrayInOrder() throws {
+    @Test func severalFilesGiveOneArrayInOrder() async throws {
         let files = ["fixtures/functiongraph/smn/single-record.json", "fixtures/functiongraph/smn/two-records-top-level-fields.json", "fixtures/functiongraph/smn/empty-record.json"]
-        let run = try Self.run(["normalize"] + files)
+        let run = try await Self.run(["normalize"] + files)
         #expect(run.status == 0, "\(run.error)")
         let envelopes = try RawJSON(validating: run.output).value
         guard case .array(let elements) = envelopes else { Issue.record("not an array: \(run.output)"); return }
         #expect(elements.compactMap { $0["id"]?.stringValue } == ["5c0f1e6a9b2d4c7e8f103a2b4c6d8e0f", "b7e1c9d2a3f44e5b8c6d7e8f9a0b1c2d", "c8f2d0e3b4a55f6c9d7e8f9a0b1c2d3e"])
     }
 
-    @Test func readsStandardInputWithHeadersAndPath() throws {
-        let run = try Self.run(
+    @Test func readsStandardInputWithHeadersAndPath() async throws {
+        let run = try await Self.run(
             ["normalize", "-", "--path", "/api/v1/namespaces/ns1/triggers/t1", "--header", "Content-Type: application/json", "--received-at", "2026-01-01T00:00:00Z"],
             input: "{\"k\": \"v\"}")
         #expect(run.status == 0, "\(run.error)")
@@ -61,44 +70,44 @@ struct CommandLineTests {
         #expect(run.output.contains("\"time\": \"2026-01-01T00:00:00Z\""))
     }
 
-    @Test func binaryModeThroughHeaders() throws {
-        let run = try Self.run(
+    @Test func binaryModeThroughHeaders() async throws {
+        let run = try await Self.run(
             ["normalize", "-", "--header", "ce-specversion: 1.0", "--header", "ce-id: 42", "--header", "ce-source: /cli", "--header", "ce-type: t", "--header", "Content-Type: text/plain"],
             input: "hello")
         #expect(run.status == 0, "\(run.error)")
         #expect(run.output.contains("\"data\": \"hello\""))
     }
 
-    @Test func namedDialectSkipsDetection() throws {
-        let run = try Self.run(["normalize", "-", "--dialect", "cloudevents.structured"], input: "{\"specversion\":\"1.0\",\"id\":\"1\",\"source\":\"/s\",\"type\":\"t\"}")
+    @Test func namedDialectSkipsDetection() async throws {
+        let run = try await Self.run(["normalize", "-", "--dialect", "cloudevents.structured"], input: "{\"specversion\":\"1.0\",\"id\":\"1\",\"source\":\"/s\",\"type\":\"t\"}")
         #expect(run.status == 0, "\(run.error)")
-        let unknown = try Self.run(["normalize", "-", "--dialect", "nope"], input: "{}")
+        let unknown = try await Self.run(["normalize", "-", "--dialect", "nope"], input: "{}")
         #expect(unknown.status == 1)
         #expect(unknown.error.contains("unknown dialect \"nope\"; known dialects: cloudevents.batch"))
     }
 
-    @Test func errorsGoToStandardErrorWithExitCodeOne() throws {
-        let run = try Self.run(["normalize", "fixtures/functiongraph/smn/single-record.json", "-"], input: "{\"record\": [{\"event_source\": \"smn\", \"smn\": 5}]}")
+    @Test func errorsGoToStandardErrorWithExitCodeOne() async throws {
+        let run = try await Self.run(["normalize", "fixtures/functiongraph/smn/single-record.json", "-"], input: "{\"record\": [{\"event_source\": \"smn\", \"smn\": 5}]}")
         #expect(run.status == 1)
         #expect(run.output.isEmpty)
         #expect(run.error == "event-gateway: -: functiongraph.smn: $.record[0].smn: expected an object, found number 5\n")
     }
 
-    @Test func undetectableBodyListsWhatWasTried() throws {
-        let run = try Self.run(["normalize", "-"], input: "{\"hello\": \"world\"}")
+    @Test func undetectableBodyListsWhatWasTried() async throws {
+        let run = try await Self.run(["normalize", "-"], input: "{\"hello\": \"world\"}")
         #expect(run.status == 1)
         #expect(run.error.contains("no dialect matched the request; tried, in order: cloudevents.batch"))
         #expect(run.error.contains("functiongraph.smn (record[]"))
     }
 
-    @Test func missingFileIsAnError() throws {
-        let run = try Self.run(["normalize", "does/not/exist.json"])
+    @Test func missingFileIsAnError() async throws {
+        let run = try await Self.run(["normalize", "does/not/exist.json"])
         #expect(run.status == 1)
         #expect(run.error.contains("does/not/exist.json: cannot read the file"))
     }
 
-    @Test func dialectsListsEveryDialectOnItsOwnLine() throws {
-        let run = try Self.run(["dialects"])
+    @Test func dialectsListsEveryDialectOnItsOwnLine() async throws {
+        let run = try await Self.run(["dialects"])
         #expect(run.status == 0)
         let names = run.output.split(separator: "\n").map { $0.split(separator: " ").first.map(String.init) ?? "" }
         #expect(names == Normalizer().dialects.map(\.name))

@@ -43,8 +43,8 @@ struct RoutesCommandTests {
         """
 
     /// Every topic of the example routes has a declared subscriber: no notes.
-    @Test func checkReportsTheExampleRoutes() throws {
-        let run = try CommandLineTests.run(["routes", "check"])
+    @Test func checkReportsTheExampleRoutes() async throws {
+        let run = try await CommandLineTests.run(["routes", "check"])
         #expect(run.status == 0, "\(run.error)")
         let table = try RouteLoader.load(directory: Fixtures.repository + "/routes")
         #expect(
@@ -64,10 +64,10 @@ struct RoutesCommandTests {
             topic: "orders.*"
         """
 
-    @Test func checkCountsRoutesFunctionsTestsAndFilesAndNotesUnsubscribedTopics() throws {
+    @Test func checkCountsRoutesFunctionsTestsAndFilesAndNotesUnsubscribedTopics() async throws {
         let folder = try Self.folder(["shop/orders.yaml": Self.orders, "empty.yaml": "routes: []\n", "functions.yaml": Self.functions])
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let run = try CommandLineTests.run(["routes", "check", folder])
+        let run = try await CommandLineTests.run(["routes", "check", folder])
         #expect(run.status == 0, "\(run.error)")
         #expect(
             run.output == """
@@ -75,18 +75,18 @@ struct RoutesCommandTests {
                 note: \(folder)/shop/orders.yaml:6:5: no declared function subscribes to topic "orders.big" (route big-orders)
 
                 """)
-        let wildcard = try CommandLineTests.run(["routes", "check", folder, "--topic-matching", "wildcard"])
+        let wildcard = try await CommandLineTests.run(["routes", "check", folder, "--topic-matching", "wildcard"])
         #expect(wildcard.status == 0, "\(wildcard.error)")
         #expect(wildcard.output == "ok: 2 routes, 2 functions, 4 tests in 3 files\n")
     }
 
-    @Test func checkRefusesAnInvalidWildcardSubscription() throws {
+    @Test func checkRefusesAnInvalidWildcardSubscription() async throws {
         let folder = try Self.folder(["functions.yaml": "functions:\n  - name: a\n    target: log\n    topic: \"a**\"\n"])
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let exact = try CommandLineTests.run(["routes", "check", folder])
+        let exact = try await CommandLineTests.run(["routes", "check", folder])
         #expect(exact.status == 0, "\(exact.error)")
         #expect(exact.output == "ok: 0 routes, 1 function, 0 tests in 1 file\n")
-        let wildcard = try CommandLineTests.run(["routes", "check", folder, "--topic-matching", "wildcard"])
+        let wildcard = try await CommandLineTests.run(["routes", "check", folder, "--topic-matching", "wildcard"])
         #expect(wildcard.status == 1)
         #expect(wildcard.output.isEmpty)
         #expect(
@@ -94,7 +94,7 @@ struct RoutesCommandTests {
                 == "function a subscribes to \"a**\", which is not a valid wildcard: \"**\" is the same as \"*\"; write one star (declared at functions.yaml:2:5)\n")
     }
 
-    @Test func checkPrintsEveryErrorWithItsLocation() throws {
+    @Test func checkPrintsEveryErrorWithItsLocation() async throws {
         let folder = try Self.folder([
             "bad.yaml": """
             routes:
@@ -106,7 +106,7 @@ struct RoutesCommandTests {
             """
         ])
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let run = try CommandLineTests.run(["routes", "check", folder])
+        let run = try await CommandLineTests.run(["routes", "check", folder])
         #expect(run.status == 1)
         #expect(run.output.isEmpty)
         let lines = run.error.split(separator: "\n").map(String.init)
@@ -117,8 +117,8 @@ struct RoutesCommandTests {
         #expect(lines.last?.contains("expected a number, found a string") == true)
     }
 
-    @Test func testRunsTheExampleRoutes() throws {
-        let run = try CommandLineTests.run(["routes", "test"])
+    @Test func testRunsTheExampleRoutes() async throws {
+        let run = try await CommandLineTests.run(["routes", "test"])
         #expect(run.status == 0, "\(run.output)\(run.error)")
         let lines = run.output.split(separator: "\n")
         #expect(lines.count > 10)
@@ -126,10 +126,10 @@ struct RoutesCommandTests {
         #expect(lines.last?.hasSuffix(" passed, 0 failed") == true)
     }
 
-    @Test func testPrintsPassAndFailLines() throws {
+    @Test func testPrintsPassAndFailLines() async throws {
         let folder = try Self.folder(["shop/orders.yaml": Self.orders])
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let run = try CommandLineTests.run(["routes", "test", folder])
+        let run = try await CommandLineTests.run(["routes", "test", folder])
         #expect(run.status == 1)
         let lines = run.output.split(separator: "\n").map(String.init)
         #expect(lines.count == 5, "\(run.output)")
@@ -141,17 +141,17 @@ struct RoutesCommandTests {
         #expect(lines[4] == "1 passed, 3 failed")
     }
 
-    @Test func testStopsOnLoadErrors() throws {
+    @Test func testStopsOnLoadErrors() async throws {
         let folder = try Self.folder(["bad.yaml": "routes:\n  - id: x\n"])
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let run = try CommandLineTests.run(["routes", "test", folder])
+        let run = try await CommandLineTests.run(["routes", "test", folder])
         #expect(run.status == 1)
         #expect(run.output.isEmpty)
         #expect(run.error.contains("bad.yaml:2:"))
     }
 
-    @Test func explainShowsEachRouteAndTheTopics() throws {
-        let run = try CommandLineTests.run(["routes", "explain", "fixtures/functiongraph/obs/object-removed.json"])
+    @Test func explainShowsEachRouteAndTheTopics() async throws {
+        let run = try await CommandLineTests.run(["routes", "explain", "fixtures/functiongraph/obs/object-removed.json"])
         #expect(run.status == 0, "\(run.error)")
         let lines = run.output.split(separator: "\n").map(String.init)
         #expect(lines.first?.hasPrefix("envelope 0 (functiongraph.obs): type com.huaweicloud.obs.ObjectRemoved:Delete") == true)
@@ -161,10 +161,10 @@ struct RoutesCommandTests {
         #expect(lines.contains { $0.hasPrefix("envelope 1 (functiongraph.obs): ") })
     }
 
-    @Test func explainTakesTheRequestContext() throws {
+    @Test func explainTakesTheRequestContext() async throws {
         let folder = try Self.folder(["shop/orders.yaml": Self.orders])
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let run = try CommandLineTests.run(
+        let run = try await CommandLineTests.run(
             ["routes", "explain", "-", "--dir", folder, "--header", "ce-specversion: 1.0", "--header", "ce-id: 7", "--header", "ce-source: /cli",
              "--header", "ce-type: com.example.order", "--header", "Content-Type: application/json", "--received-at", "2026-01-01T00:00:00Z"],
             input: "{\"total\": 42}")
@@ -177,7 +177,7 @@ struct RoutesCommandTests {
                   topics: orders.all
 
                 """)
-        let bad = try CommandLineTests.run(["routes", "explain", "-", "--dir", folder], input: "{\"hello\": 1}")
+        let bad = try await CommandLineTests.run(["routes", "explain", "-", "--dir", folder], input: "{\"hello\": 1}")
         #expect(bad.status == 1)
         #expect(bad.error.contains("no dialect matched the request"))
     }
