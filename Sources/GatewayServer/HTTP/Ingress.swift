@@ -27,7 +27,10 @@ struct Ingress: Sendable {
         }
         router.post("function/:name") { request, context in try await callByName(request, try context.parameters.require("name")) }
         for method in [HTTPRequest.Method.get, .post, .put, .patch, .delete, .head, .options] {
-            router.on("apig/**", method: method) { request, context in try await localAPIG(request, context) }
+            // `apig` alone is the API's root, `/`, which `apig/**` does not match.
+            for path in ["apig", "apig/**"] {
+                router.on(RouterPath(path), method: method) { request, _ in try await localAPIG(request) }
+            }
         }
     }
 
@@ -70,15 +73,11 @@ struct Ingress: Sendable {
 
     /// `/apig/{path...}`, any method: the request becomes a FunctionGraph APIG event, the subscribed
     /// function's APIG answer becomes the HTTP response (for running FunctionGraph functions locally).
-    func localAPIG(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    func localAPIG(_ request: Request) async throws -> Response {
         var request = request
         let body = try await request.collectBody(limit: configuration.maxBodyBytes)
-        let path = "/" + (context.parameters.getCatchAll().joined(separator: "/"))
-        let headers = request.headers.map { HeaderField($0.name.canonicalName, $0.value) }
-        let apigBody = APIGEvent.build(method: request.method.rawValue, path: path, query: request.uri.query, headers: headers, body: body)
-        let event = IncomingEvent(body: apigBody, headers: ["content-type": "application/json"], dialect: "functiongraph.apig", receivedAt: .now)
-        let normalization = try normalize(event)
-        let answer = try await answerAPIG(normalization, event).httpResponse()
+        let event = Self.apigEvent(request, body: body)
+        let answer = try await answerAPIG(try normalize(event), event).httpResponse()
         var fields = HTTPFields()
         for header in answer.headers {
             guard let name = HTTPField.Name(header.name) else { continue }
@@ -86,6 +85,29 @@ struct Ingress: Sendable {
         }
         return Response(
             status: HTTPResponse.Status(code: answer.status), headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer.body)))
+    }
+
+    /// The APIG event FunctionGraph would send for `request`: its method, path (``apigPath(_:)``), query,
+    /// headers with `host` and without the connection's own, and body.
+    static func apigEvent(_ request: Request, body: [UInt8]) -> IncomingEvent {
+        // HTTPTypes keeps an HTTP/1 Host header as the request's authority; APIG events carry it as `host`.
+        let host = request.head.authority.map { [HeaderField("host", $0)] } ?? []
+        let forwarded = request.headers.filter { !connectionHeaders.contains($0.name.canonicalName) }
+        let headers = host + forwarded.map { HeaderField($0.name.canonicalName, $0.value) }
+        let bytes = APIGEvent.build(
+            method: request.method.rawValue, path: apigPath(request.uri.path), query: request.uri.query, headers: headers, body: body)
+        return IncomingEvent(body: bytes, headers: ["content-type": "application/json"], dialect: "functiongraph.apig", receivedAt: .now)
+    }
+
+    /// Headers about the connection to the gateway (RFC 9110, 7.6.1), which APIG does not pass on.
+    static let connectionHeaders: Set<String> = ["connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade"]
+
+    /// The path of a `/apig/...` request as APIG gives it to functions: what follows `/apig`, `/` for
+    /// nothing, trailing slash kept, percent-escapes decoded (kept as sent when they are not valid UTF-8).
+    static func apigPath(_ requestPath: String) -> String {
+        let rest = requestPath.dropFirst("/apig".count)
+        let path = rest.isEmpty ? "/" : String(rest)
+        return URIReference.percentDecode(path) ?? path
     }
 
     /// 200 once a route table is loaded (the routes folder read without errors at least once) and the
@@ -119,8 +141,17 @@ struct Ingress: Sendable {
     }
 
     func deliver(_ normalization: Normalization, _ event: IncomingEvent) async throws -> Dispatcher.Report {
+        try await deliver(dispatcher.plan(normalization), normalization, event)
+    }
+
+    /// Delivers `plan`, but for the positions in `skipped`.
+    ///
+    /// - Throws: 503 `queue_full` when the queue cannot take the async calls (none is queued then).
+    func deliver(_ plan: DeliveryPlan, _ normalization: Normalization, _ event: IncomingEvent, skipping skipped: Set<Int> = []) async throws
+        -> Dispatcher.Report
+    {
         do {
-            return try await dispatcher.deliver(normalization, from: event)
+            return try await dispatcher.deliver(plan, normalization, from: event, skipping: skipped)
         } catch let error as QueueFullError {
             throw GatewayHTTPError(
                 .serviceUnavailable, code: "queue_full",
@@ -128,16 +159,17 @@ struct Ingress: Sendable {
         }
     }
 
-    /// The APIG contract: the first function subscribed is called synchronously and its answer returned in
-    /// the APIG shape; other subscribers are delivered as usual.
+    /// The APIG contract: one subscriber is called synchronously and its answer returned in the APIG
+    /// shape, the first sync one (the mode whose answer a request gets), else the first one; other
+    /// subscribers are delivered as usual.
     func answerAPIG(_ normalization: Normalization, _ event: IncomingEvent) async throws -> APIGResponse {
         let plan = dispatcher.plan(normalization)
-        guard let responder = plan.calls.first else {
-            _ = try await dispatcher.deliver(plan, normalization, from: event)
+        guard let position = plan.calls.firstIndex(where: { $0.function.mode == .sync }) ?? plan.calls.indices.first else {
+            _ = try await deliver(plan, normalization, event)
             return .failure(.noSubscriber, message: "no function subscribes to this API's topics")
         }
-        _ = try await dispatcher.deliver(plan, normalization, from: event, skipping: [0])
-        let invocations = Dispatcher.invocations(responder, normalization, event)
+        _ = try await deliver(plan, normalization, event, skipping: [position])
+        let invocations = Dispatcher.invocations(plan.calls[position], normalization, event)
         guard let invocation = invocations.first else { return .failure(.internalError, message: "nothing to call") }
         let result = await dispatcher.invoker.invoke(invocation)
         return Self.apigAnswer(result)
