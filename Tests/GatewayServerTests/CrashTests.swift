@@ -1,0 +1,177 @@
+import AsyncHTTPClient
+import Foundation
+import GatewayStubs
+import NIOCore
+import NIOHTTP1
+import Synchronization
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// At least once, proven: the real gateway is killed with SIGKILL at random moments while a load
+/// generator sends it async events, and restarted on the same store; in the end every event that got a
+/// 202 reached the function at least once.
+@Suite(.serialized, .timeLimit(.minutes(3)))
+struct CrashTests {
+    /// Events sent, each with an id of its own.
+    static let events = 300
+    /// Senders at once.
+    static let senders = 6
+    /// Pause of each sender between events: spreads the load over the kills.
+    static let pause = Duration.milliseconds(60)
+    /// SIGKILLs, each at a random moment in ``killAfter`` after the (re)start.
+    static let kills = 4
+    static let killAfter = 300...1200
+
+    @Test(arguments: TestStore.allCases)
+    func everyAcknowledgedEventIsDeliveredAcrossKills(_ store: TestStore) async throws {
+        let database = try await store.database()
+        defer { database.remove() }
+        let sink = try await StubFunction.start(reply: .text("ok"))
+        defer { Task { await sink.stop() } }
+        let folder = try RoutesFolder()
+        try folder.write(
+            "crash.yaml",
+            routeFile(routes: [.all(topic: "crash")], functions: [.http("sink", url: sink.url, topics: ["crash"], mode: "async", body: "binary")]))
+        // A killed process's claims come back after the lease; retries of a refused call come quickly.
+        let environment = database.environment.merging([
+            "EVENT_GATEWAY_LEASE": "2s", "EVENT_GATEWAY_RETRY_BACKOFF": "100ms", "EVENT_GATEWAY_RETRY_MAX_BACKOFF": "500ms",
+            "EVENT_GATEWAY_RETRY_MAX_ATTEMPTS": "100",
+        ]) { $1 }
+        let gateway = RunningGateway(try await GatewayProcess.start(routes: folder.path, environment: environment))
+        try await Self.withClient { client in
+            let started = ContinuousClock.now
+            async let acknowledged = Self.send(to: gateway, client: client)
+            var kills = 0
+            for _ in 0..<Self.kills {
+                try await Task.sleep(for: .milliseconds(Int.random(in: Self.killAfter)))
+                let victim = gateway.process
+                victim.send(SIGKILL)
+                _ = try await victim.waitForExit(timeout: .seconds(10))
+                kills += 1
+                gateway.process = try await GatewayProcess.start(routes: folder.path, environment: environment)
+            }
+            let acked = await acknowledged
+            let delivered = await eventually(timeout: .seconds(60)) { acked.isSubset(of: Self.deliveredIDs(sink)) }
+            let received = sink.requests.compactMap { $0.header("ce-id") }
+            let unique = Set(received)
+            let summary =
+                "crash test (\(store)): sent \(Self.events), acknowledged \(acked.count), delivered \(unique.count), "
+                + "duplicates \(received.count - unique.count), kills \(kills), \(ContinuousClock.now - started)"
+            print(summary)
+            #expect(delivered, "acknowledged but never delivered: \(acked.subtracting(unique).sorted().prefix(20)); \(summary)")
+            #expect(kills == Self.kills)
+            // Most events must get through for the proof to mean something.
+            #expect(acked.count >= Self.events / 2, "\(summary)")
+        }
+        let last = gateway.process
+        last.send(SIGTERM)
+        let exit = try await last.waitForExit(timeout: .seconds(30))
+        #expect(exit.status == 0 && exit.exited, "\(last.log)")
+    }
+
+    /// The gateway process running now: the senders read it, the killer replaces it.
+    final class RunningGateway: Sendable {
+        private let current: Mutex<GatewayProcess>
+
+        init(_ process: GatewayProcess) {
+            current = Mutex(process)
+        }
+
+        var process: GatewayProcess {
+            get { current.withLock { $0 } }
+            set { current.withLock { $0 = newValue } }
+        }
+    }
+
+    /// Hands out the event numbers 0, 1, 2 ... to the senders, each once.
+    final class Tickets: Sendable {
+        private let next = Mutex(0)
+
+        func take() -> Int {
+            next.withLock { next in
+                defer { next += 1 }
+                return next
+            }
+        }
+    }
+
+    /// Runs `body` with a client of its own, shut down afterwards whatever happens.
+    static func withClient<T>(_ body: (HTTPClient) async throws -> T) async throws -> T {
+        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: clientConfiguration)
+        do {
+            let value = try await body(client)
+            try await client.shutdown()
+            return value
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+    }
+
+    /// No retries of refused connections (the gateway is down, its next port is another), short timeouts.
+    static var clientConfiguration: HTTPClient.Configuration {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.timeout = .init(connect: .seconds(1), read: .seconds(10))
+        return configuration
+    }
+
+    /// The ids the sink received.
+    static func deliveredIDs(_ sink: StubFunction) -> Set<String> {
+        Set(sink.requests.compactMap { $0.header("ce-id") })
+    }
+
+    /// Sends every event until the running gateway answers 202, each from one of ``senders`` loops;
+    /// a send that fails (the gateway died, or is starting) is tried again on whatever runs then, as a
+    /// trigger would: a re-sent event that was stored already is acknowledged, not stored twice.
+    ///
+    /// - Returns: The ids of the events acknowledged.
+    static func send(to gateway: RunningGateway, client: HTTPClient) async -> Set<String> {
+        let tickets = Tickets()
+        return await withTaskGroup(of: Set<String>.self) { group in
+            for _ in 0..<senders {
+                group.addTask {
+                    var acknowledged: Set<String> = []
+                    while true {
+                        let number = tickets.take()
+                        guard number < events else { return acknowledged }
+                        let id = "crash-\(number)"
+                        // Up to 40 tries (about 10 s): more than a restart takes.
+                        for _ in 0..<40 {
+                            let port = gateway.process.port
+                            if await post(id, number: number, port: port, client: client) {
+                                acknowledged.insert(id)
+                                break
+                            }
+                            try? await Task.sleep(for: .milliseconds(250))
+                        }
+                        try? await Task.sleep(for: pause)
+                    }
+                }
+            }
+            return await group.reduce(into: Set<String>()) { $0.formUnion($1) }
+        }
+    }
+
+    /// POSTs one CloudEvent; true when the gateway answered 202.
+    static func post(_ id: String, number: Int, port: Int, client: HTTPClient) async -> Bool {
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/")
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/cloudevents+json")
+        request.body = .bytes(ByteBuffer(string: #"{"specversion":"1.0","id":"\#(id)","source":"/crash-test","type":"crash.test","data":{"n":\#(number)}}"#))
+        do {
+            let response = try await client.execute(request, timeout: .seconds(10))
+            _ = try await response.body.collect(upTo: 1 << 16)
+            return response.status == .accepted
+        } catch {
+            return false
+        }
+    }
+}
