@@ -62,6 +62,12 @@ func withStore<T: Sendable>(_ options: ConfigurationOptions, _ body: @escaping @
     }
 }
 
+/// Says that no dead letter has this id; the command exits 1.
+func unknownDeadLetter(_ id: String) -> ExitCode {
+    standardError("event-gateway: no dead letter with id \(id)")
+    return ExitCode.failure
+}
+
 /// `event-gateway dlq list`.
 struct DeadLetterListCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List dead letters, oldest first.")
@@ -93,10 +99,7 @@ struct DeadLetterShowCommand: AsyncParsableCommand {
 
     func run() async throws {
         let id = id
-        guard let letter = try await withStore(options, { try await $0.deadLetter(id: id) }) else {
-            standardError("event-gateway: no dead letter with id \(id)")
-            throw ExitCode.failure
-        }
+        guard let letter = try await withStore(options, { try await $0.deadLetter(id: id) }) else { throw unknownDeadLetter(id) }
         print(json ? StoreOutput.json(StoreOutput.object(letter, full: true)) : StoreOutput.details(letter))
     }
 }
@@ -141,10 +144,7 @@ struct DeadLetterDropCommand: AsyncParsableCommand {
         let id = id
         let dropped = try await withStore(options) { try await $0.drop(id: id) }
         if json { print(StoreOutput.json(["dropped": dropped, "id": id] as [String: Any])) }
-        guard dropped else {
-            standardError("event-gateway: no dead letter with id \(id)")
-            throw ExitCode.failure
-        }
+        guard dropped else { throw unknownDeadLetter(id) }
         if !json { print("dropped \(id)") }
     }
 }
