@@ -77,7 +77,8 @@ struct DeliveryQueueTests {
     }
 
     @Test func workerDeliversEverythingWithinItsInFlightLimit() async throws {
-        try await StubFunction.withStub(reply: .text("ok", delay: .milliseconds(50))) { stub in
+        // Calls long enough to overlap on a loaded machine.
+        try await StubFunction.withStub(reply: .text("ok", delay: .milliseconds(250))) { stub in
             let receiver = RecordingReceiver()
             try await Support.withInvoker(receivers: [receiver]) { invoker in
                 let queue = InMemoryDeliveryQueue()
@@ -122,6 +123,7 @@ struct DeliveryQueueTests {
         let queue = InMemoryDeliveryQueue()
         let calls = Counter()
 
+        @discardableResult
         func enqueue(_ invocations: [Invocation]) async throws -> EnqueueReceipt { try await queue.enqueue(invocations) }
         func next() async throws -> QueuedInvocation? {
             if calls.next() == 1 { throw StoreDown() }

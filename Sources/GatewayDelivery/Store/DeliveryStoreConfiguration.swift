@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import Logging
 
 /// Where a ``DeliveryStore`` keeps its queue, and its bounds: what the gateway's configuration fills in.
@@ -21,7 +21,7 @@ public struct DeliveryStoreConfiguration: Sendable {
     /// Invocations of one function this process delivers at once; nil takes each function's `concurrency`.
     public var maxInFlightPerFunction: Int?
     /// How long a claimed invocation stays leased; after that another worker (or process) takes it over.
-    /// Keep it longer than the longest function timeout.
+    /// A function whose timeout plus 30 s is longer gets a lease that long.
     public var lease: Duration
     /// How often a dead letter may be replayed.
     public var maxReplays: Int
@@ -73,56 +73,4 @@ public struct DeliveryStoreConfiguration: Sendable {
     public func makeStore(logger: Logger) -> any DeliveryStore {
         SQLDeliveryStore(configuration: self, logger: logger)
     }
-}
-
-/// How to reach a PostgreSQL server.
-public struct PostgresSettings: Sendable, Hashable {
-    public var host: String
-    public var port: Int
-    public var username: String
-    public var password: String?
-    public var database: String?
-
-    public init(host: String, port: Int = 5432, username: String, password: String? = nil, database: String? = nil) {
-        self.host = host
-        self.port = port
-        self.username = username
-        self.password = password
-        self.database = database
-    }
-
-    /// From a URL: `postgres://user[:password]@host[:port][/database]`.
-    ///
-    /// - Throws: ``StoreError`` naming what is missing or wrong.
-    public init(url: String) throws(StoreError) {
-        guard let components = URLComponents(string: url), let scheme = components.scheme, ["postgres", "postgresql"].contains(scheme.lowercased())
-        else {
-            throw StoreError(.invalidConfiguration, "\(url.debugDescription) is not a PostgreSQL URL like postgres://user@host:5432/database")
-        }
-        guard let host = components.host, !host.isEmpty else { throw StoreError(.invalidConfiguration, "\(url.debugDescription) has no host") }
-        guard let user = components.user, !user.isEmpty else { throw StoreError(.invalidConfiguration, "\(url.debugDescription) has no user name") }
-        let database = components.path.hasPrefix("/") ? String(components.path.dropFirst()) : components.path
-        self.init(host: host, port: components.port ?? 5432, username: user, password: components.password, database: database.isEmpty ? nil : database)
-    }
-}
-
-/// A store could not do what was asked.
-public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
-    public enum Code: String, Sendable, Hashable {
-        case invalidConfiguration = "invalid_configuration"
-        /// The database holds something this version cannot read (a newer schema, a corrupt row).
-        case unreadable
-        /// The store was shut down.
-        case closed
-    }
-
-    public var code: Code
-    public var message: String
-
-    public init(_ code: Code, _ message: String) {
-        self.code = code
-        self.message = message
-    }
-
-    public var description: String { "\(code.rawValue): \(message)" }
 }

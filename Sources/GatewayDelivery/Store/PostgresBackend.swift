@@ -15,6 +15,8 @@ final class PostgresBackend: SQLBackend {
             tls: .disable)
         // Enough for the workers' claims and a commit at once; several processes share the server's limit.
         configuration.options.maximumConnections = 10
+        // Claims and settlements do not wait for the disk; durable transactions turn it back on.
+        configuration.options.additionalStartupParameters = [("synchronous_commit", "off")]
         self.client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.logger = logger
     }
@@ -33,10 +35,11 @@ final class PostgresBackend: SQLBackend {
         try await client.withConnection { try await Self.run(sql, binds, on: $0, logger: logger) }
     }
 
-    func transaction<T: Sendable>(_ body: (any SQLExecutor) async throws -> T) async throws -> T {
+    func transaction<T: Sendable>(durable: Bool, _ body: (any SQLExecutor) async throws -> T) async throws -> T {
         try await client.withConnection { connection in
             let transaction = Transaction(connection: connection, logger: logger)
             try await transaction.execute("BEGIN", [])
+            if durable { try await transaction.execute("SET LOCAL synchronous_commit TO on", []) }
             do {
                 let value = try await body(transaction)
                 try await transaction.execute("COMMIT", [])

@@ -43,12 +43,16 @@ struct SQLDialect: Sendable {
     var skipLocked: String
     /// Run first in the migration transaction, so that processes starting together migrate one at a time.
     var migrationLock: String?
+    /// Run first in each enqueue transaction, so that processes enqueueing at once see each other's
+    /// deduplication marks and depths (SQLite's `BEGIN IMMEDIATE` serializes writers already).
+    var enqueueLock: String?
 
-    static let sqlite = SQLDialect(serialKey: "INTEGER PRIMARY KEY AUTOINCREMENT", bytesType: "BLOB", skipLocked: "", migrationLock: nil)
+    static let sqlite = SQLDialect(
+        serialKey: "INTEGER PRIMARY KEY AUTOINCREMENT", bytesType: "BLOB", skipLocked: "", migrationLock: nil, enqueueLock: nil)
+    // Any constants work; these spell "evgw" and one more.
     static let postgres = SQLDialect(
         serialKey: "BIGSERIAL PRIMARY KEY", bytesType: "BYTEA", skipLocked: " FOR UPDATE SKIP LOCKED",
-        // Any constant works; this one spells "evgw".
-        migrationLock: "SELECT pg_advisory_xact_lock(1702262647)")
+        migrationLock: "SELECT pg_advisory_xact_lock(1702262647)", enqueueLock: "SELECT pg_advisory_xact_lock(1702262648)")
 }
 
 /// A database the ``SQLDeliveryStore`` runs on.
@@ -66,5 +70,11 @@ protocol SQLBackend: SQLExecutor {
     func close() async
 
     /// Runs `body` in one transaction, committed when it returns and rolled back when it throws.
-    func transaction<T: Sendable>(_ body: (any SQLExecutor) async throws -> T) async throws -> T
+    ///
+    /// - Parameter durable: Whether the commit must be on disk when this returns (enqueues, replays,
+    ///   drops, the schema). Other writes (claims and settlements, in transactions or as single
+    ///   statements through ``SQLExecutor/execute(_:_:)``) skip the wait for the disk: a power failure
+    ///   may undo the last of them, which at-least-once delivery tolerates (an undone claim is due again,
+    ///   an undone settlement is tried again). A process that is killed loses none of them.
+    func transaction<T: Sendable>(durable: Bool, _ body: (any SQLExecutor) async throws -> T) async throws -> T
 }

@@ -23,7 +23,7 @@ extension SQLDeliveryStore {
         let (condition, binds) = Self.condition(filter)
         let now = Self.millis(configuration.clock.now())
         let limit = configuration.maxReplays
-        let report = try await backend.transaction { db in
+        let report = try await backend.transaction(durable: true) { db in
             var report = ReplayReport(replayed: [], refused: [])
             let rows = try await db.execute("SELECT id, function, invocation, replays FROM delivery_dead_letters\(condition) ORDER BY dead_at, id", binds)
             for row in rows {
@@ -48,7 +48,9 @@ extension SQLDeliveryStore {
     @discardableResult
     public func drop(id: String) async throws -> Bool {
         try await ready()
-        return try await !backend.execute("DELETE FROM delivery_dead_letters WHERE id = ? RETURNING id", [.text(id)]).isEmpty
+        return try await backend.transaction(durable: true) { db in
+            try await !db.execute("DELETE FROM delivery_dead_letters WHERE id = ? RETURNING id", [.text(id)]).isEmpty
+        }
     }
 
     /// A `WHERE` clause for `filter` and its values.

@@ -9,7 +9,9 @@ extension SQLDeliveryStore {
         let now = Self.millis(configuration.clock.now())
         let cutoff = now - Int64((configuration.dedupWindow.seconds * 1000).rounded())
         let encoded = try batches.map { try $0.map { (invocation: $0, json: try Self.json($0)) } }
-        return try await backend.transaction { db in
+        let lock = backend.dialect.enqueueLock
+        return try await backend.transaction(durable: true) { db in
+            if let lock { try await db.execute(lock, []) }
             try await db.execute("DELETE FROM delivery_dedup WHERE seen_at <= ?", [.integer(cutoff)])
             var seen = try await Self.recentlySeen(Array(Set(batches.joined().map(\.id))), db: db)
             var depths = try await Self.depths(db)

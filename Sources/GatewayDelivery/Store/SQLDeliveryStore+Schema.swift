@@ -59,7 +59,7 @@ extension SQLDeliveryStore {
     /// - Throws: ``StoreError`` when the database holds a newer schema than this version knows.
     func migrate() async throws {
         let dialect = backend.dialect
-        try await backend.transaction { db in
+        try await backend.transaction(durable: true) { db in
             if let lock = dialect.migrationLock { try await db.execute(lock, []) }
             try await db.execute("CREATE TABLE IF NOT EXISTS delivery_schema (version BIGINT NOT NULL)", [])
             let rows = try await db.execute("SELECT version FROM delivery_schema", [])

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 import GatewayCore
 public import Logging
 import ServiceLifecycle
@@ -167,7 +167,7 @@ public final class SQLDeliveryStore: DeliveryStore {
             .bytes(Array(result.body.prefix(DeadLetter.responseBodyLimit))), result.error.map { .text($0.message) } ?? .null,
             .text(reason.rawValue), .integer(now), .integer(lease.seq), .text(lease.token),
         ]
-        try await backend.transaction { db in
+        try await backend.transaction(durable: false) { db in
             try await db.execute(Self.insertDeadLetter, values)
             try await db.execute("DELETE FROM delivery_invocations WHERE seq = ? AND lease_token = ?", [.integer(lease.seq), .text(lease.token)])
         }
@@ -234,6 +234,7 @@ public final class SQLDeliveryStore: DeliveryStore {
         guard let row = try await backend.execute(sql, binds + full.map { .text($0) }).first else { return nil }
         let seq = try Self.integer(row, 0)
         let invocation = try Self.invocation(row[1], row: "queued invocation \(seq)")
+        try await extendLease(seq: seq, token: token, for: invocation.function, claimedAt: millis)
         let receipt = "\(seq)/\(token)"
         state.withLock { state in
             let function = invocation.function.address
@@ -243,6 +244,19 @@ public final class SQLDeliveryStore: DeliveryStore {
         }
         return QueuedInvocation(invocation: invocation, attempt: Int(try Self.integer(row, 2)), receipt: receipt, enqueuedAt: Self.date(try Self.integer(row, 3)))
     }
+
+    /// A function whose timeout (with a margin for the settling) outlasts the lease gets a longer one, so
+    /// that its call is not taken over while it is still running.
+    private func extendLease(seq: Int64, token: String, for function: FunctionSpec, claimedAt millis: Int64) async throws {
+        let needed = function.timeout + Self.leaseMargin
+        guard needed > configuration.lease else { return }
+        try await backend.execute(
+            "UPDATE delivery_invocations SET due_at = ? WHERE seq = ? AND lease_token = ?",
+            [.integer(millis + Int64((needed.seconds * 1000).rounded(.up))), .integer(seq), .text(token)])
+    }
+
+    /// Time beyond a function's timeout that a lease lasts at least.
+    static let leaseMargin = Duration.seconds(30)
 
     /// Makes this process's leased invocations due at once, for another process or the next start.
     func releaseLeases() async {

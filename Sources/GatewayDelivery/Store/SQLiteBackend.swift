@@ -3,7 +3,8 @@ import NIOCore
 import SQLiteNIO
 import Synchronization
 
-/// One SQLite connection to a file in WAL mode with `synchronous=FULL`: a commit is on disk when it returns.
+/// One SQLite connection to a file in WAL mode: durable transactions commit with `synchronous=FULL`
+/// (on disk when they return, the write-ahead log before them included), the rest with `NORMAL`.
 ///
 /// Every statement and transaction takes the connection in turn (an async lock), so a transaction's
 /// statements never interleave with others'.
@@ -22,9 +23,13 @@ final class SQLiteBackend: SQLBackend {
     func open() async throws {
         let connection = try await SQLiteConnection.open(storage: .file(path: path))
         do {
-            for pragma in ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA busy_timeout=10000"] {
-                _ = try await connection.query(pragma)
+            // WAL refuses on some file systems (network shares) and answers with the mode it kept.
+            let mode = try await connection.query("PRAGMA journal_mode=WAL").first?.columns.first?.data.string
+            guard mode?.lowercased() == "wal" else {
+                throw StoreError(.invalidConfiguration, "the SQLite store at \(path) cannot use WAL mode (it stays in \(mode ?? "an unknown") mode)")
             }
+            _ = try await connection.query("PRAGMA synchronous=NORMAL")
+            _ = try await connection.query("PRAGMA busy_timeout=10000")
         } catch {
             // Not in this task, which may be cancelled: a cancelled close leaves the file open.
             try? await Task { try await connection.close() }.value
@@ -45,17 +50,30 @@ final class SQLiteBackend: SQLBackend {
         try await withTurn { try await Self.run(sql, binds, on: $0) }
     }
 
-    func transaction<T: Sendable>(_ body: (any SQLExecutor) async throws -> T) async throws -> T {
+    func transaction<T: Sendable>(durable: Bool, _ body: (any SQLExecutor) async throws -> T) async throws -> T {
         try await withTurn { connection in
-            _ = try await connection.query("BEGIN IMMEDIATE")
+            // The mode is read at commit; switching costs no disk write.
+            if durable { _ = try await connection.query("PRAGMA synchronous=FULL") }
             do {
-                let value = try await body(Transaction(connection: connection))
-                _ = try await connection.query("COMMIT")
+                let value = try await Self.inTransaction(connection, body)
+                if durable { _ = try await connection.query("PRAGMA synchronous=NORMAL") }
                 return value
             } catch {
-                _ = try? await connection.query("ROLLBACK")
+                if durable { _ = try? await connection.query("PRAGMA synchronous=NORMAL") }
                 throw error
             }
+        }
+    }
+
+    private static func inTransaction<T>(_ connection: SQLiteConnection, _ body: (any SQLExecutor) async throws -> T) async throws -> T {
+        _ = try await connection.query("BEGIN IMMEDIATE")
+        do {
+            let value = try await body(Transaction(connection: connection))
+            _ = try await connection.query("COMMIT")
+            return value
+        } catch {
+            _ = try? await connection.query("ROLLBACK")
+            throw error
         }
     }
 

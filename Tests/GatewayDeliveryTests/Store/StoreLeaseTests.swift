@@ -13,7 +13,7 @@ extension StoreSuite {
         func aCrashedProcesssLeaseExpiresAndIsTakenOver(_ kind: StoreKind) async throws {
             let clock = ManualClock()
             try await T.withDatabase(kind) { backend in
-                let configuration = T.configuration(backend, clock: clock.store) { $0.lease = .seconds(30) }
+                let configuration = T.configuration(backend, clock: clock.store) { $0.lease = .seconds(60) }
                 let invocation = try T.invocation(1)
                 let lost = try await T.withStore(configuration, crash: true) { store in
                     try await store.enqueue([invocation])
@@ -23,7 +23,7 @@ extension StoreSuite {
                     // Still leased to the crashed process.
                     #expect(try await T.next(store, within: .milliseconds(200)) == nil)
                     #expect(try await store.status().total.inFlight == 1)
-                    clock.advance(.seconds(31))
+                    clock.advance(.seconds(61))
                     let taken = try #require(try await T.next(store, within: .seconds(5)))
                     #expect(taken.invocation == invocation)
                     // The lost attempt counts.
@@ -40,7 +40,7 @@ extension StoreSuite {
             let clock = ManualClock()
             try await T.withDatabase(kind) { backend in
                 let first = T.configuration(backend, clock: clock.store) {
-                    $0.lease = .seconds(30)
+                    $0.lease = .seconds(60)
                     $0.owner = "first"
                 }
                 var second = first
@@ -53,7 +53,7 @@ extension StoreSuite {
                         #expect(Set([a.invocation.id, b.invocation.id]).count == 2)
                         #expect(try await T.next(two, within: .milliseconds(200)) == nil)
                         // The first process stalls past its lease: the second takes its invocation over.
-                        clock.advance(.seconds(31))
+                        clock.advance(.seconds(61))
                         let taken = try #require(try await T.next(two, within: .seconds(5)))
                         #expect(taken.invocation.id == a.invocation.id)
                         #expect(taken.attempt == 2)
@@ -64,6 +64,29 @@ extension StoreSuite {
                         try await two.ack(b)
                         #expect(try await one.status().total.depth == 0)
                     }
+                }
+            }
+        }
+
+        @Test(arguments: StoreKind.allCases)
+        func aCallLongerThanTheLeaseGetsALongerOne(_ kind: StoreKind) async throws {
+            let clock = ManualClock()
+            try await T.withDatabase(kind) { backend in
+                let configuration = T.configuration(backend, clock: clock.store) { $0.lease = .seconds(60) }
+                var slow = try T.invocation(1)
+                slow.function.timeout = .seconds(120)
+                try await T.withStore(configuration, crash: true) { store in
+                    try await store.enqueue([slow])
+                    #expect(try await store.next() != nil)
+                }
+                try await T.withStore(configuration) { store in
+                    // The timeout plus 30 s: still leased after the default lease.
+                    clock.advance(.seconds(149))
+                    #expect(try await T.next(store, within: .milliseconds(200)) == nil)
+                    clock.advance(.seconds(2))
+                    let taken = try #require(try await T.next(store, within: .seconds(5)))
+                    #expect(taken.attempt == 2)
+                    try await store.ack(taken)
                 }
             }
         }

@@ -142,6 +142,28 @@ extension StoreSuite {
         }
 
         @Test(arguments: StoreKind.allCases)
+        func twoProcessesEnqueueingTheSameEventsStoreThemOnce(_ kind: StoreKind) async throws {
+            try await T.withDatabase(kind) { backend in
+                let invocations = try (1...20).map { try T.invocation($0) }
+                try await T.withStore(T.configuration(backend)) { one in
+                    try await T.withStore(T.configuration(backend)) { two in
+                        // Each event offered by both at once, as a trigger retrying against another replica.
+                        let receipts = try await withThrowingTaskGroup(of: EnqueueReceipt.self) { group in
+                            for invocation in invocations {
+                                group.addTask { try await one.enqueue([invocation]) }
+                                group.addTask { try await two.enqueue([invocation]) }
+                            }
+                            return try await group.reduce(into: []) { $0.append($1) }
+                        }
+                        #expect(receipts.flatMap(\.stored).sorted() == invocations.map(\.id).sorted())
+                        #expect(receipts.flatMap(\.duplicates).sorted() == invocations.map(\.id).sorted())
+                        #expect(try await one.status().total.depth == 20)
+                    }
+                }
+            }
+        }
+
+        @Test(arguments: StoreKind.allCases)
         func eachFunctionStaysWithinItsInFlightLimit(_ kind: StoreKind) async throws {
             try await T.withDatabase(kind) { backend in
                 try await T.withStore(T.configuration(backend) { $0.maxInFlightPerFunction = 1 }) { store in

@@ -45,6 +45,12 @@ extension StoreSuite {
                 #expect(depth == 1)
                 #expect(try await Self.raw(backend, "SELECT version FROM delivery_schema") == 1)
                 #expect(try await Self.raw(backend, "SELECT COUNT(*) FROM delivery_schema") == 1)
+                if case .sqlite(let path) = backend {
+                    // WAL mode is a property of the file: another connection sees it.
+                    let connection = try await SQLiteConnection.open(storage: .file(path: path))
+                    #expect(try await connection.query("PRAGMA journal_mode").first?.columns.first?.data.string == "wal")
+                    try await connection.close()
+                }
 
                 _ = try await Self.raw(backend, "UPDATE delivery_schema SET version = 99")
                 let expected = StoreError(.unreadable, "the delivery store's schema is version 99, newer than this gateway's 1: upgrade the gateway")

@@ -82,6 +82,7 @@ enum StoreTesting {
 
     /// Runs a store while `body` runs. Afterwards the store shuts down gracefully (releasing its leases),
     /// or, with `crash`, is cancelled: like a killed process, it leaves its leases to expire.
+    @discardableResult
     static func withStore<T>(_ configuration: DeliveryStoreConfiguration, crash: Bool = false, _ body: (SQLDeliveryStore) async throws -> T)
         async throws -> T
     {
