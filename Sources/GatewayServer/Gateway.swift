@@ -27,8 +27,8 @@ public struct Gateway: Sendable {
     /// The application and its services.
     ///
     /// Services start in this order and stop in the reverse one, after the HTTP server: the delivery
-    /// worker finishes its calls, the result webhook flushes, the HTTP client closes, and the delivery
-    /// store, last, releases the leases left and closes.
+    /// worker finishes its calls, the result webhook flushes, the HTTP client closes, the queue's
+    /// gauges stop, and the delivery store, last, releases the leases left and closes.
     ///
     /// - Parameter onServerRunning: Called with the bound port once the server listens.
     /// - Throws: ``ConfigurationError`` when the delivery store cannot be set up (no PostgreSQL server
@@ -57,7 +57,7 @@ public struct Gateway: Sendable {
         Ingress(configuration: configuration, routes: routes, dispatcher: dispatcher, queue: queue, logger: logger).register(on: router)
 
         // The store first: it stops last, once the worker settled its calls.
-        var services: [any Service] = queue.store.map { [$0] } ?? []
+        var services: [any Service] = queue.store.map { [$0, QueueMetrics(store: $0, logger: logger)] } ?? []
         services += [client, reload]
         if let discovery { services.append(discovery) }
         if let webhook { services.append(webhook) }

@@ -36,9 +36,11 @@ struct CrashTests {
         let sink = try await StubFunction.start(reply: .text("ok"))
         defer { Task { await sink.stop() } }
         let folder = try RoutesFolder()
-        try folder.write(
-            "crash.yaml",
-            routeFile(routes: [.all(topic: "crash")], functions: [.http("sink", url: sink.url, topics: ["crash"], mode: "async", body: "binary")]))
+        // A short timeout: a claim lasts at least the function's timeout and the store's margin (30 s), and
+        // the calls in flight at a kill come back once it ends.
+        var function = FunctionDeclaration.http("sink", url: sink.url, topics: ["crash"], mode: "async", body: "binary")
+        function.timeout = "1s"
+        try folder.write("crash.yaml", routeFile(routes: [.all(topic: "crash")], functions: [function]))
         // A killed process's claims come back after the lease; retries of a refused call come quickly.
         let environment = database.environment.merging([
             "EVENT_GATEWAY_LEASE": "2s", "EVENT_GATEWAY_RETRY_BACKOFF": "100ms", "EVENT_GATEWAY_RETRY_MAX_BACKOFF": "500ms",
