@@ -11,7 +11,7 @@ struct DeadLetterCommand: AsyncParsableCommand {
         commandName: "dlq",
         abstract: "List, show, replay and drop dead letters: async calls that failed for good.",
         discussion: """
-            The store comes from the same settings as serve: --config FILE, EVENT_GATEWAY_* variables, then
+            The store comes from the same settings as serve: --config FILE, EVENT_GATEWAY_* variables, then \
             --store, --data-directory and --postgres-url. It may run while the gateway runs.
             """,
         subcommands: [DeadLetterListCommand.self, DeadLetterShowCommand.self, DeadLetterReplayCommand.self, DeadLetterDropCommand.self]
@@ -109,7 +109,7 @@ struct DeadLetterReplayCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "replay", abstract: "Put dead letters back in the queue, due at once with their attempts counted anew.",
         discussion: """
-            Every dead letter matching the filters is replayed (all of them without filters), except those replayed
+            Every dead letter matching the filters is replayed (all of them without filters), except those replayed \
             delivery.store.max_replays times already (default 3): those are refused and named, and the exit status is 1.
             """)
 

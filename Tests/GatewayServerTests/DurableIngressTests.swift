@@ -95,4 +95,18 @@ struct DurableIngressTests {
         }
         #expect(function.requests.count == 2)
     }
+
+    @Test func theMemoryStoreDeliversAndSaysSoWhenAskedIfReady() async throws {
+        let function = try await StubFunction.start(reply: .text("ok"))
+        defer { Task { await function.stop() } }
+        let folder = try Self.folder(function: function.url)
+        try await LiveGateway(folder) { $0.store.kind = .memory }.run { client in
+            #expect(try await client.post("/", json: Self.event("e-1")).status == .accepted)
+            try await function.waitForRequests(count: 1, timeout: .seconds(30))
+            let ready = try await client.send(.get, "/readyz")
+            #expect(ready.status == .ok)
+            #expect(try jsonObject(ready)["store"] as? String == "memory")
+        }
+        #expect(!FileManager.default.fileExists(atPath: folder.dataPath), "the memory store wrote a data directory")
+    }
 }
