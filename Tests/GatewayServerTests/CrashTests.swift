@@ -67,7 +67,11 @@ struct CrashTests {
                 "crash test (\(store)): sent \(Self.events), acknowledged \(acked.count), delivered \(unique.count), "
                 + "duplicates \(received.count - unique.count), kills \(kills), \(ContinuousClock.now - started)"
             print(summary)
-            #expect(delivered, "acknowledged but never delivered: \(acked.subtracting(unique).sorted().prefix(20)); \(summary)")
+            if !delivered {
+                // What the store holds, for the record.
+                let status = try await GatewayCommand.run(["status"], environment: environment)
+                Issue.record("acknowledged but never delivered: \(acked.subtracting(unique).sorted().prefix(20)); \(summary)\n\(status.output)\(status.error)")
+            }
             #expect(kills == Self.kills)
             // Most events must get through for the proof to mean something.
             #expect(acked.count >= Self.events / 2, "\(summary)")
@@ -162,7 +166,9 @@ struct CrashTests {
         }
     }
 
-    /// POSTs one CloudEvent; true when the gateway answered 202.
+    /// POSTs one CloudEvent; true when the gateway answered 202 with its call queued now or before (a
+    /// re-sent event). Another process may have taken a killed gateway's port meanwhile: its answers do
+    /// not count.
     static func post(_ id: String, number: Int, port: Int, client: HTTPClient) async -> Bool {
         var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/")
         request.method = .POST
@@ -170,8 +176,8 @@ struct CrashTests {
         request.body = .bytes(ByteBuffer(string: #"{"specversion":"1.0","id":"\#(id)","source":"/crash-test","type":"crash.test","data":{"n":\#(number)}}"#))
         do {
             let response = try await client.execute(request, timeout: .seconds(10))
-            _ = try await response.body.collect(upTo: 1 << 16)
-            return response.status == .accepted
+            let body = String(buffer: try await response.body.collect(upTo: 1 << 16))
+            return response.status == .accepted && (body.contains(#""queued":1,"#) || body.contains(#""duplicates":1,"#))
         } catch {
             return false
         }
