@@ -70,7 +70,9 @@ struct CrashTests {
             if !delivered {
                 // What the store holds, for the record.
                 let status = try await GatewayCommand.run(["status"], environment: environment)
-                Issue.record("acknowledged but never delivered: \(acked.subtracting(unique).sorted().prefix(20)); \(summary)\n\(status.output)\(status.error)")
+                let missing = acked.subtracting(unique).sorted().prefix(20)
+                let problems = gateway.problems
+                Issue.record("acknowledged but never delivered: \(missing); \(summary)\n\(status.output)\(status.error)\n\(problems)")
             }
             #expect(kills == Self.kills)
             // Most events must get through for the proof to mean something.
@@ -82,17 +84,28 @@ struct CrashTests {
         #expect(exit.status == 0 && exit.exited, "\(last.log)")
     }
 
-    /// The gateway process running now: the senders read it, the killer replaces it.
+    /// The gateway process running now: the senders read it, the killer replaces it. The killed ones are
+    /// kept to the end, with their logs.
     final class RunningGateway: Sendable {
-        private let current: Mutex<GatewayProcess>
+        private let processes: Mutex<[GatewayProcess]>
 
         init(_ process: GatewayProcess) {
-            current = Mutex(process)
+            processes = Mutex([process])
         }
 
         var process: GatewayProcess {
-            get { current.withLock { $0 } }
-            set { current.withLock { $0 = newValue } }
+            get { processes.withLock { $0[$0.count - 1] } }
+            set { processes.withLock { $0.append(newValue) } }
+        }
+
+        /// The warnings and errors every process logged, process by process.
+        var problems: String {
+            processes.withLock { processes in
+                processes.enumerated().map { index, process in
+                    let lines = process.log.split(separator: "\n").filter { $0.contains(" warning ") || $0.contains(" error ") || $0.contains(" critical ") }
+                    return "process \(index + 1):\n" + lines.suffix(20).joined(separator: "\n")
+                }.joined(separator: "\n")
+            }
         }
     }
 
