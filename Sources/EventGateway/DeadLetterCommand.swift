@@ -62,6 +62,13 @@ func withStore<T: Sendable>(_ options: ConfigurationOptions, _ body: @escaping @
     }
 }
 
+/// One dead letter in the store the configuration names, for `show` and `drop`.
+struct DeadLetterTarget: ParsableArguments {
+    @OptionGroup var options: ConfigurationOptions
+    @Argument(help: "The dead letter's id (dlq list shows them).") var id: String
+    @Flag(name: .long, help: "Print JSON.") var json = false
+}
+
 /// Says that no dead letter has this id; the command exits 1.
 func unknownDeadLetter(_ id: String) -> ExitCode {
     standardError("event-gateway: no dead letter with id \(id)")
@@ -93,14 +100,12 @@ struct DeadLetterListCommand: AsyncParsableCommand {
 struct DeadLetterShowCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one dead letter: the last answer and the envelopes.")
 
-    @OptionGroup var options: ConfigurationOptions
-    @Argument(help: "The dead letter's id (dlq list shows them).") var id: String
-    @Flag(name: .long, help: "Print JSON.") var json = false
+    @OptionGroup var target: DeadLetterTarget
 
     func run() async throws {
-        let id = id
-        guard let letter = try await withStore(options, { try await $0.deadLetter(id: id) }) else { throw unknownDeadLetter(id) }
-        print(json ? StoreOutput.json(StoreOutput.object(letter, full: true)) : StoreOutput.details(letter))
+        let id = target.id
+        guard let letter = try await withStore(target.options, { try await $0.deadLetter(id: id) }) else { throw unknownDeadLetter(id) }
+        print(target.json ? StoreOutput.json(StoreOutput.object(letter, full: true)) : StoreOutput.details(letter))
     }
 }
 
@@ -136,15 +141,13 @@ struct DeadLetterReplayCommand: AsyncParsableCommand {
 struct DeadLetterDropCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "drop", abstract: "Delete one dead letter for good.")
 
-    @OptionGroup var options: ConfigurationOptions
-    @Argument(help: "The dead letter's id.") var id: String
-    @Flag(name: .long, help: "Print JSON.") var json = false
+    @OptionGroup var target: DeadLetterTarget
 
     func run() async throws {
-        let id = id
-        let dropped = try await withStore(options) { try await $0.drop(id: id) }
-        if json { print(StoreOutput.json(["dropped": dropped, "id": id] as [String: Any])) }
+        let id = target.id
+        let dropped = try await withStore(target.options) { try await $0.drop(id: id) }
+        if target.json { print(StoreOutput.json(["dropped": dropped, "id": id] as [String: Any])) }
         guard dropped else { throw unknownDeadLetter(id) }
-        if !json { print("dropped \(id)") }
+        if !target.json { print("dropped \(id)") }
     }
 }
