@@ -12,13 +12,13 @@ struct ServeCommand: AsyncParsableCommand {
         abstract: "Run the gateway: accept events over HTTP, route them and deliver them to the subscribed functions.",
         discussion: """
             Settings come from the defaults, then --config FILE, then EVENT_GATEWAY_* environment variables, then
-            these flags. Without a configuration it listens on 127.0.0.1:8080 and reads routes/. SIGHUP reloads the
-            routes folder; SIGTERM and SIGINT stop accepting, finish calls in flight, and exit 0.
+            these flags. Without a configuration it listens on 127.0.0.1:8080, reads routes/ and keeps async calls
+            in data/deliveries.sqlite. SIGHUP reloads the routes folder; SIGTERM and SIGINT stop accepting, finish
+            calls in flight, and exit 0; queued calls resume on the next start.
             """
     )
 
-    @Option(name: .long, help: "A YAML configuration file (see docs/serve.md).")
-    var config: String?
+    @OptionGroup var options: ConfigurationOptions
 
     @Option(name: .long, help: "The routes folder (default: routes).")
     var routes: String?
@@ -40,15 +40,24 @@ struct ServeCommand: AsyncParsableCommand {
             standardError("\(error)")
             throw ExitCode.failure
         }
+        do {
+            try await Gateway(configuration: configuration, logger: Self.logger()).run()
+        } catch let error as ConfigurationError {
+            standardError("\(error)")
+            throw ExitCode.failure
+        }
+    }
+
+    /// The process's logger, at `LOG_LEVEL` (default info).
+    static func logger() -> Logger {
         var logger = Logger(label: "event-gateway")
         logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
-        try await Gateway(configuration: configuration, logger: logger).run()
+        return logger
     }
 
     /// Defaults, then the file, then the environment, then the flags.
     func resolvedConfiguration() throws -> GatewayConfiguration {
-        var configuration = try config.map { path throws(ConfigurationErrors) in try GatewayConfiguration(contentsOfFile: path) } ?? GatewayConfiguration()
-        try configuration.applyEnvironment(ProcessInfo.processInfo.environment)
+        var configuration = try options.resolved()
         if let routes { configuration.routesDirectory = routes }
         if let host { configuration.host = host }
         if let port {

@@ -7,8 +7,9 @@ import ServiceLifecycle
 /// The running gateway: the HTTP ingress and every long-lived part, as Services of one group.
 ///
 /// `run()` serves until SIGTERM or SIGINT, then stops accepting, finishes the requests and calls in
-/// flight and returns. Tests build the application with ``makeApplication(onServerRunning:)`` and
-/// learn the port from the callback (configure port 0).
+/// flight, hands the store's leases back and returns; queued calls resume on the next start (a durable
+/// store). Tests build the application with ``makeApplication(onServerRunning:)`` and learn the port
+/// from the callback (configure port 0).
 public struct Gateway: Sendable {
     public let configuration: GatewayConfiguration
     let logger: Logger
@@ -26,10 +27,13 @@ public struct Gateway: Sendable {
     /// The application and its services.
     ///
     /// Services start in this order and stop in the reverse one, after the HTTP server: the delivery
-    /// worker finishes its calls, the result webhook flushes, and the HTTP client closes last.
+    /// worker finishes its calls, the result webhook flushes, the HTTP client closes, the queue's
+    /// gauges stop, and the delivery store, last, releases the leases left and closes.
     ///
     /// - Parameter onServerRunning: Called with the bound port once the server listens.
-    public func makeApplication(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+    /// - Throws: ``ConfigurationError`` when the delivery store cannot be set up (no PostgreSQL server
+    ///   given, a data directory that cannot be created).
+    public func makeApplication(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws(ConfigurationError) -> some ApplicationProtocol {
         let logger = logger
         let client = HTTPClientService(logger: logger)
         let routes = RouteTableStore(directory: configuration.routesDirectory)
@@ -44,14 +48,17 @@ public struct Gateway: Sendable {
             configuration: InvokerConfiguration(
                 sendTopic: configuration.sendTopic, callbackURL: configuration.callbackURL, maxResponseBytes: configuration.maxResponseBytes),
             receivers: receivers, logger: logger)
-        let queue = InMemoryDeliveryQueue(capacity: configuration.queueCapacity)
-        let worker = DeliveryWorker(queue: queue, invoker: invoker, configuration: .init(maxInFlight: configuration.workers), logger: logger)
+        let queue = try GatewayQueue(settings: configuration.store, logger: logger)
+        let worker = DeliveryWorker(
+            queue: queue.queue, invoker: invoker, configuration: .init(maxInFlight: configuration.workers, retry: configuration.retry), logger: logger)
         let subscriptions = SubscriptionStore(matching: configuration.topicMatching, discovery: discovery, logger: logger)
-        let dispatcher = Dispatcher(routes: routes, subscriptions: subscriptions, invoker: invoker, queue: queue)
+        let dispatcher = Dispatcher(routes: routes, subscriptions: subscriptions, invoker: invoker, queue: queue.queue)
         let router = Router()
         Ingress(configuration: configuration, routes: routes, dispatcher: dispatcher, queue: queue, logger: logger).register(on: router)
 
-        var services: [any Service] = [client, reload]
+        // The store first: it stops last, once the worker settled its calls.
+        var services: [any Service] = queue.store.map { [$0, QueueMetrics(store: $0, logger: logger)] } ?? []
+        services += [client, reload]
         if let discovery { services.append(discovery) }
         if let webhook { services.append(webhook) }
         services.append(worker)
@@ -61,7 +68,7 @@ public struct Gateway: Sendable {
             services: services,
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
-                logger.info("event-gateway listening", metadata: ["server.port": "\(port)"])
+                logger.info("event-gateway listening", metadata: ["server.port": "\(port)", "delivery.store": "\(configuration.store.summary)"])
                 await onServerRunning(port)
             },
             logger: logger

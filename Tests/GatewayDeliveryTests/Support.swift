@@ -118,7 +118,8 @@ final class RecordingReceiver: ResultReceiver {
     }
 }
 
-/// A metrics backend that keeps counter totals and timer values by label and dimensions.
+/// A metrics backend that keeps counter totals, timer values and the last value of each recorder
+/// (gauge) by label and dimensions.
 final class TestMetrics: MetricsFactory {
     struct Key: Hashable, CustomStringConvertible {
         var label: String
@@ -137,6 +138,8 @@ final class TestMetrics: MetricsFactory {
 
     var counterValues: [Key: Int64] { counters.withLock { $0 } }
     var timerValues: [Key: [Int64]] { timers.withLock { $0 } }
+    private let recorders = Mutex<[Key: Double]>([:])
+    var recorderValues: [Key: Double] { recorders.withLock { $0 } }
 
     /// One metric: counters add to the totals, timers append to the values.
     final class Handler: CounterHandler, TimerHandler {
@@ -151,16 +154,24 @@ final class TestMetrics: MetricsFactory {
         func recordNanoseconds(_ duration: Int64) { metrics.timers.withLock { $0[key, default: []].append(duration) } }
     }
 
-    final class Unused: RecorderHandler {
-        func record(_ value: Int64) {}
-        func record(_ value: Double) {}
+    final class Recorder: RecorderHandler {
+        let key: Key
+        let metrics: TestMetrics
+        init(key: Key, metrics: TestMetrics) {
+            self.key = key
+            self.metrics = metrics
+        }
+        func record(_ value: Int64) { record(Double(value)) }
+        func record(_ value: Double) { metrics.recorders.withLock { $0[key] = value } }
     }
 
     func makeCounter(label: String, dimensions: [(String, String)]) -> any CounterHandler {
         Handler(key: Key(label, dimensions), metrics: self)
     }
 
-    func makeRecorder(label: String, dimensions: [(String, String)], aggregate: Bool) -> any RecorderHandler { Unused() }
+    func makeRecorder(label: String, dimensions: [(String, String)], aggregate: Bool) -> any RecorderHandler {
+        Recorder(key: Key(label, dimensions), metrics: self)
+    }
 
     func makeTimer(label: String, dimensions: [(String, String)]) -> any TimerHandler {
         Handler(key: Key(label, dimensions), metrics: self)

@@ -15,6 +15,9 @@ struct APIGTests {
     /// The APIG fixture the answer cases post.
     static let fixture = "fixtures/functiongraph/apig/plain-json-body.json"
 
+    /// The request id of ``fixture``.
+    static let fixtureRequestID = "9f8e7d6c5b4a39281706f5e4d3c2b1a0"
+
     static func fixtureBody() throws -> [UInt8] {
         Array(try #require(FileManager.default.contents(atPath: Fixtures.repository + "/" + fixture), "cannot read \(fixture)"))
     }
@@ -176,8 +179,8 @@ struct APIGTests {
     }
 
     /// When the queue cannot take the other subscribers' calls, the request is refused as any event is:
-    /// 503 `queue_full`, on `/` and on the reverse path alike.
-    @Test func aFullQueueRefusesAnAPIGEventWith503() async throws {
+    /// 429 `queue_full` with `Retry-After`, on `/` and on the reverse path alike.
+    @Test func aFullQueueRefusesAnAPIGEventWith429() async throws {
         let responder = try await StubFunction.start(reply: .json(#"{"statusCode": 200, "body": "ok"}"#))
         // The audit function answers once the test is done, so its call stays in the queue until then.
         let done = Moment()
@@ -190,16 +193,21 @@ struct APIGTests {
         let route = RouteDeclaration(id: "api", topic: "api", when: "{type: com.huaweicloud.apig.request}")
         try folder.write("api.yaml", routeFile(routes: [route], functions: [Self.responder(responder), .http("audit", url: audit.url, topics: ["api"])]))
         let gateway = LiveGateway(folder) {
-            $0.queueCapacity = 1
+            $0.store.maxDepth = 1
+            $0.store.fullRetryAfter = .seconds(7)
         }
         let body = try Self.fixtureBody()
         try await gateway.run { client in
             // The queue holds the first audit call until the audit function answered it.
             #expect(try await client.send(.post, "/", headers: [("Content-Type", "application/json")], body: body).status == .ok)
             try await audit.waitForRequests(count: 1, timeout: .seconds(30))
-            for path in ["/", "/apig/orders"] {
+            // Another request (its own request id): the same one again would be a re-sent event, acknowledged.
+            let another = Array(String(decoding: body, as: UTF8.self).replacingOccurrences(of: Self.fixtureRequestID, with: "another-request").utf8)
+            #expect(another != body)
+            for (path, body) in [("/", another), ("/apig/orders", body)] {
                 let full = try await client.send(.post, path, headers: [("Content-Type", "application/json")], body: body)
-                #expect(full.status == .serviceUnavailable, "\(path)")
+                #expect(full.status == .tooManyRequests, "\(path)")
+                #expect(full.headers[.retryAfter] == "7", "\(path)")
                 #expect(try errorDetail(full)["code"] == "queue_full", "\(path)")
             }
             try await client.expectServing()

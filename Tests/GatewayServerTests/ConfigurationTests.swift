@@ -1,4 +1,5 @@
 import GatewayCore
+import GatewayDelivery
 import GatewayServer
 import Testing
 
@@ -10,6 +11,9 @@ struct ConfigurationTests {
         #expect(configuration.maxBodyBytes == 6 * 1024 * 1024)
         #expect(configuration.routesDirectory == "routes")
         #expect(configuration.openfaas == nil)
+        #expect(configuration.store == StoreSettings(kind: .sqlite, directory: "data"))
+        #expect(configuration.store.sqlitePath == "data/deliveries.sqlite")
+        #expect(configuration.retry == RetryPolicy(maxAttempts: 5, maxAge: .seconds(3600), backoff: .seconds(1), maxBackoff: .seconds(60), maxRetryAfter: .seconds(300)))
     }
 
     @Test func everySettingReadsFromTheFile() throws {
@@ -27,8 +31,26 @@ struct ConfigurationTests {
               callback_url: http://127.0.0.1:9999/callback
               result_webhook: https://results.example/hook
               max_response: 1MB
-              queue_capacity: 50
               workers: 4
+              store:
+                kind: postgres
+                directory: /var/lib/event-gateway
+                postgres:
+                  url: postgres://gateway:pw@db.internal:5433/events
+                dedup_window: 15m
+                max_depth: 5000
+                max_depth_per_function: 500
+                max_in_flight_per_function: 8
+                lease: 2m
+                max_replays: 5
+                poll_interval: 250ms
+                full_retry_after: 3s
+              retry:
+                max_attempts: 7
+                max_age: 2h
+                backoff: 500ms
+                max_backoff: 30s
+                max_retry_after: 1m
             openfaas:
               gateway: http://127.0.0.1:8081
               username: admin
@@ -43,7 +65,13 @@ struct ConfigurationTests {
         let expected = GatewayConfiguration(
             host: "0.0.0.0", port: 9090, maxBodyBytes: 512 * 1024, routesDirectory: "/etc/gateway/routes", reloadInterval: .seconds(2),
             topicMatching: .wildcard, sendTopic: false, callbackURL: "http://127.0.0.1:9999/callback", resultWebhook: "https://results.example/hook",
-            maxResponseBytes: 1_000_000, queueCapacity: 50, workers: 4,
+            maxResponseBytes: 1_000_000, workers: 4,
+            store: StoreSettings(
+                kind: .postgres, directory: "/var/lib/event-gateway",
+                postgres: PostgresSettings(host: "db.internal", port: 5433, username: "gateway", password: "pw", database: "events"),
+                dedupWindow: .seconds(900), maxDepth: 5000, maxDepthPerFunction: 500, maxInFlightPerFunction: 8, lease: .seconds(120), maxReplays: 5,
+                pollInterval: .milliseconds(250), fullRetryAfter: .seconds(3)),
+            retry: RetryPolicy(maxAttempts: 7, maxAge: .seconds(7200), backoff: .milliseconds(500), maxBackoff: .seconds(30), maxRetryAfter: .seconds(60)),
             openfaas: OpenFaaSSettings(
                 gateway: "http://127.0.0.1:8081", username: "admin", password: "secret", interval: .seconds(60), namespace: "openfaas-fn",
                 topicDelimiter: "|", mode: .sync, body: .cloudevent))
@@ -72,6 +100,62 @@ struct ConfigurationTests {
                 gateway.yaml:8:13: openfaas.interval: expected a duration like 500ms, 30s or 2m
                 """
         }
+    }
+
+    @Test func nestedSettingsReportTheirPlace() {
+        let yaml = """
+            delivery:
+              store:
+                kind: mysql
+                postgres:
+                  url: mysql://x
+                  hots: db
+                lease: forever
+              retry: 3
+            """
+        #expect {
+            try GatewayConfiguration(yaml: yaml, file: "gateway.yaml")
+        } throws: { error in
+            (error as? ConfigurationErrors)?.description == """
+                gateway.yaml:3:11: delivery.store.kind: expected one of sqlite, postgres, memory
+                gateway.yaml:5:12: delivery.store.postgres.url: expected a URL like postgres://user[:password]@host[:port][/database]
+                gateway.yaml:6:7: unknown setting delivery.store.postgres.hots; expected one of url, host, port, user, password, password_file, database
+                gateway.yaml:7:12: delivery.store.lease: expected a duration like 500ms, 30s or 2m
+                gateway.yaml:8:10: delivery.retry: expected a mapping of settings
+                """
+        }
+    }
+
+    @Test func postgresFromItsPartsAndTheEnvironment() throws {
+        var configuration = try GatewayConfiguration(
+            yaml: "delivery:\n  store:\n    kind: postgres\n    postgres:\n      host: db\n      user: gw\n", file: "gateway.yaml")
+        try configuration.applyEnvironment(["EVENT_GATEWAY_POSTGRES_PASSWORD": "secret", "EVENT_GATEWAY_POSTGRES_DATABASE": "events"])
+        #expect(configuration.store.postgres == PostgresSettings(host: "db", port: 5432, username: "gw", password: "secret", database: "events"))
+        #expect(configuration.store.summary == "postgres db:5432/events")
+    }
+
+    @Test func aPostgresStoreNeedsAServer() throws {
+        var configuration = try GatewayConfiguration(yaml: "delivery:\n  store:\n    kind: postgres\n", file: "gateway.yaml")
+        #expect {
+            try configuration.applyEnvironment([:])
+        } throws: { error in
+            (error as? ConfigurationErrors)?.description == """
+                delivery.store: kind is postgres but no server is given: set delivery.store.postgres.url (EVENT_GATEWAY_POSTGRES_URL), or its host and user
+                """
+        }
+        try configuration.applyEnvironment(["EVENT_GATEWAY_POSTGRES_URL": "postgresql://gw@127.0.0.1/db"])
+        #expect(configuration.store.postgres == PostgresSettings(host: "127.0.0.1", username: "gw", database: "db"))
+    }
+
+    @Test func storeVariablesOverrideTheFile() throws {
+        var configuration = try GatewayConfiguration(yaml: "delivery:\n  store:\n    directory: /srv/data\n", file: "gateway.yaml")
+        try configuration.applyEnvironment([
+            "EVENT_GATEWAY_DATA_DIRECTORY": "/tmp/gw", "EVENT_GATEWAY_STORE": "memory", "EVENT_GATEWAY_MAX_DEPTH": "9", "EVENT_GATEWAY_RETRY_MAX_ATTEMPTS": "2",
+        ])
+        #expect(configuration.store.kind == .memory)
+        #expect(configuration.store.sqlitePath == "/tmp/gw/deliveries.sqlite")
+        #expect(configuration.store.maxDepth == 9)
+        #expect(configuration.retry.maxAttempts == 2)
     }
 
     @Test func openFaaSSettingsNeedAGateway() {

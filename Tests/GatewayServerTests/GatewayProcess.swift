@@ -47,7 +47,8 @@ final class GatewayProcess: @unchecked Sendable {
     ///   - routes: The routes folder.
     ///   - arguments: More arguments for `serve`.
     ///   - environment: Added to this process's environment, whose `EVENT_GATEWAY_*` variables are left out
-    ///     and whose `LOG_LEVEL` is `info`.
+    ///     and whose `LOG_LEVEL` is `info`; the SQLite store goes to `ROUTES-data` (see
+    ///     ``RoutesFolder/dataPath``) unless `EVENT_GATEWAY_DATA_DIRECTORY` says otherwise.
     /// - Throws: When the binary is missing, or the process exits or stays silent for `timeout` before listening.
     static func start(
         routes: String, arguments: [String] = [], environment: [String: String] = [:], timeout: Duration = .seconds(60)
@@ -64,6 +65,7 @@ final class GatewayProcess: @unchecked Sendable {
         // The port and the results are read from info lines, whatever LOG_LEVEL the tests run with.
         var inherited = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("EVENT_GATEWAY_") }
         inherited["LOG_LEVEL"] = "info"
+        inherited["EVENT_GATEWAY_DATA_DIRECTORY"] = RoutesFolder.dataPath(forRoutes: routes)
         process.environment = inherited.merging(environment) { $1 }
         // One handle for both, so that the two streams do not write over each other.
         let log = FileHandle(forWritingAtPath: logPath)

@@ -11,6 +11,7 @@ struct IngressTests {
     static func gateway(_ folder: RoutesFolder, maxBody: Int = 6 * 1024 * 1024) -> Gateway {
         var configuration = GatewayConfiguration(port: 0, maxBodyBytes: maxBody, routesDirectory: folder.path)
         configuration.reloadInterval = .seconds(60)
+        configuration.store.directory = folder.dataPath
         return Gateway(configuration: configuration, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
     }
 
@@ -41,7 +42,7 @@ struct IngressTests {
         try await Self.gateway(folder).makeApplication().test(.live) { client in
             let ready = try await client.execute(uri: "/readyz", method: .get)
             #expect(ready.status == .serviceUnavailable)
-            #expect(String(buffer: ready.body) == #"{"queue.held":"0","routes.errors":"1","routes.version":"0","status":"not ready"}"#)
+            #expect(String(buffer: ready.body) == #"{"queue.dead_letters":"0","queue.held":"0","routes.errors":"1","routes.version":"0","status":"not ready","store":"sqlite"}"#)
         }
     }
 

@@ -1,9 +1,16 @@
 import Foundation
 import GatewayCore
 
-/// A routes folder in a fresh temporary directory, removed when the value goes away.
+/// A routes folder in a fresh temporary directory, removed when the value goes away, with a data
+/// directory of its own beside it for the gateway's delivery store (inside, its writes would look like
+/// route changes).
 final class RoutesFolder: @unchecked Sendable {
     let path: String
+
+    /// The delivery store's directory: `PATH-data`, created by the gateway.
+    var dataPath: String { Self.dataPath(forRoutes: path) }
+
+    static func dataPath(forRoutes path: String) -> String { path + "-data" }
 
     init() throws {
         path = FileManager.default.temporaryDirectory.appendingPathComponent("routes-\(UUID().uuidString)").path
@@ -12,6 +19,7 @@ final class RoutesFolder: @unchecked Sendable {
 
     deinit {
         try? FileManager.default.removeItem(atPath: path)
+        try? FileManager.default.removeItem(atPath: dataPath)
     }
 
     /// Writes `text` to `file` (relative; folders are created).

@@ -25,11 +25,13 @@ struct LiveGateway {
     /// - Parameters:
     ///   - folder: The routes folder.
     ///   - adjust: Changes to the test configuration: port 0, routes reloaded once a minute (SIGHUP from
-    ///     other suites still reloads them), and everything else at its default.
+    ///     other suites still reloads them), the SQLite store in the folder's own data directory, and
+    ///     everything else at its default.
     init(_ folder: RoutesFolder, _ adjust: (inout GatewayConfiguration) -> Void = { _ in }) {
         self.folder = folder
         var configuration = GatewayConfiguration(port: 0, routesDirectory: folder.path)
         configuration.reloadInterval = .seconds(60)
+        configuration.store.directory = folder.dataPath
         adjust(&configuration)
         self.configuration = configuration
     }

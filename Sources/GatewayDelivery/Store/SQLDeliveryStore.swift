@@ -67,7 +67,9 @@ public final class SQLDeliveryStore: DeliveryStore {
             opened(nil)
         } catch {
             opened(error)
-            await backend.close()
+            // Not in this task: when a failing start cancelled it, SQLite's close would be cancelled too
+            // and leave the file open (SQLiteNIO asserts on that in debug builds).
+            await Task { await self.backend.close() }.value
             throw error
         }
         let graceful = (try? await gracefulShutdown()) != nil

@@ -31,7 +31,8 @@ final class SQLiteBackend: SQLBackend {
             _ = try await connection.query("PRAGMA synchronous=NORMAL")
             _ = try await connection.query("PRAGMA busy_timeout=10000")
         } catch {
-            try? await connection.close()
+            // Not in this task, which may be cancelled: a cancelled close leaves the file open.
+            try? await Task { try await connection.close() }.value
             throw error
         }
         self.connection.withLock { $0 = connection }

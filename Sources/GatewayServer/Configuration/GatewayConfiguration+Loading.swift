@@ -18,34 +18,39 @@ extension GatewayConfiguration {
             throw ConfigurationErrors([ConfigurationError(file, "not valid YAML: \(error)")])
         }
         guard let root else { return }
-        guard case .mapping(let sections) = root else {
+        guard case .mapping = root else {
             throw ConfigurationErrors([ConfigurationError(Self.location(file, root), "expected a mapping of sections (\(ConfigurationSetting.sections.joined(separator: ", ")))")])
         }
-        for (sectionKey, section) in sections {
-            let sectionName = sectionKey.string ?? ""
-            guard ConfigurationSetting.sections.contains(sectionName) else {
-                errors.append(ConfigurationError(Self.location(file, sectionKey), "unknown section \"\(sectionName)\"; expected one of \(ConfigurationSetting.sections.joined(separator: ", "))"))
-                continue
-            }
-            guard case .mapping(let values) = section else {
-                errors.append(ConfigurationError(Self.location(file, section), "\(sectionName): expected a mapping of settings"))
-                continue
-            }
-            for (key, value) in values {
-                let name = key.string ?? ""
-                guard let setting = ConfigurationSetting.all.first(where: { $0.section == sectionName && $0.key == name }) else {
-                    let known = ConfigurationSetting.all.filter { $0.section == sectionName }.map(\.key)
-                    errors.append(ConfigurationError(Self.location(file, key), "unknown setting \(sectionName).\(name); expected one of \(known.joined(separator: ", "))"))
-                    continue
-                }
+        read(root, at: "", file: file, errors: &errors)
+        errors += checkOpenFaaS(file)
+        guard errors.isEmpty else { throw ConfigurationErrors(errors) }
+    }
+
+    /// Applies the settings of the mapping `node` at the section `path` (`""` for the root,
+    /// `delivery.store`), descending into nested sections.
+    private mutating func read(_ node: Node, at path: String, file: String, errors: inout [ConfigurationError]) {
+        guard case .mapping(let values) = node else {
+            errors.append(ConfigurationError(Self.location(file, node), "\(path): expected a mapping of settings"))
+            return
+        }
+        for (key, value) in values {
+            let name = key.string ?? ""
+            let full = path.isEmpty ? name : "\(path).\(name)"
+            if let setting = ConfigurationSetting.all.first(where: { $0.path == full }) {
                 guard case .scalar(let scalar) = value, setting.apply(&self, scalar.string) else {
                     errors.append(ConfigurationError(Self.location(file, value), "\(setting.path): expected \(setting.expected)"))
                     continue
                 }
+            } else if ConfigurationSetting.all.contains(where: { $0.path.hasPrefix(full + ".") }) {
+                read(value, at: full, file: file, errors: &errors)
+            } else if path.isEmpty {
+                let sections = ConfigurationSetting.sections.joined(separator: ", ")
+                errors.append(ConfigurationError(Self.location(file, key), "unknown section \"\(name)\"; expected one of \(sections)"))
+            } else {
+                let known = ConfigurationSetting.children(of: path).joined(separator: ", ")
+                errors.append(ConfigurationError(Self.location(file, key), "unknown setting \(full); expected one of \(known)"))
             }
         }
-        errors += checkOpenFaaS(file)
-        guard errors.isEmpty else { throw ConfigurationErrors(errors) }
     }
 
     /// Reads a configuration file from disk.
@@ -56,7 +61,8 @@ extension GatewayConfiguration {
         try self.init(yaml: text, file: path)
     }
 
-    /// Applies `EVENT_GATEWAY_*` variables over the current values.
+    /// Applies `EVENT_GATEWAY_*` variables over the current values, then checks what depends on
+    /// several settings (a postgres store needs its server).
     ///
     /// - Throws: ``ConfigurationErrors`` naming each variable whose value is not acceptable.
     public mutating func applyEnvironment(_ environment: [String: String]) throws(ConfigurationErrors) {
@@ -67,7 +73,7 @@ extension GatewayConfiguration {
                 errors.append(ConfigurationError("environment \(setting.environment)", "expected \(setting.expected), found \"\(text)\""))
             }
         }
-        errors += checkOpenFaaS("environment")
+        errors += checkOpenFaaS("environment") + checkStore()
         guard errors.isEmpty else { throw ConfigurationErrors(errors) }
     }
 
@@ -79,6 +85,17 @@ extension GatewayConfiguration {
     private func checkOpenFaaS(_ location: String) -> [ConfigurationError] {
         guard let openfaas, openfaas.gateway.isEmpty else { return [] }
         return [ConfigurationError(location, "openfaas settings are given but openfaas.gateway is not; set the gateway URL or remove them")]
+    }
+
+    /// The store needs its server once the environment (the last source but flags) is applied: a file
+    /// may say postgres and leave the URL, a secret, to the environment.
+    private func checkStore() -> [ConfigurationError] {
+        do {
+            _ = try store.storeConfiguration()
+            return []
+        } catch {
+            return [error]
+        }
     }
 
     private static func location(_ file: String, _ node: Node) -> String {

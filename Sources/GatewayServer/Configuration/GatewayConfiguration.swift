@@ -1,4 +1,5 @@
 public import GatewayCore
+public import GatewayDelivery
 
 /// Everything `event-gateway serve` can be told, with a default for every field.
 ///
@@ -25,18 +26,21 @@ public struct GatewayConfiguration: Sendable, Equatable {
     public var resultWebhook: String?
     /// Largest function response kept, in bytes (default 6 MiB).
     public var maxResponseBytes: Int
-    /// Async calls waiting at most; beyond it requests get 503 (default 10,000).
-    public var queueCapacity: Int
     /// Async calls in flight at once across all functions (default 64).
     public var workers: Int
+    /// Where async calls wait, and the queue's bounds (default: SQLite under `data/`).
+    public var store: StoreSettings
+    /// How failed async calls are retried, unless a function sets its own `retry:` (defaults: 5 attempts
+    /// within 1 hour, backoff from 1 s to 60 s with full jitter, `Retry-After` honoured up to 5 minutes).
+    public var retry: RetryPolicy
     /// OpenFaaS discovery; nil when no gateway is configured.
     public var openfaas: OpenFaaSSettings?
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 6 * 1024 * 1024, routesDirectory: String = "routes",
         reloadInterval: Duration = .milliseconds(500), topicMatching: TopicMatching = .exact, sendTopic: Bool = true,
-        callbackURL: String? = nil, resultWebhook: String? = nil, maxResponseBytes: Int = 6 * 1024 * 1024, queueCapacity: Int = 10_000,
-        workers: Int = 64, openfaas: OpenFaaSSettings? = nil
+        callbackURL: String? = nil, resultWebhook: String? = nil, maxResponseBytes: Int = 6 * 1024 * 1024, workers: Int = 64,
+        store: StoreSettings = StoreSettings(), retry: RetryPolicy = RetryPolicy(), openfaas: OpenFaaSSettings? = nil
     ) {
         self.host = host
         self.port = port
@@ -48,8 +52,9 @@ public struct GatewayConfiguration: Sendable, Equatable {
         self.callbackURL = callbackURL
         self.resultWebhook = resultWebhook
         self.maxResponseBytes = maxResponseBytes
-        self.queueCapacity = queueCapacity
         self.workers = workers
+        self.store = store
+        self.retry = retry
         self.openfaas = openfaas
     }
 }

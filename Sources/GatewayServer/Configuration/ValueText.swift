@@ -14,8 +14,9 @@ enum ByteSize {
 }
 
 /// Durations written with a unit: `250ms`, `30s`, `2m`, `1h`.
-enum DurationText {
-    static func parse(_ text: String) -> Duration? {
+public enum DurationText {
+    /// The duration `text` writes; nil when it is not a whole number with one of the units.
+    public static func parse(_ text: String) -> Duration? {
         let units: [(String, (Int) -> Duration)] = [
             ("ms", { .milliseconds($0) }), ("s", { .seconds($0) }), ("m", { .seconds($0 * 60) }), ("h", { .seconds($0 * 3600) }),
         ]

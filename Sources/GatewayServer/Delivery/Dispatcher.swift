@@ -13,15 +13,18 @@ struct Dispatcher: Sendable {
     /// What became of one request's envelopes.
     struct Report: Sendable {
         var envelopeIDs: [String]
-        /// Async invocations accepted by the queue.
+        /// Async invocations stored by the queue.
         var queued: [Invocation] = []
+        /// Async invocations the queue had already within its deduplication window (a re-sent event):
+        /// acknowledged, not stored again.
+        var duplicates = 0
         /// Sync invocations and their results, in plan order.
         var results: [InvocationResult] = []
         /// Topics (or envelopes without a route) that no function takes.
         var unsubscribed = 0
 
-        /// Whether any function was called or queued.
-        var isEmpty: Bool { queued.isEmpty && results.isEmpty }
+        /// Whether any function was called or queued (now or, for a re-sent event, before).
+        var isEmpty: Bool { queued.isEmpty && duplicates == 0 && results.isEmpty }
     }
 
     /// Plans and delivers `normalization`.
@@ -31,7 +34,8 @@ struct Dispatcher: Sendable {
     ///   - event: The request, whose body `original` and `grouped` functions receive.
     ///   - skipping: Plan positions left out of delivery because the caller answers with them (the
     ///     APIG responder).
-    /// - Throws: ``QueueFullError`` when the queue cannot take the async calls (none is queued then).
+    /// - Throws: ``QueueFullError`` when the queue cannot take the async calls, or the store's error when
+    ///   it failed (none is queued then).
     func deliver(_ normalization: Normalization, from event: IncomingEvent, skipping skipped: Set<Int> = []) async throws -> Report {
         let plan = self.plan(normalization)
         return try await deliver(plan, normalization, from: event, skipping: skipped)
@@ -51,8 +55,10 @@ struct Dispatcher: Sendable {
             if call.function.mode == .sync { sync += invocations } else { async += invocations }
         }
         if !async.isEmpty {
-            try await queue.enqueue(async)
-            report.queued = async
+            let receipt = try await queue.enqueue(async)
+            let stored = Set(receipt.stored)
+            report.queued = async.filter { stored.contains($0.id) }
+            report.duplicates = receipt.duplicates.count
         }
         let unsubscribed = Self.unsubscribedResults(plan, normalization)
         report.unsubscribed = unsubscribed.count

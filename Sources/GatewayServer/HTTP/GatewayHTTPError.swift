@@ -8,7 +8,20 @@ public import Hummingbird
 public struct GatewayHTTPError: HTTPResponseError, Sendable {
     public var status: HTTPResponse.Status
     public var detail: Detail
-    public var headers: HTTPFields { [.contentType: "application/json"] }
+    /// Sent as `Retry-After` in whole seconds, rounded up: when the trigger should try again (429, 503).
+    public var retryAfter: Duration?
+
+    public var headers: HTTPFields {
+        var fields: HTTPFields = [.contentType: "application/json"]
+        if let retryAfter { fields[.retryAfter] = "\(Self.wholeSeconds(retryAfter))" }
+        return fields
+    }
+
+    /// At least 1: `Retry-After: 0` would invite an immediate retry that fails again.
+    static func wholeSeconds(_ duration: Duration) -> Int64 {
+        let (seconds, attoseconds) = duration.components
+        return max(1, seconds + (attoseconds > 0 ? 1 : 0))
+    }
 
     /// The fields of the `error` object; nil ones are left out.
     public struct Detail: Encodable, Sendable {
@@ -24,9 +37,10 @@ public struct GatewayHTTPError: HTTPResponseError, Sendable {
         public var limit: Int?
     }
 
-    public init(_ status: HTTPResponse.Status, code: String, message: String) {
+    public init(_ status: HTTPResponse.Status, code: String, message: String, retryAfter: Duration? = nil) {
         self.status = status
         self.detail = Detail(code: code, message: message)
+        self.retryAfter = retryAfter
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {

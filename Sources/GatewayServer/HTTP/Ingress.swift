@@ -11,14 +11,14 @@ struct Ingress: Sendable {
     let configuration: GatewayConfiguration
     let routes: RouteTableStore
     let dispatcher: Dispatcher
-    let queue: InMemoryDeliveryQueue
+    let queue: GatewayQueue
     let logger: Logger
     let normalizer = Normalizer()
 
     func register(on router: Router<BasicRequestContext>) {
         router.add(middleware: NotFoundMiddleware())
         router.get("healthz") { _, _ in Self.json(["status": "ok"]) }
-        router.get("readyz") { _, _ in readiness() }
+        router.get("readyz") { _, _ in await readiness() }
         router.post("/") { request, _ in try await events(request, dialect: nil) }
         router.post("events/:dialect") { request, context in
             try await events(request, dialect: try context.parameters.require("dialect"))
@@ -118,14 +118,14 @@ struct Ingress: Sendable {
     }
 
     /// 200 once a route table is loaded (the routes folder read without errors at least once) and the
-    /// queue has room; 503 otherwise.
-    func readiness() -> Response {
+    /// delivery store is open, answers and has room; 503 otherwise.
+    func readiness() async -> Response {
         let status = routes.status
         let routesReady = status.version > 0
-        let queueReady = queue.count < queue.capacity
-        var body: [String: String] = [
-            "status": routesReady && queueReady ? "ready" : "not ready", "routes.version": "\(status.version)", "queue.held": "\(queue.count)",
-        ]
+        let (queueReady, fields) = await queue.readiness()
+        var body = fields
+        body["status"] = routesReady && queueReady ? "ready" : "not ready"
+        body["routes.version"] = "\(status.version)"
         if !status.lastErrors.isEmpty { body["routes.errors"] = "\(status.lastErrors.count)" }
         return Self.json(body, status: routesReady && queueReady ? .ok : .serviceUnavailable)
     }
@@ -153,7 +153,9 @@ struct Ingress: Sendable {
 
     /// Delivers `plan`, but for the positions in `skipped`.
     ///
-    /// - Throws: 503 `queue_full` when the queue cannot take the async calls (none is queued then).
+    /// - Throws: When the queue refuses the async calls (none is queued then), an answer that tells the
+    ///   trigger to retry: 429 `queue_full` with `Retry-After` when it has no room, 503
+    ///   `store_unavailable` when the store failed.
     func deliver(_ plan: DeliveryPlan, _ normalization: Normalization, _ event: IncomingEvent, skipping skipped: Set<Int> = []) async throws
         -> Dispatcher.Report
     {
@@ -161,8 +163,12 @@ struct Ingress: Sendable {
             return try await dispatcher.deliver(plan, normalization, from: event, skipping: skipped)
         } catch let error as QueueFullError {
             throw GatewayHTTPError(
-                .serviceUnavailable, code: "queue_full",
-                message: "the delivery queue is full (\(error.capacity) calls waiting); nothing was accepted, retry later")
+                .tooManyRequests, code: "queue_full", message: "\(error); nothing of the request was accepted", retryAfter: error.retryAfter)
+        } catch {
+            logger.error("the delivery store failed to take calls: \(error)")
+            throw GatewayHTTPError(
+                .serviceUnavailable, code: "store_unavailable", message: "the delivery store cannot take calls now; nothing of the request was accepted",
+                retryAfter: .seconds(1))
         }
     }
 
@@ -226,8 +232,9 @@ struct Ingress: Sendable {
         return Response(status: HTTPResponse.Status(code: status), headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: result.body)))
     }
 
-    /// 202 `{"accepted": [...], "queued": n}` when every call was queued; 200 with the sync results, or
-    /// 502 when one of them failed (so that the trigger retries).
+    /// 202 `{"accepted": [...], "queued": n}` when every call was queued (with `"duplicates": n` for
+    /// calls already queued within the deduplication window: a re-sent event); 200 with the sync
+    /// results, or 502 when one of them failed (so that the trigger retries).
     static func reportResponse(_ report: Dispatcher.Report) -> Response {
         let summary = ReportBody(report).jsonBytes
         guard !report.results.isEmpty else { return json(bytes: summary, status: .accepted) }
@@ -250,6 +257,8 @@ struct Ingress: Sendable {
 struct ReportBody {
     var accepted: [String]
     var queued: Int
+    /// Calls of a re-sent event, queued already within the deduplication window: not queued again.
+    var duplicates: Int?
     var unsubscribed: Int
     var results: [Result]?
 
@@ -263,6 +272,7 @@ struct ReportBody {
     init(_ report: Dispatcher.Report) {
         accepted = report.envelopeIDs
         queued = report.queued.count
+        duplicates = report.duplicates == 0 ? nil : report.duplicates
         unsubscribed = report.unsubscribed
         results =
             report.results.isEmpty
