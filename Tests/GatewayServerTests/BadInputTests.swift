@@ -134,9 +134,9 @@ extension LiveSuites {
 
         // MARK: - Queue
 
-        /// With the queue full, a request is refused with 503 and nothing of it is delivered; once the queue
+        /// With the queue full, a request is refused with 429 and Retry-After and nothing of it is delivered; once the queue
         /// drains, requests are accepted again.
-        @Test func fullQueueIs503() async throws {
+        @Test func fullQueueIs429() async throws {
             let folder = try RoutesFolder()
             let gate = Gate()
             // The function answers only once the gate opens: the first call holds the only place until then.
@@ -148,7 +148,7 @@ extension LiveSuites {
             defer { Task { await stub.stop() } }
             try folder.write("slow.yaml", routeFile(routes: [.all()], functions: [.http("slow", url: stub.url, topics: ["all"])]))
             let gateway = LiveGateway(folder) { configuration in
-                configuration.queueCapacity = 1
+                configuration.store.maxDepth = 1
                 configuration.workers = 1
             }
             try await gateway.run { client in
@@ -157,10 +157,13 @@ extension LiveSuites {
                 let first = try await client.post("/", json: Self.cloudEvent(id: "first"))
                 #expect(first.status == .accepted)
                 let refused = try await client.post("/", json: Self.cloudEvent(id: "refused"))
-                #expect(refused.status == .serviceUnavailable)
+                #expect(refused.status == .tooManyRequests)
+                #expect(refused.headers[.retryAfter] != nil)
                 let error = try errorDetail(refused)
                 #expect(error["code"] == "queue_full")
-                #expect(error["message"] == "the delivery queue is full (1 calls waiting); nothing was accepted, retry later")
+                #expect(
+                    error["message"]
+                        == "the delivery queue is full: it holds 1 of 1 invocations and cannot take 1 more; retry later; nothing of the request was accepted")
                 let ready = try await client.send(.get, "/readyz")
                 #expect(ready.status == .serviceUnavailable)
                 try await client.expectServing()
@@ -181,11 +184,11 @@ extension LiveSuites {
             try await StubFunction.withStub { stub in
                 let each = FunctionDeclaration.http("each", url: stub.url, topics: ["all"], body: "cloudevent")
                 try folder.write("each.yaml", routeFile(routes: [.all()], functions: [each]))
-                try await LiveGateway(folder, { $0.queueCapacity = 2 }).run { client in
+                try await LiveGateway(folder, { $0.store.maxDepth = 2 }).run { client in
                     let batch = "[" + ["b-1", "b-2", "b-3"].map { Self.cloudEvent(id: $0) }.joined(separator: ",") + "]"
                     let refused = try await client.send(
                         .post, "/", headers: [("Content-Type", "application/cloudevents-batch+json")], body: Array(batch.utf8))
-                    #expect(refused.status == .serviceUnavailable)
+                    #expect(refused.status == .tooManyRequests)
                     #expect(try errorDetail(refused)["code"] == "queue_full")
                     // A request that fits is delivered, and it alone.
                     let accepted = try await client.post("/", json: Self.cloudEvent(id: "single"))
