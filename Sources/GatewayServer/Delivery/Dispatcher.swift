@@ -54,6 +54,7 @@ struct Dispatcher: Sendable {
             let invocations = Self.invocations(call, normalization, event)
             if call.function.mode == .sync { sync += invocations } else { async += invocations }
         }
+        async = Self.distinct(async)
         if !async.isEmpty {
             let receipt = try await queue.enqueue(async)
             let stored = Set(receipt.stored)
@@ -84,6 +85,21 @@ struct Dispatcher: Sendable {
         }
         let envelopes = indices.map { normalization.envelopes[$0] }
         return Invocation.deliveries(to: call.function, topics: call.topics, envelopes: envelopes, payload: payload)
+    }
+
+    /// Envelopes of one request may share a source and an id (Yandex messages sometimes do) and still be
+    /// different events: their calls get distinct ids, numbered in order (`ID-2`, `ID-3`...), so that the
+    /// store's deduplication takes none of them for a re-send of another. A re-sent request numbers them
+    /// the same way and is still recognised.
+    static func distinct(_ invocations: [Invocation]) -> [Invocation] {
+        var seen: [String: Int] = [:]
+        return invocations.map { invocation in
+            var invocation = invocation
+            let count = seen[invocation.id, default: 0] + 1
+            seen[invocation.id] = count
+            if count > 1 { invocation.id += "-\(count)" }
+            return invocation
+        }
     }
 
     /// One "no subscribers" result per topic nobody takes, and one per envelope no route matched.

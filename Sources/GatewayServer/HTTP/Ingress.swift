@@ -289,6 +289,10 @@ extension ReportBody {
         writer.beginArray()
         for id in accepted { writer.string(id) }
         writer.endArray()
+        if let duplicates {
+            writer.key("duplicates")
+            writer.integer(duplicates)
+        }
         writer.key("queued")
         writer.integer(queued)
         if let results {
