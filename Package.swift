@@ -83,7 +83,9 @@ let package = Package(
             name: "GatewayStubs",
             dependencies: [
                 "GatewayCore",
+                "GatewayDelivery",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -1,6 +1,7 @@
 import Foundation
 import GatewayCore
 import GatewayDelivery
+import GatewayStubs
 import Logging
 import PostgresNIO
 import Synchronization
@@ -28,15 +29,6 @@ final class ManualClock: Sendable {
 
 /// Fresh databases and running stores for the shared suite.
 enum StoreTesting {
-    static let postgresVariable = "EVENT_GATEWAY_TEST_POSTGRES"
-
-    /// A PostgreSQL store test ran without a server: `scripts/test` starts one.
-    struct NoPostgres: Error, CustomStringConvertible {
-        var description: String {
-            "\(StoreTesting.postgresVariable) is not set: run the tests with scripts/test, which starts a throwaway PostgreSQL and sets it"
-        }
-    }
-
     /// Runs `body` with a database of its own: a new SQLite file (deleted afterwards), or a new
     /// database on the test PostgreSQL server.
     static func withDatabase<T>(_ kind: StoreKind, _ body: (DeliveryStoreConfiguration.Backend) async throws -> T) async throws -> T {
@@ -48,27 +40,8 @@ enum StoreTesting {
             }
             return try await body(.sqlite(path: path))
         case .postgres:
-            return try await body(.postgres(try await createPostgresDatabase()))
+            return try await body(.postgres(try await TestPostgres.createDatabase(prefix: "store_")))
         }
-    }
-
-    /// A new, empty database on the server `EVENT_GATEWAY_TEST_POSTGRES` names.
-    static func createPostgresDatabase() async throws -> PostgresSettings {
-        guard let url = ProcessInfo.processInfo.environment[postgresVariable], !url.isEmpty else { throw NoPostgres() }
-        var settings = try PostgresSettings(url: url)
-        let client = PostgresClient(
-            configuration: .init(
-                host: settings.host, port: settings.port, username: settings.username, password: settings.password, database: settings.database,
-                tls: .disable),
-            backgroundLogger: Support.quiet)
-        let name = "store_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await client.run() }
-            defer { group.cancelAll() }
-            try await client.query("CREATE DATABASE \(unescaped: name)")
-        }
-        settings.database = name
-        return settings
     }
 
     /// A configuration for tests: quick polling, the given clock.
