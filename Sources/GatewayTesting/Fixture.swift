@@ -4,7 +4,7 @@ import Foundation
 /// One fixture case: a request body under `fixtures/<platform>/<dialect>/`, the request context from its
 /// `<case>.request.json` sidecar, and the golden file it must reproduce.
 ///
-/// Valid cases sit directly in the dialect folder and expect `<case>.envelopes.json`; invalid ones sit
+/// Valid cases sit directly in the dialect folder and expect `<case>.envelopes.json` (dialect and envelopes); invalid ones sit
 /// in its `invalid/` folder and expect `<case>.error.json`.
 public struct Fixture: Sendable, CustomStringConvertible {
     /// `functiongraph.smn` for `fixtures/functiongraph/smn/`.

@@ -48,8 +48,10 @@ struct CommandLineTests {
     @Test func normalizePrintsTheGoldenEnvelopes() async throws {
         let run = try await Self.run(["normalize", "fixtures/functiongraph/smn/two-records-top-level-fields.json"])
         #expect(run.status == 0, "\(run.error)")
-        let golden = try String(contentsOfFile: Fixtures.root + "/functiongraph/smn/two-records-top-level-fields.envelopes.json", encoding: .utf8)
-        #expect(run.output == golden)
+        let golden = try RawJSON(validating: String(contentsOfFile: Fixtures.root + "/functiongraph/smn/two-records-top-level-fields.envelopes.json", encoding: .utf8))
+        // The golden file holds the dialect and the envelopes; the command prints the envelopes, pretty.
+        #expect(try RawJSON(validating: run.output).value == golden.value["envelopes"])
+        #expect(run.output.hasPrefix("[\n  {\n") && run.output.hasSuffix("\n]\n"))
     }
 
     @Test func severalFilesGiveOneArrayInOrder() async throws {

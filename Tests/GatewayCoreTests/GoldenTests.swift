@@ -27,8 +27,7 @@ struct GoldenTests {
     func normalizesToGolden(_ fixture: Fixture) throws {
         let result = try Normalizer().normalize(fixture.event)
         #expect(result.dialect == fixture.dialect, "detected \(result.dialect) for \(fixture)")
-        let output = String(decoding: Envelope.jsonArray(result.envelopes, pretty: true), as: UTF8.self) + "\n"
-        try Self.compare(output, with: fixture)
+        try Self.compare(Self.goldenText(result), with: fixture)
         for envelope in result.envelopes {
             #expect(try Envelope(cloudEventJSON: envelope.jsonBytes()) == envelope, "compact JSON round trip of \(envelope.id)")
             #expect(try Envelope(cloudEventJSON: envelope.jsonBytes(pretty: true)) == envelope, "pretty JSON round trip of \(envelope.id)")
@@ -51,6 +50,15 @@ struct GoldenTests {
             let second = try Normalizer().normalize(fixture.event).envelopes.map(\.id)
             #expect(first == second, "\(fixture)")
         }
+    }
+
+    /// A golden file: the dialect that read the request and its envelopes (CloudEvents JSON format),
+    /// pretty-printed. Naming the dialect makes a detection change show in the diff, not only in a failure.
+    static func goldenText(_ result: Normalization) -> String {
+        let envelopes = String(decoding: Envelope.jsonArray(result.envelopes, pretty: true), as: UTF8.self)
+        // Strings are escaped, so every newline in the array's text is between tokens: indent under the key.
+        let nested = envelopes.replacingOccurrences(of: "\n", with: "\n  ")
+        return "{\n  \"dialect\": \"\(result.dialect)\",\n  \"envelopes\": \(nested)\n}\n"
     }
 
     static func compare(_ output: String, with fixture: Fixture) throws {
