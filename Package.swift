@@ -84,6 +84,7 @@ let package = Package(
             dependencies: [
                 "GatewayCore",
                 "GatewayDelivery",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],

@@ -24,15 +24,7 @@ enum Support {
     static func withClient<T>(
         _ configuration: HTTPClient.Configuration = HTTPClientService.defaultConfiguration, _ body: (HTTPClient) async throws -> T
     ) async throws -> T {
-        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
-        do {
-            let value = try await body(client)
-            try await client.shutdown()
-            return value
-        } catch {
-            try? await client.shutdown()
-            throw error
-        }
+        try await HTTPClient.withClient(configuration, body)
     }
 
     /// Runs `body` with an invoker on a fresh client.

@@ -123,15 +123,7 @@ struct CrashTests {
 
     /// Runs `body` with a client of its own, shut down afterwards whatever happens.
     static func withClient<T>(_ body: (HTTPClient) async throws -> T) async throws -> T {
-        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: clientConfiguration)
-        do {
-            let value = try await body(client)
-            try await client.shutdown()
-            return value
-        } catch {
-            try? await client.shutdown()
-            throw error
-        }
+        try await HTTPClient.withClient(clientConfiguration, body)
     }
 
     /// No retries of refused connections (the gateway is down, its next port is another), short timeouts.

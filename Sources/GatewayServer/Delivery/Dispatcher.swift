@@ -92,6 +92,7 @@ struct Dispatcher: Sendable {
     /// store's deduplication takes none of them for a re-send of another. A re-sent request numbers them
     /// the same way and is still recognised.
     static func distinct(_ invocations: [Invocation]) -> [Invocation] {
+        guard invocations.count > 1 else { return invocations }
         var seen: [String: Int] = [:]
         return invocations.map { invocation in
             var invocation = invocation
