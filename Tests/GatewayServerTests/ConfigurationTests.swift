@@ -42,6 +42,7 @@ struct ConfigurationTests {
                 max_depth_per_function: 500
                 max_in_flight_per_function: 8
                 lease: 2m
+                lease_margin: 10s
                 max_replays: 5
                 poll_interval: 250ms
                 full_retry_after: 3s
@@ -69,7 +70,8 @@ struct ConfigurationTests {
             store: StoreSettings(
                 kind: .postgres, directory: "/var/lib/event-gateway",
                 postgres: PostgresSettings(host: "db.internal", port: 5433, username: "gateway", password: "pw", database: "events"),
-                dedupWindow: .seconds(900), maxDepth: 5000, maxDepthPerFunction: 500, maxInFlightPerFunction: 8, lease: .seconds(120), maxReplays: 5,
+                dedupWindow: .seconds(900), maxDepth: 5000, maxDepthPerFunction: 500, maxInFlightPerFunction: 8, lease: .seconds(120),
+                leaseMargin: .seconds(10), maxReplays: 5,
                 pollInterval: .milliseconds(250), fullRetryAfter: .seconds(3)),
             retry: RetryPolicy(maxAttempts: 7, maxAge: .seconds(7200), backoff: .milliseconds(500), maxBackoff: .seconds(30), maxRetryAfter: .seconds(60)),
             openfaas: OpenFaaSSettings(

@@ -12,19 +12,40 @@ public enum Base64 {
 
     /// Encodes with padding.
     public static func encode(_ bytes: some Collection<UInt8>) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity((bytes.count + 2) / 3 * 4)
-        var iterator = bytes.makeIterator()
-        while let first = iterator.next() {
-            let second = iterator.next()
-            let third = iterator.next()
-            let group = UInt32(first) << 16 | UInt32(second ?? 0) << 8 | UInt32(third ?? 0)
-            out.append(alphabet[Int(group >> 18 & 63)])
-            out.append(alphabet[Int(group >> 12 & 63)])
-            out.append(second == nil ? UInt8(ascii: "=") : alphabet[Int(group >> 6 & 63)])
-            out.append(third == nil ? UInt8(ascii: "=") : alphabet[Int(group & 63)])
+        encode(Array(bytes))
+    }
+
+    /// Encodes with padding. Indexes the array directly: an iterator over a generic collection, not
+    /// specialised across modules, made this the costliest step of storing an invocation.
+    public static func encode(_ bytes: [UInt8]) -> String {
+        let length = (bytes.count + 2) / 3 * 4
+        return String(unsafeUninitializedCapacity: length) { out in
+            var at = 0
+            var index = 0
+            func put(_ group: UInt32, _ shift: UInt32) {
+                out[at] = alphabet[Int(group >> shift & 63)]
+                at += 1
+            }
+            while index + 3 <= bytes.count {
+                let group = UInt32(bytes[index]) << 16 | UInt32(bytes[index + 1]) << 8 | UInt32(bytes[index + 2])
+                put(group, 18)
+                put(group, 12)
+                put(group, 6)
+                put(group, 0)
+                index += 3
+            }
+            let rest = bytes.count - index
+            if rest > 0 {
+                let second = rest == 2 ? UInt32(bytes[index + 1]) : 0
+                let group = UInt32(bytes[index]) << 16 | second << 8
+                put(group, 18)
+                put(group, 12)
+                if rest == 2 { put(group, 6) } else { out[at] = UInt8(ascii: "="); at += 1 }
+                out[at] = UInt8(ascii: "=")
+                at += 1
+            }
+            return at
         }
-        return String(decoding: out, as: UTF8.self)
     }
 
     /// Decodes standard or URL-safe base64; padding may be left out and CR/LF are skipped.

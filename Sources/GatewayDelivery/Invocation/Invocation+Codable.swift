@@ -2,27 +2,42 @@ import GatewayCore
 
 /// Invocations are stored by durable queues: the function in full, each envelope as a string holding its
 /// CloudEvents JSON (a string keeps the bytes, so the envelope reads back identical, `data` member
-/// order included), the payload in base64.
-extension Invocation: Codable {
+/// order included), the payload in base64. ``storedJSON()`` writes that form, `Decodable` reads it.
+extension Invocation: Decodable {
     enum CodingKeys: String, CodingKey {
         case id, function, topics, envelopes, payload, headers
     }
 
-    struct StoredPayload: Codable {
+    struct StoredPayload: Decodable {
         var base64: String
         var contentType: String?
     }
 
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(StoredFunction(function), forKey: .function)
-        try container.encode(topics, forKey: .topics)
-        try container.encode(envelopes.map { String(decoding: $0.jsonBytes(), as: UTF8.self) }, forKey: .envelopes)
+    /// The stored form, written directly: `JSONEncoder` cost a third of the durable ingest path's CPU.
+    public func storedJSON() -> [UInt8] {
+        var writer = JSONWriter()
+        writer.beginObject()
+        writer.key(CodingKeys.id.rawValue)
+        writer.string(id)
+        writer.key(CodingKeys.function.rawValue)
+        StoredFunction(function).write(to: &writer)
+        writer.key(CodingKeys.topics.rawValue)
+        writer.strings(topics)
+        writer.key(CodingKeys.envelopes.rawValue)
+        writer.beginArray()
+        for envelope in envelopes { writer.string(utf8: envelope.jsonBytes()) }
+        writer.endArray()
         if let payload {
-            try container.encode(StoredPayload(base64: Base64.encode(payload.bytes), contentType: payload.contentType), forKey: .payload)
+            writer.key(CodingKeys.payload.rawValue)
+            writer.beginObject()
+            writer.member("base64", Base64.encode(payload.bytes))
+            writer.member("contentType", payload.contentType)
+            writer.endObject()
         }
-        try container.encode(headers.map(CodableHeader.init), forKey: .headers)
+        writer.key(CodingKeys.headers.rawValue)
+        CodableHeader.write(headers, to: &writer)
+        writer.endObject()
+        return writer.bytes
     }
 
     public init(from decoder: any Decoder) throws {

@@ -63,6 +63,18 @@ struct CodableHeader: Codable, Hashable {
     }
 
     var field: HeaderField { HeaderField(name, value) }
+
+    /// Writes header fields as `Codable` would: an array of `{"name", "value"}`.
+    static func write(_ fields: [HeaderField], to writer: inout JSONWriter) {
+        writer.beginArray()
+        for field in fields {
+            writer.beginObject()
+            writer.member("name", field.name)
+            writer.member("value", field.value)
+            writer.endObject()
+        }
+        writer.endArray()
+    }
 }
 
 extension Duration {

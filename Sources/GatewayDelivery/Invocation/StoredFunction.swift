@@ -2,22 +2,22 @@ import GatewayCore
 
 /// A ``FunctionSpec`` in a Codable form, for stored invocations (the core type stays free of Codable,
 /// whose shape would become a storage format by accident).
-struct StoredFunction: Codable, Hashable {
-    struct Target: Codable, Hashable {
+struct StoredFunction: Decodable, Hashable {
+    struct Target: Decodable, Hashable {
         /// `http`, `openfaas`, `cloudevents` or `log`.
         var kind: String
         /// The URL, gateway or sink; nil for `log`.
         var url: String?
     }
 
-    struct Location: Codable, Hashable {
+    struct Location: Decodable, Hashable {
         var file: String
         var line: Int
         var column: Int
     }
 
     /// ``RetrySettings`` with durations in nanoseconds; nil when every setting is the default.
-    struct Retry: Codable, Hashable {
+    struct Retry: Decodable, Hashable {
         var maxAttempts: Int?
         var maxAgeNanoseconds: Int64?
         var backoffNanoseconds: Int64?
@@ -97,6 +97,47 @@ struct StoredFunction: Codable, Hashable {
             name: name, namespace: namespace, target: resolvedTarget, topics: topics, mode: mode, body: body, contentType: contentType,
             headers: headers.map(\.field), timeout: .nanoseconds(timeoutNanoseconds), concurrency: concurrency, callbackURL: callbackURL,
             retry: retry?.settings ?? RetrySettings(), location: location.map { SourceLocation(file: $0.file, line: $0.line, column: $0.column) })
+    }
+
+    /// Writes the form `Decodable` reads: the synthesised keys, nil members left out.
+    func write(to writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.member("name", name)
+        writer.member("namespace", namespace)
+        writer.key("target")
+        writer.beginObject()
+        writer.member("kind", target.kind)
+        writer.member("url", target.url)
+        writer.endObject()
+        writer.key("topics")
+        writer.strings(topics)
+        writer.member("mode", mode)
+        writer.member("body", body)
+        writer.member("contentType", contentType)
+        writer.key("headers")
+        CodableHeader.write(headers.map(\.field), to: &writer)
+        writer.member("timeoutNanoseconds", timeoutNanoseconds)
+        writer.member("concurrency", concurrency)
+        writer.member("callbackURL", callbackURL)
+        if let retry {
+            writer.key("retry")
+            writer.beginObject()
+            writer.member("maxAttempts", retry.maxAttempts)
+            writer.member("maxAgeNanoseconds", retry.maxAgeNanoseconds)
+            writer.member("backoffNanoseconds", retry.backoffNanoseconds)
+            writer.member("maxBackoffNanoseconds", retry.maxBackoffNanoseconds)
+            writer.member("maxRetryAfterNanoseconds", retry.maxRetryAfterNanoseconds)
+            writer.endObject()
+        }
+        if let location {
+            writer.key("location")
+            writer.beginObject()
+            writer.member("file", location.file)
+            writer.member("line", location.line)
+            writer.member("column", location.column)
+            writer.endObject()
+        }
+        writer.endObject()
     }
 }
 

@@ -21,8 +21,11 @@ public struct DeliveryStoreConfiguration: Sendable {
     /// Invocations of one function this process delivers at once; nil takes each function's `concurrency`.
     public var maxInFlightPerFunction: Int?
     /// How long a claimed invocation stays leased; after that another worker (or process) takes it over.
-    /// A function whose timeout plus 30 s is longer gets a lease that long.
+    /// A function whose timeout plus ``leaseMargin`` is longer gets a lease that long.
     public var lease: Duration
+    /// Time a lease outlasts its function's timeout at least: room to record the outcome after the call
+    /// ends, so that a slow call is not taken over while it is still being settled.
+    public var leaseMargin: Duration
     /// How often a dead letter may be replayed.
     public var maxReplays: Int
     /// How often an idle worker looks for due invocations (enqueues in this process wake it at once).
@@ -40,6 +43,7 @@ public struct DeliveryStoreConfiguration: Sendable {
     ///   - maxDepthPerFunction: Default 10 000.
     ///   - maxInFlightPerFunction: Default: each function's concurrency.
     ///   - lease: Default 5 minutes.
+    ///   - leaseMargin: Default 30 s.
     ///   - maxReplays: Default 3.
     ///   - pollInterval: Default 100 ms.
     ///   - queueFullRetryAfter: Default 5 s.
@@ -47,7 +51,7 @@ public struct DeliveryStoreConfiguration: Sendable {
     ///   - clock: Default: the system clock.
     public init(
         backend: Backend, dedupWindow: Duration = .seconds(600), maxDepth: Int = 100_000, maxDepthPerFunction: Int = 10_000,
-        maxInFlightPerFunction: Int? = nil, lease: Duration = .seconds(300), maxReplays: Int = 3, pollInterval: Duration = .milliseconds(100),
+        maxInFlightPerFunction: Int? = nil, lease: Duration = .seconds(300), leaseMargin: Duration = .seconds(30), maxReplays: Int = 3, pollInterval: Duration = .milliseconds(100),
         queueFullRetryAfter: Duration = .seconds(5), owner: String = Self.processOwner(), clock: StoreClock = .system
     ) {
         self.backend = backend
@@ -56,6 +60,7 @@ public struct DeliveryStoreConfiguration: Sendable {
         self.maxDepthPerFunction = maxDepthPerFunction
         self.maxInFlightPerFunction = maxInFlightPerFunction
         self.lease = lease
+        self.leaseMargin = leaseMargin
         self.maxReplays = maxReplays
         self.pollInterval = pollInterval
         self.queueFullRetryAfter = queueFullRetryAfter

@@ -41,7 +41,10 @@ extension SQLDeliveryStore {
             }
             return report
         }
-        if !report.replayed.isEmpty { wakeup.signal() }
+        if !report.replayed.isEmpty {
+            forgetDepths()
+            wakeup.signal()
+        }
         return report
     }
 

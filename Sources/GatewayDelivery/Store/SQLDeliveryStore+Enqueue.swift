@@ -8,13 +8,13 @@ extension SQLDeliveryStore {
     func commit(_ batches: [[Invocation]]) async throws -> [Result<EnqueueReceipt, any Error>] {
         let now = Self.millis(configuration.clock.now())
         let cutoff = now - Int64((configuration.dedupWindow.seconds * 1000).rounded())
-        let encoded = try batches.map { try $0.map { (invocation: $0, json: try Self.json($0)) } }
+        let encoded = batches.map { $0.map { (invocation: $0, json: Self.json($0)) } }
         let lock = backend.dialect.enqueueLock
-        return try await backend.transaction(durable: true) { db in
+        let results = try await backend.transaction(durable: true) { db in
             if let lock { try await db.execute(lock, []) }
             try await db.execute("DELETE FROM delivery_dedup WHERE seen_at <= ?", [.integer(cutoff)])
             var seen = try await Self.recentlySeen(Array(Set(batches.joined().map(\.id))), db: db)
-            var depths = try await Self.depths(db)
+            var depths = try await self.depths(db)
             var results: [Result<EnqueueReceipt, any Error>] = []
             var stored: [(invocation: Invocation, json: String)] = []
             for batch in encoded {
@@ -34,8 +34,10 @@ extension SQLDeliveryStore {
                 results.append(.success(EnqueueReceipt(stored: fresh.map(\.invocation.id), duplicates: duplicates)))
             }
             try await Self.insert(stored, now: now, db: db)
-            return results
+            return (results, stored.map(\.invocation.function.address))
         }
+        adjustDepths(results.1.reduce(into: [:]) { $0[$1, default: 0] += 1 })
+        return results.0
     }
 
     /// Inserts the invocations and marks their ids as seen, many rows a statement: a round trip per
@@ -84,15 +86,5 @@ extension SQLDeliveryStore {
             for row in rows { if let id = row.first?.text { seen.insert(id) } }
         }
         return seen
-    }
-
-    /// Invocations held per function.
-    static func depths(_ db: any SQLExecutor) async throws -> [String: Int] {
-        var depths: [String: Int] = [:]
-        for row in try await db.execute("SELECT function, COUNT(*) FROM delivery_invocations GROUP BY function", []) {
-            guard let function = row.first?.text else { continue }
-            depths[function] = Int(try integer(row, 1))
-        }
-        return depths
     }
 }

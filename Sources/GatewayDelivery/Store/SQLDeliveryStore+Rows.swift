@@ -10,8 +10,8 @@ extension SQLDeliveryStore {
         Date(timeIntervalSince1970: Double(millis) / 1000)
     }
 
-    static func json(_ invocation: Invocation) throws -> String {
-        String(decoding: try JSONEncoder().encode(invocation), as: UTF8.self)
+    static func json(_ invocation: Invocation) -> String {
+        String(decoding: invocation.storedJSON(), as: UTF8.self)
     }
 
     /// The invocation stored in a column; an error naming the row (`row`) when it cannot be read.

@@ -40,6 +40,8 @@ public final class SQLDeliveryStore: DeliveryStore {
         var inFlight: [String: Int] = [:]
         /// The in-flight limit per function, learnt from its invocations.
         var inFlightLimits: [String: Int] = [:]
+        /// The depth counts that enqueues check the bounds against (see ``depths(_:)``).
+        var depths: DepthCounts?
     }
 
     let state = Mutex(State())
@@ -148,7 +150,9 @@ public final class SQLDeliveryStore: DeliveryStore {
 
     public func ack(_ item: QueuedInvocation) async throws {
         guard let lease = try settling(item) else { return }
-        try await backend.execute("DELETE FROM delivery_invocations WHERE seq = ? AND lease_token = ?", [.integer(lease.seq), .text(lease.token)])
+        let deleted = try await backend.execute(
+            "DELETE FROM delivery_invocations WHERE seq = ? AND lease_token = ? RETURNING seq", [.integer(lease.seq), .text(lease.token)])
+        if !deleted.isEmpty { adjustDepths([item.invocation.function.address: -1]) }
     }
 
     public func retry(_ item: QueuedInvocation, result: InvocationResult, after delay: Duration) async throws {
@@ -167,10 +171,12 @@ public final class SQLDeliveryStore: DeliveryStore {
             .bytes(Array(result.body.prefix(DeadLetter.responseBodyLimit))), result.error.map { .text($0.message) } ?? .null,
             .text(reason.rawValue), .integer(now), .integer(lease.seq), .text(lease.token),
         ]
-        try await backend.transaction(durable: false) { db in
+        let deleted = try await backend.transaction(durable: false) { db in
             try await db.execute(Self.insertDeadLetter, values)
-            try await db.execute("DELETE FROM delivery_invocations WHERE seq = ? AND lease_token = ?", [.integer(lease.seq), .text(lease.token)])
+            return try await db.execute(
+                "DELETE FROM delivery_invocations WHERE seq = ? AND lease_token = ? RETURNING seq", [.integer(lease.seq), .text(lease.token)])
         }
+        if !deleted.isEmpty { adjustDepths([item.invocation.function.address: -1]) }
     }
 
     /// Copies a leased invocation into the dead letters; a dead letter with the same id (an earlier
@@ -248,15 +254,12 @@ public final class SQLDeliveryStore: DeliveryStore {
     /// A function whose timeout (with a margin for the settling) outlasts the lease gets a longer one, so
     /// that its call is not taken over while it is still running.
     private func extendLease(seq: Int64, token: String, for function: FunctionSpec, claimedAt millis: Int64) async throws {
-        let needed = function.timeout + Self.leaseMargin
+        let needed = function.timeout + configuration.leaseMargin
         guard needed > configuration.lease else { return }
         try await backend.execute(
             "UPDATE delivery_invocations SET due_at = ? WHERE seq = ? AND lease_token = ?",
             [.integer(millis + Int64((needed.seconds * 1000).rounded(.up))), .integer(seq), .text(token)])
     }
-
-    /// Time beyond a function's timeout that a lease lasts at least.
-    static let leaseMargin = Duration.seconds(30)
 
     /// Makes this process's leased invocations due at once, for another process or the next start.
     func releaseLeases() async {

@@ -45,6 +45,7 @@ struct ConfigurationSetting: Sendable {
             $0.store.maxInFlightPerFunction = $1
         },
         duration("delivery.store", "lease", "EVENT_GATEWAY_LEASE") { $0.store.lease = $1 },
+        duration("delivery.store", "lease_margin", "EVENT_GATEWAY_LEASE_MARGIN") { $0.store.leaseMargin = $1 },
         integer("delivery.store", "max_replays", "EVENT_GATEWAY_MAX_REPLAYS", 0...1_000) { $0.store.maxReplays = $1 },
         duration("delivery.store", "poll_interval", "EVENT_GATEWAY_POLL_INTERVAL") { $0.store.pollInterval = $1 },
         duration("delivery.store", "full_retry_after", "EVENT_GATEWAY_FULL_RETRY_AFTER") { $0.store.fullRetryAfter = $1 },

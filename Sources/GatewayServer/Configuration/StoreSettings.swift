@@ -30,6 +30,9 @@ public struct StoreSettings: Sendable, Equatable {
     public var maxInFlightPerFunction: Int?
     /// How long a call in flight stays claimed; after a crash it is taken over once it ends (default 5 minutes).
     public var lease: Duration
+    /// How long a claim outlasts its function's timeout at least (default 30 s): a function whose timeout
+    /// plus this margin is longer than ``lease`` is claimed that long.
+    public var leaseMargin: Duration
     /// How often a dead letter may be replayed (default 3).
     public var maxReplays: Int
     /// How often idle workers look for due calls (default 100 ms).
@@ -43,7 +46,7 @@ public struct StoreSettings: Sendable, Equatable {
     public init(
         kind: Kind = .sqlite, directory: String = "data", postgres: PostgresSettings? = nil, dedupWindow: Duration = .seconds(600),
         maxDepth: Int = 100_000, maxDepthPerFunction: Int = 10_000, maxInFlightPerFunction: Int? = nil, lease: Duration = .seconds(300),
-        maxReplays: Int = 3, pollInterval: Duration = .milliseconds(100), fullRetryAfter: Duration = .seconds(5)
+        leaseMargin: Duration = .seconds(30), maxReplays: Int = 3, pollInterval: Duration = .milliseconds(100), fullRetryAfter: Duration = .seconds(5)
     ) {
         self.kind = kind
         self.directory = directory
@@ -53,6 +56,7 @@ public struct StoreSettings: Sendable, Equatable {
         self.maxDepthPerFunction = maxDepthPerFunction
         self.maxInFlightPerFunction = maxInFlightPerFunction
         self.lease = lease
+        self.leaseMargin = leaseMargin
         self.maxReplays = maxReplays
         self.pollInterval = pollInterval
         self.fullRetryAfter = fullRetryAfter
@@ -77,7 +81,7 @@ public struct StoreSettings: Sendable, Equatable {
         }
         return DeliveryStoreConfiguration(
             backend: backend, dedupWindow: dedupWindow, maxDepth: maxDepth, maxDepthPerFunction: maxDepthPerFunction,
-            maxInFlightPerFunction: maxInFlightPerFunction, lease: lease, maxReplays: maxReplays, pollInterval: pollInterval,
+            maxInFlightPerFunction: maxInFlightPerFunction, lease: lease, leaseMargin: leaseMargin, maxReplays: maxReplays, pollInterval: pollInterval,
             queueFullRetryAfter: fullRetryAfter)
     }
 

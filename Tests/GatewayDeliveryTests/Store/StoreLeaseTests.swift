@@ -72,7 +72,10 @@ extension StoreSuite {
         func aCallLongerThanTheLeaseGetsALongerOne(_ kind: StoreKind) async throws {
             let clock = ManualClock()
             try await T.withDatabase(kind) { backend in
-                let configuration = T.configuration(backend, clock: clock.store) { $0.lease = .seconds(60) }
+                let configuration = T.configuration(backend, clock: clock.store) {
+                    $0.lease = .seconds(60)
+                    $0.leaseMargin = .seconds(10)
+                }
                 var slow = try T.invocation(1)
                 slow.function.timeout = .seconds(120)
                 try await T.withStore(configuration, crash: true) { store in
@@ -80,8 +83,8 @@ extension StoreSuite {
                     #expect(try await store.next() != nil)
                 }
                 try await T.withStore(configuration) { store in
-                    // The timeout plus 30 s: still leased after the default lease.
-                    clock.advance(.seconds(149))
+                    // The timeout plus the 10 s margin: still leased long after the configured lease.
+                    clock.advance(.seconds(129))
                     #expect(try await T.next(store, within: .milliseconds(200)) == nil)
                     clock.advance(.seconds(2))
                     let taken = try #require(try await T.next(store, within: .seconds(5)))
