@@ -22,6 +22,8 @@ public final class SQLDeliveryStore: DeliveryStore {
     let backend: any SQLBackend
     let logger: Logger
     let committer = GroupCommitter<[Invocation], EnqueueReceipt>()
+    /// Acknowledgements waiting together: one statement deletes them all.
+    let acks = GroupCommitter<Lease, Bool>()
     let wakeup = Wakeup()
 
     enum Phase {
@@ -150,9 +152,23 @@ public final class SQLDeliveryStore: DeliveryStore {
 
     public func ack(_ item: QueuedInvocation) async throws {
         guard let lease = try settling(item) else { return }
-        let deleted = try await backend.execute(
-            "DELETE FROM delivery_invocations WHERE seq = ? AND lease_token = ? RETURNING seq", [.integer(lease.seq), .text(lease.token)])
-        if !deleted.isEmpty { adjustDepths([item.invocation.function.address: -1]) }
+        if try await acks.submit(lease, commit: { leases in try await self.delete(leases) }) {
+            adjustDepths([item.invocation.function.address: -1])
+        }
+    }
+
+    /// Deletes the leased invocations in one statement (each call otherwise waits its turn for the
+    /// connection behind the enqueues' commits); true for each one that was still leased with its token.
+    private func delete(_ leases: [Lease]) async throws -> [Result<Bool, any Error>] {
+        var deleted: Set<Int64> = []
+        for start in stride(from: 0, to: leases.count, by: 250) {
+            let chunk = leases[start..<min(leases.count, start + 250)]
+            let condition = chunk.map { _ in "(seq = ? AND lease_token = ?)" }.joined(separator: " OR ")
+            let rows = try await backend.execute(
+                "DELETE FROM delivery_invocations WHERE \(condition) RETURNING seq", chunk.flatMap { [.integer($0.seq), .text($0.token)] })
+            for row in rows { deleted.insert(try Self.integer(row, 0)) }
+        }
+        return leases.map { .success(deleted.contains($0.seq)) }
     }
 
     public func retry(_ item: QueuedInvocation, result: InvocationResult, after delay: Duration) async throws {
@@ -195,7 +211,7 @@ public final class SQLDeliveryStore: DeliveryStore {
     // MARK: - Leases
 
     /// A lease's row and token, from a receipt `seq/token`.
-    struct Lease {
+    struct Lease: Sendable {
         var seq: Int64
         var token: String
 
