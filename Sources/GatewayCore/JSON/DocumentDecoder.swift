@@ -207,34 +207,38 @@ private struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     func superDecoder(forKey key: Key) throws -> any Decoder { DocumentDecoder(document: document, node: try value(key)) }
 }
 
+/// Node positions are 32-bit (as in ``JSONNode``) so that the container fits the three words of an
+/// existential's inline buffer: a larger one is boxed on the heap, once for every array decoded.
 private struct UnkeyedContainer: UnkeyedDecodingContainer {
     unowned(unsafe) let document: JSONDocument
-    let array: Int
-    private var cursor: Int
-    private(set) var currentIndex = 0
+    private let node: UInt32
+    private var cursor: UInt32
+    private var position: UInt32 = 0
 
     init(document: JSONDocument, array: Int) {
         self.document = document
-        self.array = array
-        self.cursor = array + 1
+        self.node = UInt32(array)
+        self.cursor = UInt32(array + 1)
     }
 
+    var array: Int { Int(node) }
+    var currentIndex: Int { Int(position) }
     var codingPath: [any CodingKey] { document.codingPath(of: array) }
     var count: Int? { Int(document[array].count) }
-    var isAtEnd: Bool { cursor >= Int(document[array].next) }
+    var isAtEnd: Bool { cursor >= document[array].next }
 
     private mutating func advance() throws(NormalizationError) -> Int {
         guard !isAtEnd else {
             throw NormalizationError(.missingField, "the array has no element \(currentIndex)", path: JSONPath.element(currentIndex, of: document.path(of: array)))
         }
-        let index = cursor
-        cursor = Int(document[index].next)
-        currentIndex += 1
+        let index = Int(cursor)
+        cursor = document[index].next
+        position += 1
         return index
     }
 
     mutating func decodeNil() throws -> Bool {
-        guard !isAtEnd, document[cursor].kind == .null else { return false }
+        guard !isAtEnd, document[Int(cursor)].kind == .null else { return false }
         _ = try advance()
         return true
     }
