@@ -82,10 +82,30 @@ public struct RawJSON: Sendable, Hashable, Codable {
 
     /// The text without whitespace between tokens (compact JSON, the tokens as written).
     var compactBytes: [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count)
-        out.append(contentsOf: significantBytes)
-        return out
+        // The same walk as ``SignificantBytes``, over the buffer: attributes of every queue message pass here.
+        bytes.withUnsafeBufferPointer { text in
+            var out: [UInt8] = []
+            out.reserveCapacity(text.count)
+            var inString = false
+            var escaped = false
+            for byte in text {
+                if inString {
+                    if escaped {
+                        escaped = false
+                    } else if byte == UInt8(ascii: "\\") {
+                        escaped = true
+                    } else if byte == UInt8(ascii: "\"") {
+                        inString = false
+                    }
+                } else if byte == UInt8(ascii: "\"") {
+                    inString = true
+                } else if byte.isJSONWhitespace {
+                    continue
+                }
+                out.append(byte)
+            }
+            return out
+        }
     }
 
     /// The text without whitespace between tokens.
