@@ -12,9 +12,11 @@ public struct BinaryCloudEvent: Dialect {
     public var body: BodyRequirement { .bytes }
 
     static let required = ["specversion", "id", "source", "type"]
+    /// The header names of ``required``, made once: detection asks every request.
+    static let requiredHeaders = required.map { "ce-" + $0 }
 
     public func matchesRequest(_ event: IncomingEvent) -> Bool {
-        Self.required.allSatisfy { event.headers["ce-" + $0] != nil }
+        Self.requiredHeaders.allSatisfy { event.headers[$0] != nil }
     }
 
     public func normalize(_ input: DialectInput) throws(NormalizationError) -> [Envelope] {

@@ -16,7 +16,7 @@ public struct StructuredCloudEvent: Dialect {
 
     public func matchesBody(_ probe: DetectionProbe) -> Bool {
         guard let (document, object) = probe.object() else { return false }
-        return ["specversion", "id", "source", "type"].allSatisfy { document.member($0, of: object) != nil }
+        return BinaryCloudEvent.required.allSatisfy { document.member($0, of: object) != nil }
     }
 
     public func normalize(_ input: DialectInput) throws(NormalizationError) -> [Envelope] {

@@ -52,12 +52,18 @@ public enum Base64 {
     ///
     /// - Returns: nil when a character is outside the alphabet, padding is misplaced, or a group is cut short.
     public static func decode(_ text: String) -> [UInt8]? {
+        text.withUTF8Buffer(decode)
+    }
+
+    /// ``decode(_:)`` over UTF-8 bytes read in place (a String's `utf8` view costs a check per byte).
+    static func decode(_ text: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         var out: [UInt8] = []
-        out.reserveCapacity(text.utf8.count / 4 * 3)
+        out.reserveCapacity(text.count / 4 * 3 + 2)
         var group: UInt32 = 0
         var count = 0
         var padding = 0
-        for byte in text.utf8 {
+        let table = Self.table
+        for byte in text {
             if byte == 0x0A || byte == 0x0D { continue }
             if byte == UInt8(ascii: "=") {
                 padding += 1
@@ -95,6 +101,13 @@ struct Base64Bytes: Decodable, Sendable, Hashable {
     let bytes: [UInt8]
 
     init(from decoder: any Decoder) throws {
+        // Read in place from a parsed document: the text can be long (LTS logs) and is needed only decoded.
+        if let decoder = decoder as? DocumentDecoder, decoder.document[decoder.node].kind == .string,
+            let bytes = decoder.document.withStringBytes(at: decoder.node, Base64.decode)
+        {
+            self.bytes = bytes
+            return
+        }
         let text = try decoder.singleValueContainer().decode(String.self)
         guard let bytes = Base64.decode(text) else {
             throw NormalizationError(

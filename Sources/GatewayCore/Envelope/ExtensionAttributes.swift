@@ -22,15 +22,10 @@ public struct ExtensionAttributes: Sendable, Hashable, Sequence, ExpressibleByDi
     /// The value of extension `name`; setting nil removes it.
     public subscript(name: String) -> ExtensionValue? {
         get {
-            // Comparing lengths first skips the slow path of String == for most names.
-            let length = name.utf8.count
-            for index in entries.indices where entries[index].name.utf8.count == length && entries[index].name == name {
-                return entries[index].value
-            }
-            return nil
+            index(of: name).map { entries[$0].value }
         }
         set {
-            let index = entries.firstIndex { $0.name == name }
+            let index = index(of: name)
             switch (index, newValue) {
             case (let index?, let value?): entries[index].value = value
             case (let index?, nil): entries.remove(at: index)
@@ -41,6 +36,13 @@ public struct ExtensionAttributes: Sendable, Hashable, Sequence, ExpressibleByDi
             case (nil, nil): break
             }
         }
+    }
+
+    /// The position of extension `name`. Comparing lengths first skips the slow path of String == for
+    /// most names (every envelope sets a dozen extensions, each looked up first).
+    private func index(of name: String) -> Int? {
+        let length = name.utf8.count
+        return entries.firstIndex { $0.name.utf8.count == length && $0.name == name }
     }
 
     /// A copy with room for `capacity` extensions, so that adding them does not reallocate.

@@ -20,7 +20,9 @@ extension Timestamp: Codable {
         let parsed: Timestamp?
         switch document[node].kind {
         case .string: parsed = document.withStringBytes(at: node, Timestamp.parse)
-        case .number: parsed = Timestamp(epochText: String(document.numberText(at: node)))
+        case .number:
+            // Integers (the usual epoch counts) are read in place; fractions and exponents take the text path.
+            parsed = document.int64(at: node).flatMap(Timestamp.init(epoch:)) ?? Timestamp(epochText: String(document.numberText(at: node)))
         case .object: parsed = try? Timestamp(protobuf: document.decode(ProtobufTime.self, at: node))
         default: parsed = nil
         }

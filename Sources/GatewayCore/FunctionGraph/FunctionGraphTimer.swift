@@ -20,7 +20,7 @@ public struct FunctionGraphTimer: Dialect {
     }
 
     public func matchesBody(_ probe: DetectionProbe) -> Bool {
-        probe.string("trigger_type") == "TIMER"
+        probe.hasString("TIMER", at: "trigger_type")
     }
 
     public func normalize(_ input: DialectInput) throws(NormalizationError) -> [Envelope] {

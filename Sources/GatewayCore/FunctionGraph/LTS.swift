@@ -61,7 +61,7 @@ public struct LTS: Dialect {
     public func batchElements(_ input: DialectInput) -> BatchElements? {
         let body = input.json
         guard let lts = body.member("lts", of: body.root), let data = body.member("data", of: lts), body[data].kind == .string,
-            let decoded = Base64.decode(body.string(at: data)), let payload = try? JSONDocument(bytes: decoded),
+            let decoded = body.withStringBytes(at: data, Base64.decode), let payload = try? JSONDocument(bytes: decoded),
             let logs = payload.member("logs", of: payload.root)
         else { return nil }
         var layers = [BatchElements.Layer(outer: body.bytes, range: body.byteRange(of: data), encoding: .base64)]

@@ -64,18 +64,19 @@ public struct OBS: Dialect {
         envelopes.reserveCapacity(event.Records.count)
         for (index, verbatim) in event.Records.enumerated() {
             let record = verbatim.value
-            let path = JSONPath.element(index, of: JSONPath.member("Records", of: JSONPath.root))
+            // Paths are built only when an error needs one.
+            let path = { JSONPath.element(index, of: JSONPath.member("Records", of: JSONPath.root)) }
             let bucket = record.s3.bucket.name
             let key = record.s3.object.key
             let eventName = record.eventName.hasPrefix("s3:") ? String(record.eventName.dropFirst(3)) : record.eventName
             guard !eventName.isEmpty else {
                 throw .invalid(
-                    path: JSONPath.member("eventName", of: path), expected: "an event name like ObjectCreated:Put",
+                    path: JSONPath.member("eventName", of: path()), expected: "an event name like ObjectCreated:Put",
                     found: NormalizationError.quote(record.eventName), "the event name is empty")
             }
             guard let subject = URIReference.percentDecode(key, plusAsSpace: true) else {
                 throw .invalid(
-                    path: path + ".s3.object.key", expected: "a URL-encoded UTF-8 object key", found: NormalizationError.quote(key),
+                    path: path() + ".s3.object.key", expected: "a URL-encoded UTF-8 object key", found: NormalizationError.quote(key),
                     "the object key is not valid URL encoding: a % must be followed by two hex digits and the result must be UTF-8")
             }
             let region = record.awsRegion.flatMap { $0.isEmpty ? nil : $0 }

@@ -94,7 +94,7 @@ struct QueueTriggerEvent: Codable {
 extension Dialect {
     /// Whether the body is a queue trigger event of `triggerType` (`KAFKA`, `ROCKETMQ`, `RABBITMQ`).
     func matchesQueueTrigger(_ probe: DetectionProbe, triggerType: String) -> Bool {
-        probe.string("trigger_type") == triggerType
+        probe.hasString(triggerType, at: "trigger_type")
     }
 
     /// The messages of a queue trigger event as batch elements: `records[]`, each holding `messages[]`

@@ -137,64 +137,76 @@ private struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     unowned(unsafe) let document: JSONDocument
     let object: Int
 
+    /// Runs `body` on the document lent without a retain. Reading it straight from the unowned(unsafe)
+    /// reference retained and released it around every call (two atomic pairs per member decoded); the
+    /// document outlives the container (see ``DocumentDecoder/document``).
+    @inline(__always)
+    private func withDocument<Result>(_ body: (JSONDocument) throws -> Result) rethrows -> Result {
+        try Unmanaged.passUnretained(document)._withUnsafeGuaranteedRef(body)
+    }
+
     var codingPath: [any CodingKey] { document.codingPath(of: object) }
     var allKeys: [Key] { document.members(of: object).compactMap { Key(stringValue: document.string(at: $0.key)) } }
 
     func contains(_ key: Key) -> Bool { document.member(key.stringValue, of: object) != nil }
 
     private func value(_ key: Key) throws(NormalizationError) -> Int {
-        guard let index = document.member(key.stringValue, of: object) else {
-            throw .missing(key.stringValue, in: document.path(of: object))
+        let name = key.stringValue
+        guard let index = withDocument({ $0.member(name, of: object) }) else {
+            throw .missing(name, in: document.path(of: object))
         }
         return index
     }
 
     /// The member's node, or nil when it is absent or null.
     private func present(_ key: Key) -> Int? {
-        guard let index = document.member(key.stringValue, of: object), document[index].kind != .null else { return nil }
-        return index
+        let name = key.stringValue
+        return withDocument { document in
+            guard let index = document.member(name, of: object), document[index].kind != .null else { return nil }
+            return index
+        }
     }
 
     func decodeNil(forKey key: Key) throws -> Bool { document[try value(key)].kind == .null }
-    func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool { try document.readBool(at: try value(key)) }
-    func decode(_ type: String.Type, forKey key: Key) throws -> String { try document.readString(at: try value(key)) }
-    func decode(_ type: Double.Type, forKey key: Key) throws -> Double { try document.readDouble(at: try value(key)) }
-    func decode(_ type: Float.Type, forKey key: Key) throws -> Float { Float(try document.readDouble(at: try value(key))) }
-    func decode(_ type: Int.Type, forKey key: Key) throws -> Int { try document.readInteger(type, at: try value(key)) }
-    func decode(_ type: Int8.Type, forKey key: Key) throws -> Int8 { try document.readInteger(type, at: try value(key)) }
-    func decode(_ type: Int16.Type, forKey key: Key) throws -> Int16 { try document.readInteger(type, at: try value(key)) }
-    func decode(_ type: Int32.Type, forKey key: Key) throws -> Int32 { try document.readInteger(type, at: try value(key)) }
-    func decode(_ type: Int64.Type, forKey key: Key) throws -> Int64 { try document.readInteger(type, at: try value(key)) }
-    func decode(_ type: UInt.Type, forKey key: Key) throws -> UInt { try document.readInteger(type, at: try value(key)) }
-    func decode(_ type: UInt8.Type, forKey key: Key) throws -> UInt8 { try document.readInteger(type, at: try value(key)) }
-    func decode(_ type: UInt16.Type, forKey key: Key) throws -> UInt16 { try document.readInteger(type, at: try value(key)) }
-    func decode(_ type: UInt32.Type, forKey key: Key) throws -> UInt32 { try document.readInteger(type, at: try value(key)) }
-    func decode(_ type: UInt64.Type, forKey key: Key) throws -> UInt64 { try document.readInteger(type, at: try value(key)) }
-    func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T { try document.read(type, at: try value(key)) }
+    func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool { try withDocument { try $0.readBool(at: try value(key)) } }
+    func decode(_ type: String.Type, forKey key: Key) throws -> String { try withDocument { try $0.readString(at: try value(key)) } }
+    func decode(_ type: Double.Type, forKey key: Key) throws -> Double { try withDocument { try $0.readDouble(at: try value(key)) } }
+    func decode(_ type: Float.Type, forKey key: Key) throws -> Float { Float(try withDocument { try $0.readDouble(at: try value(key)) }) }
+    func decode(_ type: Int.Type, forKey key: Key) throws -> Int { try withDocument { try $0.readInteger(type, at: try value(key)) } }
+    func decode(_ type: Int8.Type, forKey key: Key) throws -> Int8 { try withDocument { try $0.readInteger(type, at: try value(key)) } }
+    func decode(_ type: Int16.Type, forKey key: Key) throws -> Int16 { try withDocument { try $0.readInteger(type, at: try value(key)) } }
+    func decode(_ type: Int32.Type, forKey key: Key) throws -> Int32 { try withDocument { try $0.readInteger(type, at: try value(key)) } }
+    func decode(_ type: Int64.Type, forKey key: Key) throws -> Int64 { try withDocument { try $0.readInteger(type, at: try value(key)) } }
+    func decode(_ type: UInt.Type, forKey key: Key) throws -> UInt { try withDocument { try $0.readInteger(type, at: try value(key)) } }
+    func decode(_ type: UInt8.Type, forKey key: Key) throws -> UInt8 { try withDocument { try $0.readInteger(type, at: try value(key)) } }
+    func decode(_ type: UInt16.Type, forKey key: Key) throws -> UInt16 { try withDocument { try $0.readInteger(type, at: try value(key)) } }
+    func decode(_ type: UInt32.Type, forKey key: Key) throws -> UInt32 { try withDocument { try $0.readInteger(type, at: try value(key)) } }
+    func decode(_ type: UInt64.Type, forKey key: Key) throws -> UInt64 { try withDocument { try $0.readInteger(type, at: try value(key)) } }
+    func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T { try withDocument { try $0.read(type, at: try value(key)) } }
 
     func decodeIfPresent(_ type: String.Type, forKey key: Key) throws -> String? {
         guard let index = present(key) else { return nil }
-        return try document.readString(at: index)
+        return try withDocument { try $0.readString(at: index) }
     }
     func decodeIfPresent(_ type: Bool.Type, forKey key: Key) throws -> Bool? {
         guard let index = present(key) else { return nil }
-        return try document.readBool(at: index)
+        return try withDocument { try $0.readBool(at: index) }
     }
     func decodeIfPresent(_ type: Int.Type, forKey key: Key) throws -> Int? {
         guard let index = present(key) else { return nil }
-        return try document.readInteger(type, at: index)
+        return try withDocument { try $0.readInteger(type, at: index) }
     }
     func decodeIfPresent(_ type: Int64.Type, forKey key: Key) throws -> Int64? {
         guard let index = present(key) else { return nil }
-        return try document.readInteger(type, at: index)
+        return try withDocument { try $0.readInteger(type, at: index) }
     }
     func decodeIfPresent(_ type: Double.Type, forKey key: Key) throws -> Double? {
         guard let index = present(key) else { return nil }
-        return try document.readDouble(at: index)
+        return try withDocument { try $0.readDouble(at: index) }
     }
     func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
         guard let index = present(key) else { return nil }
-        return try document.read(type, at: index)
+        return try withDocument { try $0.read(type, at: index) }
     }
 
     func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws -> KeyedDecodingContainer<NestedKey> {
@@ -207,34 +219,38 @@ private struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     func superDecoder(forKey key: Key) throws -> any Decoder { DocumentDecoder(document: document, node: try value(key)) }
 }
 
+/// Node positions are 32-bit (as in ``JSONNode``) so that the container fits the three words of an
+/// existential's inline buffer: a larger one is boxed on the heap, once for every array decoded.
 private struct UnkeyedContainer: UnkeyedDecodingContainer {
     unowned(unsafe) let document: JSONDocument
-    let array: Int
-    private var cursor: Int
-    private(set) var currentIndex = 0
+    private let node: UInt32
+    private var cursor: UInt32
+    private var position: UInt32 = 0
 
     init(document: JSONDocument, array: Int) {
         self.document = document
-        self.array = array
-        self.cursor = array + 1
+        self.node = UInt32(array)
+        self.cursor = UInt32(array + 1)
     }
 
+    var array: Int { Int(node) }
+    var currentIndex: Int { Int(position) }
     var codingPath: [any CodingKey] { document.codingPath(of: array) }
     var count: Int? { Int(document[array].count) }
-    var isAtEnd: Bool { cursor >= Int(document[array].next) }
+    var isAtEnd: Bool { cursor >= document[array].next }
 
     private mutating func advance() throws(NormalizationError) -> Int {
         guard !isAtEnd else {
             throw NormalizationError(.missingField, "the array has no element \(currentIndex)", path: JSONPath.element(currentIndex, of: document.path(of: array)))
         }
-        let index = cursor
-        cursor = Int(document[index].next)
-        currentIndex += 1
+        let index = Int(cursor)
+        cursor = document[index].next
+        position += 1
         return index
     }
 
     mutating func decodeNil() throws -> Bool {
-        guard !isAtEnd, document[cursor].kind == .null else { return false }
+        guard !isAtEnd, document[Int(cursor)].kind == .null else { return false }
         _ = try advance()
         return true
     }

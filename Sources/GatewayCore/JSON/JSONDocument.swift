@@ -18,12 +18,10 @@ public final class JSONDocument: @unchecked Sendable {
     /// - Throws: ``NormalizationError`` with code `malformedJSON` (or `emptyBody`), the line and column,
     ///   and the path of the value being read when the text broke off.
     public init(bytes: [UInt8]) throws(NormalizationError) {
-        let parsed = try JSONParser.parse(bytes)
+        self.nodes = try JSONParser.parse(bytes)
         self.bytes = bytes
         self.text = .allocate(capacity: bytes.count)
         _ = text.initialize(from: bytes)
-        self.nodes = .allocate(capacity: parsed.count)
-        _ = nodes.initialize(from: parsed)
     }
 
     deinit {

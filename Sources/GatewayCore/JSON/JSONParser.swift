@@ -6,7 +6,7 @@ struct JSONParser {
 
     /// The text; valid only inside ``parse(_:)``, which lends it.
     private let bytes: UnsafeBufferPointer<UInt8>
-    private var nodes: [JSONNode] = []
+    private var nodes: NodeBuffer
     /// The innermost open container, or -1. While a container is open its node's `next` holds the
     /// enclosing open container (or `none`) and its `end` the member name being read (or `none`), so
     /// the open containers form a stack inside the node array and parsing needs no other storage.
@@ -16,19 +16,29 @@ struct JSONParser {
 
     private init(bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
+        // One node per 8 bytes covers nearly every body seen (compact JSON with short values is the
+        // densest), so the buffer rarely grows and copies itself while parsing.
+        self.nodes = NodeBuffer(capacity: bytes.count / 8 + 8)
     }
 
     /// Parses `bytes`, scanning them through an unsafe pointer (this loop is the hottest in the gateway).
-    static func parse(_ bytes: [UInt8]) throws(NormalizationError) -> [JSONNode] {
-        let result: Result<[JSONNode], NormalizationError> = bytes.withUnsafeBufferPointer { buffer in
+    ///
+    /// - Returns: the nodes, which the caller owns and must deallocate.
+    static func parse(_ bytes: [UInt8]) throws(NormalizationError) -> UnsafeMutableBufferPointer<JSONNode> {
+        let result: Result<UnsafeMutableBufferPointer<JSONNode>, NormalizationError> = bytes.withUnsafeBufferPointer { buffer in
             var parser = JSONParser(bytes: buffer)
-            return Result { () throws(NormalizationError) in try parser.parse() }
+            do throws(NormalizationError) {
+                try parser.parse()
+                return .success(parser.nodes.take())
+            } catch {
+                parser.nodes.deallocate()
+                return .failure(error)
+            }
         }
         return try result.get()
     }
 
-    private mutating func parse() throws(NormalizationError) -> [JSONNode] {
-        nodes.reserveCapacity(bytes.count / 12 + 4)
+    private mutating func parse() throws(NormalizationError) {
         let count = bytes.count
         var position = skipWhitespace(0)
         guard position < count else {
@@ -42,7 +52,7 @@ struct JSONParser {
                 position = skipWhitespace(position)
                 guard top >= 0 else {
                     guard position == count else { throw syntax("unexpected text after the JSON value", at: position) }
-                    return nodes
+                    return
                 }
                 guard position < count else { throw syntax("the text ends inside \(nodes[top].kind == .object ? "an object" : "an array")", at: position) }
                 let byte = bytes[position]

@@ -82,10 +82,14 @@ public struct RawJSON: Sendable, Hashable, Codable {
 
     /// The text without whitespace between tokens (compact JSON, the tokens as written).
     var compactBytes: [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.count)
-        out.append(contentsOf: significantBytes)
-        return out
+        // Over the buffer rather than through ``SignificantBytes``: attributes of every queue message pass here.
+        bytes.withUnsafeBufferPointer { text in
+            var out: [UInt8] = []
+            out.reserveCapacity(text.count)
+            var filter = WhitespaceFilter()
+            for byte in text where filter.keeps(byte) { out.append(byte) }
+            return out
+        }
     }
 
     /// The text without whitespace between tokens.
@@ -108,8 +112,7 @@ public struct RawJSON: Sendable, Hashable, Codable {
 private struct SignificantBytes: Sequence, IteratorProtocol {
     let bytes: [UInt8]
     private var position = 0
-    private var inString = false
-    private var escaped = false
+    private var filter = WhitespaceFilter()
 
     init(bytes: [UInt8]) {
         self.bytes = bytes
@@ -119,19 +122,29 @@ private struct SignificantBytes: Sequence, IteratorProtocol {
         while position < bytes.count {
             let byte = bytes[position]
             position += 1
-            if inString {
-                if escaped {
-                    escaped = false
-                } else if byte == UInt8(ascii: "\\") {
-                    escaped = true
-                } else if byte == UInt8(ascii: "\"") {
-                    inString = false
-                }
-                return byte
-            }
-            if byte == UInt8(ascii: "\"") { inString = true }
-            if !byte.isJSONWhitespace { return byte }
+            if filter.keeps(byte) { return byte }
         }
         return nil
+    }
+}
+
+/// Tells, byte by byte through a JSON text, which bytes are not whitespace between tokens.
+private struct WhitespaceFilter {
+    private var inString = false
+    private var escaped = false
+
+    mutating func keeps(_ byte: UInt8) -> Bool {
+        if inString {
+            if escaped {
+                escaped = false
+            } else if byte == UInt8(ascii: "\\") {
+                escaped = true
+            } else if byte == UInt8(ascii: "\"") {
+                inString = false
+            }
+            return true
+        }
+        if byte == UInt8(ascii: "\"") { inString = true }
+        return !byte.isJSONWhitespace
     }
 }

@@ -11,9 +11,8 @@ extension Dialect {
     /// batch position, the element's bytes) and, when `timeless` (the source has no time either), the
     /// receipt time, so two separate deliveries of identical content do not collide.
     public func derivedID(_ parts: [StableIDPart], timeless: Bool = false, input: DialectInput) -> String {
-        var all: [StableIDPart] = [.text(name)] + parts
-        if timeless, let receivedAt = input.event.receivedAt { all.append(.text(receivedAt.rfc3339)) }
-        return StableID.make(all)
+        guard timeless, let receivedAt = input.event.receivedAt else { return StableID.make(parts, after: .text(name)) }
+        return StableID.make(parts + [.text(receivedAt.rfc3339)], after: .text(name))
     }
 }
 
@@ -41,7 +40,7 @@ extension ExtensionAttributes {
     public mutating func set(_ name: String, json: RawJSON?) {
         guard let json else { return }
         let compact = json.compactBytes
-        guard compact != Array("{}".utf8), compact != Array("[]".utf8), compact != Array("null".utf8) else { return }
+        guard !["{}", "[]", "null"].contains(where: { compact.elementsEqual($0.utf8) }) else { return }
         self[name] = .string(String(decoding: compact, as: UTF8.self))
     }
 }

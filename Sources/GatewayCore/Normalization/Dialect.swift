@@ -143,6 +143,13 @@ public struct DetectionProbe {
         return document.string(at: node)
     }
 
+    /// Whether the value at a member path is the string `expected` (compared on the bytes: detection asks
+    /// every dialect in turn, and building a String for each question cost more than the answer).
+    func hasString(_ expected: String, at key: String, _ inner: String? = nil) -> Bool {
+        guard let (document, node) = member(key, inner), document[node].kind == .string else { return false }
+        return document.stringEquals(node, expected)
+    }
+
     /// The first element of the array at a member path, when it is an object.
     func firstObject(in key: String, _ inner: String? = nil) -> (document: JSONDocument, node: Int)? {
         guard let (document, node) = member(key, inner) else { return nil }

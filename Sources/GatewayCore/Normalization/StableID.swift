@@ -10,21 +10,16 @@ public enum StableID {
     /// The id for `parts`, typically the dialect, the stable fields of the source, the batch position
     /// and the bytes of the element.
     public static func make(_ parts: [StableIDPart]) -> String {
+        make(parts, after: nil)
+    }
+
+    /// The id for `first` (when given) followed by `parts`: what ``make(_:)`` gives for the joined list,
+    /// without building it (dialects derive ids per event, and the joined array was an allocation each).
+    static func make(_ parts: [StableIDPart], after first: StableIDPart?) -> String {
         var message: [UInt8] = []
-        message.reserveCapacity(parts.reduce(0) { $0 + $1.byteCount + 8 })
-        for part in parts {
-            switch part {
-            case .text(let text):
-                appendLength(text.utf8.count, to: &message)
-                message.append(contentsOf: text.utf8)
-            case .bytes(let bytes):
-                appendLength(bytes.count, to: &message)
-                message.append(contentsOf: bytes)
-            case .number(let value):
-                appendLength(8, to: &message)
-                appendLength(value, to: &message)
-            }
-        }
+        message.reserveCapacity(parts.reduce(first.map { $0.byteCount + 8 } ?? 0) { $0 + $1.byteCount + 8 })
+        if let first { append(first, to: &message) }
+        for part in parts { append(part, to: &message) }
         let (high, low) = message.withUnsafeBytes { MurmurHash3.hash128($0) }
         return String(unsafeUninitializedCapacity: 32) { buffer in
             for (offset, word) in [high, low].enumerated() {
@@ -38,6 +33,21 @@ public enum StableID {
     }
 
     public static func make(_ parts: StableIDPart...) -> String { make(parts) }
+
+    /// Appends `part`, prefixed by its length.
+    private static func append(_ part: StableIDPart, to message: inout [UInt8]) {
+        switch part {
+        case .text(let text):
+            appendLength(text.utf8.count, to: &message)
+            text.withUTF8Buffer { message.append(contentsOf: $0) }
+        case .bytes(let bytes):
+            appendLength(bytes.count, to: &message)
+            message.append(contentsOf: bytes)
+        case .number(let value):
+            appendLength(8, to: &message)
+            appendLength(value, to: &message)
+        }
+    }
 
     private static func appendLength(_ value: Int, to message: inout [UInt8]) {
         withUnsafeBytes(of: UInt64(bitPattern: Int64(value)).bigEndian) { message.append(contentsOf: $0) }

@@ -37,7 +37,7 @@ public struct YandexEvent: Dialect {
     public func matchesBody(_ probe: DetectionProbe) -> Bool {
         guard probe.kind("messages") == .array else { return false }
         if probe.isEmptyArray("messages") { return true }
-        return YandexMessages.firstEventType(probe).map(Self.eventTypes.contains) ?? false
+        return YandexMessages.firstEventType(probe, isIn: Self.eventTypes)
     }
 
     public func batchElements(_ input: DialectInput) -> BatchElements? {

@@ -37,18 +37,19 @@ public struct YandexMessageQueue: YandexEventDialect {
         envelopes.reserveCapacity(batch.messages.count)
         for (index, wire) in batch.messages.enumerated() {
             let details = wire.details.value
-            let path = JSONPath.member("details", of: YandexMessages.path(index))
+            // Paths are built only when an error needs one.
+            let path = { JSONPath.member("details", of: YandexMessages.path(index)) }
             guard !details.queue_id.isEmpty else {
-                throw .invalid(path: JSONPath.member("queue_id", of: path), expected: "a queue YRN", found: "\"\"")
+                throw .invalid(path: JSONPath.member("queue_id", of: path()), expected: "a queue YRN", found: "\"\"")
             }
             let message = details.message
-            let messagePath = JSONPath.member("message", of: path)
+            let messagePath = { JSONPath.member("message", of: path()) }
             var envelope = yandexEnvelope(wire.event_metadata, source: details.queue_id, batchIndex: index, input: input)
             (envelope.data, envelope.datacontenttype) = EventData.fromMessage(message.body)
             envelope.extensions.set("messageid", message.message_id)
             if let sent = message.attributes?.SentTimestamp {
                 guard let time = Timestamp(parsing: sent) else {
-                    let attributes = JSONPath.member("attributes", of: messagePath)
+                    let attributes = JSONPath.member("attributes", of: messagePath())
                     throw Timestamp.invalid(JSONPath.member("SentTimestamp", of: attributes), found: NormalizationError.quote(sent))
                 }
                 envelope.extensions.set("senttime", time)
@@ -59,7 +60,7 @@ public struct YandexMessageQueue: YandexEventDialect {
             case nil, .null?:
                 break
             case let other?:
-                throw .typeMismatch(path: JSONPath.member("message_attributes", of: messagePath), expected: "an object", found: other.shortDescription)
+                throw .typeMismatch(path: JSONPath.member("message_attributes", of: messagePath()), expected: "an object", found: other.shortDescription)
             }
             envelopes.append(envelope)
         }

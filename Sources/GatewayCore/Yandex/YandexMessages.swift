@@ -58,6 +58,14 @@ struct YandexEventTypes: Sendable {
         isPrefix ? type.hasPrefix(value) && type.utf8.count > value.utf8.count : type == value
     }
 
+    /// ``contains(_:)`` over the UTF-8 bytes of a type (detection reads them in place).
+    func contains(utf8 type: UnsafeBufferPointer<UInt8>) -> Bool {
+        value.withUTF8Buffer { wanted in
+            guard isPrefix ? type.count > wanted.count : type.count == wanted.count else { return false }
+            return type.prefix(wanted.count).elementsEqual(wanted)
+        }
+    }
+
     /// `yandex.cloud.events.storage.*` or the exact type, for errors.
     var expected: String { isPrefix ? value + "*" : value }
 }
@@ -74,7 +82,7 @@ protocol YandexEventDialect: Dialect {
 
 extension YandexEventDialect {
     public func matchesBody(_ probe: DetectionProbe) -> Bool {
-        YandexMessages.firstEventType(probe).map(Details.eventTypes.contains) ?? false
+        YandexMessages.firstEventType(probe, isIn: Details.eventTypes)
     }
 
     /// One envelope per message of `messages[]`; the logging kinds, with many entries per message, say otherwise.
@@ -108,13 +116,14 @@ struct YandexMessage<Details: YandexDetails>: Decodable {
 extension YandexMessage: Encodable where Details: Encodable {}
 
 enum YandexMessages {
-    /// The `event_type` of the first message's `event_metadata`, when the body has that shape.
-    static func firstEventType(_ probe: DetectionProbe) -> String? {
+    /// Whether the body has the `messages[].event_metadata` shape and the first message's `event_type`
+    /// is one of `types`; compared in place, as every Yandex dialect asks it of every undetected body.
+    static func firstEventType(_ probe: DetectionProbe, isIn types: YandexEventTypes) -> Bool {
         guard let (document, message) = probe.firstObject(in: "messages"),
             let metadata = document.member("event_metadata", of: message), document[metadata].kind == .object,
             let type = document.member("event_type", of: metadata), document[type].kind == .string
-        else { return nil }
-        return document.string(at: type)
+        else { return false }
+        return document.withStringBytes(at: type) { types.contains(utf8: $0) }
     }
 
     /// Whether the first message is an object with all of `keys` (the kinds without `event_metadata`).
