@@ -65,6 +65,19 @@ final class AsyncSemaphore: Sendable {
         }
     }
 
+    /// Takes up to `count` permits that are free now, without waiting.
+    ///
+    /// - Returns: How many were taken; pair each with one ``release()``.
+    func tryAcquire(upTo count: Int) -> Int {
+        state.withLock { state in
+            // Waiting tasks come first.
+            guard state.waiters.isEmpty else { return 0 }
+            let taken = min(max(0, count), state.available)
+            state.available -= taken
+            return taken
+        }
+    }
+
     /// Returns a permit, handing it to the longest waiting task if there is one.
     func release() {
         let next = state.withLock { state -> Waiter? in

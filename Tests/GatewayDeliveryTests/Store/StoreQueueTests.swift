@@ -187,6 +187,49 @@ extension StoreSuite {
         }
 
         @Test(arguments: StoreKind.allCases)
+        func aSettledCallWakesAWorkerWaitingForItsFunction(_ kind: StoreKind) async throws {
+            try await T.withDatabase(kind) { backend in
+                let configuration = T.configuration(backend) {
+                    $0.pollInterval = .seconds(30)
+                    $0.maxInFlightPerFunction = 1
+                }
+                try await T.withStore(configuration) { store in
+                    try await store.enqueue([try T.invocation(1), try T.invocation(2)])
+                    let first = try #require(try await store.next())
+                    let started = ContinuousClock.now
+                    async let second = T.next(store, within: .seconds(10))
+                    try await Task.sleep(for: .milliseconds(100))
+                    try await store.ack(first)
+                    // Woken by the settlement, well before the 30-second poll.
+                    #expect(try await second?.invocation.id == (try T.invocation(2)).id)
+                    #expect(ContinuousClock.now - started < .seconds(5))
+                }
+            }
+        }
+
+        @Test(arguments: StoreKind.allCases)
+        func aBatchClaimStaysWithinEachFunctionsLimit(_ kind: StoreKind) async throws {
+            try await T.withDatabase(kind) { backend in
+                try await T.withStore(T.configuration(backend)) { store in
+                    // Concurrency 4 each: f's fifth and sixth are claimed with the batch, then handed back.
+                    let f = try (1...6).map { try T.invocation($0) }
+                    let g = try (7...8).map { try T.invocation($0, function: "g") }
+                    try await store.enqueue(f + g)
+                    let batch = try await store.next(max: 10)
+                    #expect(batch.map(\.invocation.id) == (f.prefix(4) + g).map(\.id))
+                    #expect(batch.allSatisfy { $0.attempt == 1 })
+                    #expect(try await store.status().total.inFlight == 6)
+                    #expect(try await T.next(store, within: .milliseconds(200)) == nil)
+                    try await store.ack(batch[0])
+                    let next = try await store.next(max: 10)
+                    // The handed-back attempt did not count.
+                    #expect(next.map(\.invocation.id) == [f[4].id])
+                    #expect(next.first?.attempt == 1)
+                }
+            }
+        }
+
+        @Test(arguments: StoreKind.allCases)
         func statusCountsPerFunctionAndInTotal(_ kind: StoreKind) async throws {
             let clock = ManualClock()
             try await T.withDatabase(kind) { backend in
