@@ -4,8 +4,10 @@ import NIOCore
 import NIOHTTP1
 
 extension Invoker {
-    /// POSTs the request and reads the answer, its body up to the configured limit.
+    /// POSTs the request and reads the answer, its body up to the configured limit: plain `http` on the
+    /// invoker's connection pool, `https` with AsyncHTTPClient.
     func send(_ request: OutgoingRequest, timeout: Duration) async -> Answer {
+        if request.url.utf8.starts(with: "http://".utf8) { return await post(request) }
         var http = HTTPClientRequest(url: request.url)
         http.method = .POST
         for field in request.headers { http.headers.add(name: field.name, value: field.value) }
@@ -33,6 +35,30 @@ extension Invoker {
                 failure = InvocationError(.interrupted, "the answer from \(request.url) broke off: \(Self.describe(error))")
             }
             return .failed(failure, status: status, headers: headers)
+        }
+    }
+
+    /// POSTs on the connection pool. The invoker's timeout cancels the call, which closes its connection.
+    private func post(_ request: OutgoingRequest) async -> Answer {
+        do {
+            let response = try await pool.post(url: request.url, headers: request.headers, body: request.body, maxResponseBytes: configuration.maxResponseBytes)
+            return .answered(status: response.status, headers: response.headers, body: response.body)
+        } catch {
+            return .failed(classify(error, url: request.url), status: error.status, headers: error.headers)
+        }
+    }
+
+    /// The pool's failure as the AsyncHTTPClient path reports it.
+    private func classify(_ error: ConnectionPoolError, url: String) -> InvocationError {
+        switch error.code {
+        case .cancelled:
+            InvocationError(.cancelled, "the call to \(url) was cancelled")
+        case .responseTooLarge:
+            InvocationError(.responseTooLarge, "the answer from \(url) is larger than the limit of \(configuration.maxResponseBytes) bytes")
+        case .interrupted:
+            InvocationError(.interrupted, "the answer from \(url) broke off: \(error.message)")
+        case .invalidURL, .connectFailed, .closed, .shutDown:
+            InvocationError(.unreachable, "unable to reach endpoint \(url): \(error.message)")
         }
     }
 

@@ -21,17 +21,24 @@ import Synchronization
 public final class Invoker: Sendable {
     public let configuration: InvokerConfiguration
     let client: HTTPClient
+    let pool: ConnectionPool
     let receivers: [any ResultReceiver]
     let logger: Logger
     private let limits = ConcurrencyLimits()
 
     /// - Parameters:
-    ///   - client: The shared HTTP client (see ``HTTPClientService``).
+    ///   - client: The shared HTTP client, for `https` targets (see ``HTTPClientService``).
+    ///   - pool: The connections for plain `http` targets (see ``HTTPClientService``); by default a pool
+    ///     of the invoker's own, whose idle connections close when the invoker goes away.
     ///   - configuration: Gateway-wide header and limit settings.
     ///   - receivers: Where results go besides the log, in order (metrics, a webhook...).
     ///   - logger: For the result log and the `log` target.
-    public init(client: HTTPClient, configuration: InvokerConfiguration = .init(), receivers: [any ResultReceiver] = [], logger: Logger) {
+    public init(
+        client: HTTPClient, pool: ConnectionPool? = nil, configuration: InvokerConfiguration = .init(), receivers: [any ResultReceiver] = [],
+        logger: Logger
+    ) {
         self.client = client
+        self.pool = pool ?? ConnectionPool()
         self.configuration = configuration
         self.receivers = [LogReceiver(logger: logger)] + receivers
         self.logger = logger
