@@ -24,14 +24,14 @@ struct ConnectionPoolTests {
         return value
     }
 
-    func post(_ pool: ConnectionPool, _ url: String, limit: Int = 1 << 20) async throws(ConnectionPoolError) -> HTTP1Response {
+    func post(_ pool: ConnectionPool, _ url: String, limit: Int = 1 << 20) async throws -> HTTP1Response {
         try await pool.post(url: url, headers: [HeaderField("X-Test", "1")], body: Array("hi".utf8), maxResponseBytes: limit)
     }
 
     /// The failure of a call that must fail.
     func failure(_ pool: ConnectionPool, _ url: String, limit: Int = 1 << 20) async -> ConnectionPoolError? {
         do {
-            _ = try await post(pool, url, limit: limit)
+            _ = try await pool.post(url: url, headers: [], body: [], maxResponseBytes: limit)
             return nil
         } catch {
             return error
@@ -40,7 +40,7 @@ struct ConnectionPoolTests {
 
     @Test func sequentialCallsReuseOneConnection() async throws {
         try await RawServer.with({ _ in [.send(RawServer.answer(200, "ok"))] }) { server in
-            try await withPool { pool in
+            try await withPool { (pool: ConnectionPool) async throws in
                 for _ in 0..<5 {
                     let response = try await post(pool, server.url)
                     #expect(response.status == 200)
@@ -54,7 +54,7 @@ struct ConnectionPoolTests {
 
     @Test func theRequestIsOnePostWithHostLengthAndTheHeadersInOrder() async throws {
         try await RawServer.with({ _ in [.send(RawServer.answer())] }) { server in
-            try await withPool { pool in
+            try await withPool { (pool: ConnectionPool) async throws in
                 _ = try await pool.post(
                     url: server.url + "/hooks/a%20b?tenant=x&y=1", headers: [HeaderField("Content-Type", "text/plain"), HeaderField("X-B", "2")],
                     body: Array("hello".utf8), maxResponseBytes: 1024)
@@ -69,7 +69,7 @@ struct ConnectionPoolTests {
 
     @Test func parallelCallsOpenAtMostOneConnectionEachThenReuseThem() async throws {
         try await RawServer.with({ _ in [.pause(.milliseconds(200)), .send(RawServer.answer())] }) { server in
-            try await withPool { pool in
+            try await withPool { (pool: ConnectionPool) async throws in
                 for _ in 0..<2 {
                     try await withThrowingTaskGroup(of: Int.self) { group in
                         for _ in 0..<4 { group.addTask { try await post(pool, server.url).status } }
@@ -84,7 +84,7 @@ struct ConnectionPoolTests {
 
     @Test func callsBeyondTheHostLimitWaitForAConnection() async throws {
         try await RawServer.with({ _ in [.pause(.milliseconds(100)), .send(RawServer.answer())] }) { server in
-            try await withPool(.init(maxConnectionsPerHost: 2)) { pool in
+            try await withPool(.init(maxConnectionsPerHost: 2)) { (pool: ConnectionPool) async throws in
                 try await withThrowingTaskGroup(of: Int.self) { group in
                     for _ in 0..<6 { group.addTask { try await post(pool, server.url).status } }
                     for try await status in group { #expect(status == 200) }
@@ -97,7 +97,7 @@ struct ConnectionPoolTests {
     @Test func chunkedAnswerIsReadWholeAndTheConnectionReused() async throws {
         let chunked = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"
         try await RawServer.with({ _ in [.send(chunked)] }) { server in
-            try await withPool { pool in
+            try await withPool { (pool: ConnectionPool) async throws in
                 #expect(try await post(pool, server.url).body == Array("hello world".utf8))
                 #expect(try await post(pool, server.url).body == Array("hello world".utf8))
                 #expect(server.accepted == 1)
@@ -107,7 +107,7 @@ struct ConnectionPoolTests {
 
     @Test func answerReadToCloseEndsWithTheConnection() async throws {
         try await RawServer.with({ _ in [.send("HTTP/1.1 200 OK\r\nX-A: 1\r\n\r\nall of it"), .close] }) { server in
-            try await withPool { pool in
+            try await withPool { (pool: ConnectionPool) async throws in
                 let response = try await post(pool, server.url)
                 #expect(response.body == Array("all of it".utf8))
                 #expect(response.headers == [HeaderField("X-A", "1")])
@@ -121,7 +121,7 @@ struct ConnectionPoolTests {
     func connectionCloseAnswerIsNotReused(_ answer: String) async throws {
         // The server leaves the connection open: the client must close it.
         try await RawServer.with({ _ in [.send(answer)] }) { server in
-            try await withPool { pool in
+            try await withPool { (pool: ConnectionPool) async throws in
                 #expect(try await post(pool, server.url).body == Array("ok".utf8))
                 #expect(try await post(pool, server.url).body == Array("ok".utf8))
                 #expect(server.accepted == 2)
@@ -131,7 +131,7 @@ struct ConnectionPoolTests {
 
     @Test func idleConnectionClosedByTheServerIsReplaced() async throws {
         try await RawServer.with({ _ in [.send(RawServer.answer()), .close] }) { server in
-            try await withPool { pool in
+            try await withPool { (pool: ConnectionPool) async throws in
                 #expect(try await post(pool, server.url).status == 200)
                 try await Task.sleep(for: .milliseconds(100))
                 #expect(try await post(pool, server.url).status == 200)
@@ -146,7 +146,7 @@ struct ConnectionPoolTests {
             received.connection == 1 && received.index == 2 ? [.close] : [.send(RawServer.answer())]
         }
         try await RawServer.with(script) { server in
-            try await withPool { pool in
+            try await withPool { (pool: ConnectionPool) async throws in
                 #expect(try await post(pool, server.url).status == 200)
                 #expect(try await post(pool, server.url).status == 200)
                 #expect(server.accepted == 2)
@@ -157,7 +157,7 @@ struct ConnectionPoolTests {
 
     @Test func newConnectionClosedBeforeTheAnswerIsNotRetried() async throws {
         try await RawServer.with({ _ in [.close] }) { server in
-            try await withPool { pool in
+            try await withPool { (pool: ConnectionPool) async throws in
                 let error = try #require(await failure(pool, server.url))
                 #expect(error.code == .closed)
                 #expect(error.status == nil)
@@ -169,7 +169,7 @@ struct ConnectionPoolTests {
     @Test func resetMidBodyIsInterruptedWithTheStatus() async throws {
         let cut = "HTTP/1.1 502 Bad\r\nContent-Length: 100\r\nX-A: 1\r\n\r\npartial"
         try await RawServer.with({ _ in [.send(cut), .pause(.milliseconds(50)), .reset] }) { server in
-            try await withPool { pool in
+            try await withPool { (pool: ConnectionPool) async throws in
                 let error = try #require(await failure(pool, server.url))
                 #expect(error.code == .interrupted)
                 #expect(error.status == 502)
@@ -180,7 +180,7 @@ struct ConnectionPoolTests {
 
     @Test func closeMidBodyIsInterrupted() async throws {
         try await RawServer.with({ _ in [.send("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\npartial"), .close] }) { server in
-            try await withPool { pool in
+            try await withPool { (pool: ConnectionPool) async throws in
                 let error = try #require(await failure(pool, server.url))
                 #expect(error.code == .interrupted)
                 #expect(error.status == 200)
@@ -195,7 +195,7 @@ struct ConnectionPoolTests {
             chunked
             ? "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1000\r\n\(big)\r\n0\r\n\r\n" : RawServer.answer(200, big)
         try await RawServer.with({ _ in [.send(answer)] }) { server in
-            try await withPool { pool in
+            try await withPool { (pool: ConnectionPool) async throws in
                 let error = try #require(await failure(pool, server.url, limit: 1024))
                 #expect(error.code == .responseTooLarge)
                 #expect(error.status == 200)
@@ -209,7 +209,7 @@ struct ConnectionPoolTests {
         let server = try await RawServer.start { _ in [] }
         let url = server.url
         try await server.stop()
-        try await withPool { pool in
+        try await withPool { (pool: ConnectionPool) async throws in
             let error = try #require(await failure(pool, url))
             #expect(error.code == .connectFailed)
         }
@@ -218,7 +218,7 @@ struct ConnectionPoolTests {
     @Test func repeatedHeadersAreKeptInOrder() async throws {
         let answer = RawServer.answer(200, "ok", headers: ["Set-Cookie: a=1", "X-B: 2", "set-cookie: b=2"])
         try await RawServer.with({ _ in [.send(answer)] }) { server in
-            try await withPool { pool in
+            try await withPool { (pool: ConnectionPool) async throws in
                 let response = try await post(pool, server.url)
                 #expect(
                     response.headers == [
@@ -231,7 +231,7 @@ struct ConnectionPoolTests {
     @Test func informationalAnswersAreSkipped() async throws {
         let answers = "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </x>\r\n\r\n" + RawServer.answer(201, "made")
         try await RawServer.with({ _ in [.send(answers)] }) { server in
-            try await withPool { pool in
+            try await withPool { (pool: ConnectionPool) async throws in
                 let response = try await post(pool, server.url)
                 #expect(response.status == 201)
                 #expect(response.body == Array("made".utf8))
@@ -244,7 +244,7 @@ struct ConnectionPoolTests {
 
     @Test func cancellingACallClosesItsConnection() async throws {
         try await RawServer.with({ _ in [.pause(.seconds(2)), .send(RawServer.answer())] }) { server in
-            try await withPool { pool in
+            try await withPool { (pool: ConnectionPool) async throws in
                 let call = Task { await failure(pool, server.url) }
                 while server.requests.isEmpty { try await Task.sleep(for: .milliseconds(5)) }
                 call.cancel()
@@ -260,7 +260,7 @@ struct ConnectionPoolTests {
 
     @Test func idleConnectionsCloseAfterTheIdleTimeout() async throws {
         try await RawServer.with({ _ in [.send(RawServer.answer())] }) { server in
-            try await withPool(.init(idleTimeout: .milliseconds(200))) { pool in
+            try await withPool(.init(idleTimeout: .milliseconds(200))) { (pool: ConnectionPool) async throws in
                 #expect(try await post(pool, server.url).status == 200)
                 try await Task.sleep(for: .milliseconds(500))
                 #expect(try await post(pool, server.url).status == 200)
@@ -271,7 +271,7 @@ struct ConnectionPoolTests {
 
     @Test func callsAfterShutdownFail() async throws {
         try await RawServer.with({ _ in [.send(RawServer.answer())] }) { server in
-            try await withPool { pool in
+            try await withPool { (pool: ConnectionPool) async throws in
                 #expect(try await post(pool, server.url).status == 200)
                 await pool.shutdown()
                 #expect(await failure(pool, server.url)?.code == .shutDown)

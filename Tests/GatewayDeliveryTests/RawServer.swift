@@ -44,10 +44,10 @@ final class RawServer: Sendable {
     var requests: [Received] { state.withLock { $0.requests } }
     var url: String { "http://127.0.0.1:\(port)" }
 
-    private init(channel: any Channel, state: Mutex<State>) {
+    private init(channel: any Channel) {
         self.channel = channel
         self.port = channel.localAddress?.port ?? 0
-        self.state = state
+        self.state = Mutex(State())
     }
 
     static func start(_ script: @escaping Script) async throws -> RawServer {
@@ -61,7 +61,7 @@ final class RawServer: Sendable {
                 }
             }
             .bind(host: "127.0.0.1", port: 0).get()
-        let server = RawServer(channel: channel, state: Mutex(State()))
+        let server = RawServer(channel: channel)
         shared.server.withLock { $0 = server }
         return server
     }
@@ -170,9 +170,11 @@ final class RawServer: Sendable {
                 context.close(promise: nil)
             case .reset:
                 let channel = context.channel
-                channel.setOption(.socketOption(.so_linger), value: linger(l_onoff: 1, l_linger: 0)).whenComplete { _ in
+                guard let socket = channel as? any SocketOptionProvider else {
                     channel.close(promise: nil)
+                    return
                 }
+                socket.setSoLinger(linger(l_onoff: 1, l_linger: 0)).whenComplete { _ in channel.close(promise: nil) }
             }
         }
     }
