@@ -258,6 +258,23 @@ struct ConnectionPoolTests {
         }
     }
 
+    @Test func aPassedDeadlineClosesTheConnection() async throws {
+        try await RawServer.with({ _ in [.pause(.seconds(2)), .send(RawServer.answer())] }) { server in
+            try await withPool { (pool: ConnectionPool) async throws in
+                let started = ContinuousClock.now
+                do {
+                    _ = try await pool.post(url: server.url, headers: [], body: [], maxResponseBytes: 1024, deadline: .now() + .milliseconds(200))
+                    Issue.record("the call should have timed out")
+                } catch {
+                    #expect((error as? ConnectionPoolError)?.code == .timedOut)
+                }
+                #expect(ContinuousClock.now - started < .seconds(1))
+                #expect(try await post(pool, server.url).status == 200)
+                #expect(server.accepted == 2)
+            }
+        }
+    }
+
     @Test func idleConnectionsCloseAfterTheIdleTimeout() async throws {
         try await RawServer.with({ _ in [.send(RawServer.answer())] }) { server in
             try await withPool(.init(idleTimeout: .milliseconds(200))) { (pool: ConnectionPool) async throws in

@@ -65,6 +65,17 @@ final class AsyncSemaphore: Sendable {
         }
     }
 
+    /// Takes a permit if one is free, without waiting.
+    ///
+    /// - Returns: Whether it took one; pair a true with one ``release()``.
+    func tryAcquire() -> Bool {
+        state.withLock { state in
+            guard state.available > 0 else { return false }
+            state.available -= 1
+            return true
+        }
+    }
+
     /// Returns a permit, handing it to the longest waiting task if there is one.
     func release() {
         let next = state.withLock { state -> Waiter? in

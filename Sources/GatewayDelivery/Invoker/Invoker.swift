@@ -122,8 +122,15 @@ public final class Invoker: Sendable {
     /// Waits for a slot and sends the request, all within the function's timeout.
     private func call(_ request: OutgoingRequest, function: FunctionSpec) async -> Answer {
         let semaphore = limits.semaphore(for: function)
-        let sending = Flag()
         let timeout = function.timeout
+        // The common case, a free slot and a plain http target, needs no timeout task: the pool's
+        // deadline is an event loop timer, where a task group and a sleeping task cost about as much as
+        // the call itself.
+        if request.isPlainHTTP, semaphore.tryAcquire() {
+            defer { semaphore.release() }
+            return await post(request, timeout: timeout)
+        }
+        let sending = Flag()
         let answer = await withTimeout(timeout) { () async -> Answer in
             do {
                 try await semaphore.acquire()

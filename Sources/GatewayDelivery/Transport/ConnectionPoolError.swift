@@ -16,6 +16,8 @@ public struct ConnectionPoolError: Error, Sendable, Hashable, CustomStringConver
         case responseTooLarge = "response_too_large"
         /// The caller was cancelled; the connection was closed.
         case cancelled
+        /// The deadline passed before the answer was complete; the connection was closed.
+        case timedOut = "timed_out"
         /// The pool was shut down.
         case shutDown = "shut_down"
     }

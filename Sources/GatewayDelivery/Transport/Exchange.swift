@@ -4,8 +4,9 @@ import NIOCore
 /// One request and its answer, from the caller's suspension to its resumption.
 ///
 /// Confined to the event loop of its ``LoopConnections``: it is created by the caller, then only
-/// touched on that loop (hence `@unchecked Sendable`, to cross to it once).
-final class Exchange: @unchecked Sendable {
+/// touched on that loop (hence `@unchecked Sendable`, to cross to it once). It is its own deadline
+/// timer: an event loop callback, which costs no allocation, unlike a scheduled task or a sleeping one.
+final class Exchange: NIOScheduledCallbackHandler, @unchecked Sendable {
     typealias Outcome = Result<HTTP1Response, ConnectionPoolError>
 
     /// Where the exchange is.
@@ -26,6 +27,7 @@ final class Exchange: @unchecked Sendable {
     let headers: [HeaderField]
     let body: [UInt8]
     let maxResponseBytes: Int
+    let deadline: NIODeadline?
     var phase = Phase.new
     /// The parsed URL, once the exchange started.
     var target: RequestTarget?
@@ -34,6 +36,9 @@ final class Exchange: @unchecked Sendable {
     private var continuation: UnsafeContinuation<Outcome, Never>?
     /// Set when cancelled before ``begin(_:)``.
     private var cancelledEarly = false
+    private var timer: NIOScheduledCallback?
+    /// Set once started, for the deadline's cancellation.
+    private var pool: LoopConnections?
 
     // The answer so far.
     var status = 0
@@ -41,24 +46,34 @@ final class Exchange: @unchecked Sendable {
     var responseBody: [UInt8] = []
     var headReceived = false
 
-    init(url: String, headers: [HeaderField], body: [UInt8], maxResponseBytes: Int) {
+    init(url: String, headers: [HeaderField], body: [UInt8], maxResponseBytes: Int, deadline: NIODeadline?) {
         self.url = url
         self.headers = headers
         self.body = body
         self.maxResponseBytes = maxResponseBytes
+        self.deadline = deadline
     }
 
     /// Takes the caller's continuation.
     ///
     /// - Returns: false when the exchange was cancelled already (and the caller resumed).
-    func begin(_ continuation: UnsafeContinuation<Outcome, Never>) -> Bool {
+    func begin(_ continuation: UnsafeContinuation<Outcome, Never>, in pool: LoopConnections) -> Bool {
         guard !cancelledEarly else {
             phase = .finished
             continuation.resume(returning: .failure(Self.cancellation))
             return false
         }
         self.continuation = continuation
+        self.pool = pool
+        if let deadline { timer = try? pool.loop.scheduleCallback(at: deadline, handler: self) }
         return true
+    }
+
+    /// The deadline passed: drops the exchange as a cancelled one, but says it timed out.
+    func handleScheduledCallback(eventLoop: some EventLoop) {
+        timer = nil
+        guard let pool else { return }
+        cancel(in: pool, with: ConnectionPoolError(.timedOut, "no complete answer before the deadline"))
     }
 
     /// The request's bytes: the target's fixed head, the header fields, `Content-Length` and the body.
@@ -125,19 +140,19 @@ final class Exchange: @unchecked Sendable {
     }
 
     /// The caller was cancelled: drops the exchange wherever it is (closing its connection).
-    func cancel(in pool: LoopConnections) {
+    func cancel(in pool: LoopConnections, with error: ConnectionPoolError = cancellation) {
         switch phase {
         case .new:
             cancelledEarly = true
         case .waiting:
             pool.stopWaiting(self)
-            fail(Self.cancellation)
+            fail(error)
         case .connecting:
             // The new connection goes to the idle list when it is ready.
-            fail(Self.cancellation)
+            fail(error)
         case .running(let connection):
             connection.abandon()
-            fail(Self.cancellation)
+            fail(error)
         case .finished:
             break
         }
@@ -164,6 +179,9 @@ final class Exchange: @unchecked Sendable {
     private func finish(_ outcome: Outcome) {
         guard !isFinished else { return }
         phase = .finished
+        timer?.cancel()
+        timer = nil
+        pool = nil
         let continuation = self.continuation
         self.continuation = nil
         continuation?.resume(returning: outcome)

@@ -28,7 +28,7 @@ final class LoopConnections: @unchecked Sendable {
 
     /// Sends the exchange on an idle connection, a new one, or the next one freed.
     func start(_ exchange: Exchange, _ continuation: UnsafeContinuation<Exchange.Outcome, Never>) {
-        guard exchange.begin(continuation) else { return }
+        guard exchange.begin(continuation, in: self) else { return }
         guard !isShutDown else {
             exchange.fail(ConnectionPoolError(.shutDown, "the HTTP connection pool is shut down"))
             return
