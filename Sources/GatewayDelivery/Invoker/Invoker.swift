@@ -183,7 +183,7 @@ func withTimeout<T: Sendable>(_ timeout: Duration, _ operation: @escaping @Senda
     await withTaskGroup(of: T?.self) { group in
         group.addTask { await operation() }
         group.addTask {
-            try? await Task.sleep(for: timeout)
+            await sleepOnEventLoop(for: timeout)
             return nil
         }
         let first = await group.next() ?? nil
