@@ -3,12 +3,15 @@ public import Logging
 public import ServiceLifecycle
 import NIOCore
 
-/// Owns the gateway's shared `HTTPClient` and shuts it down when the service group stops.
+/// Owns the gateway's HTTP clients and shuts them down when the service group stops: the shared
+/// `HTTPClient` (https function calls, OpenFaaS discovery, the result webhook) and the
+/// ``ConnectionPool`` for plain http function calls.
 ///
-/// Put it first in the service group: the group stops services in reverse order, so the client
-/// outlives everything that calls through it.
+/// Put it first in the service group: the group stops services in reverse order, so the clients
+/// outlive everything that calls through them.
 public struct HTTPClientService: Service {
     public let client: HTTPClient
+    public let pool: ConnectionPool
 
     /// The client settings the gateway uses: no redirects (a POST must not turn into a GET somewhere
     /// else), no response decompression (bodies are passed on as received), up to 64 connections per
@@ -23,14 +26,19 @@ public struct HTTPClientService: Service {
 
     /// - Parameters:
     ///   - configuration: Client settings (default ``defaultConfiguration``).
+    ///   - poolConfiguration: Connection pool settings (default 64 connections per host and event loop,
+    ///     60 s idle timeout, 5 s connect timeout).
     ///   - logger: For the client's background activity.
-    public init(configuration: HTTPClient.Configuration = defaultConfiguration, logger: Logger) {
+    public init(configuration: HTTPClient.Configuration = defaultConfiguration, poolConfiguration: ConnectionPoolConfiguration = .init(), logger: Logger) {
         self.client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration, backgroundActivityLogger: logger)
+        self.pool = ConnectionPool(configuration: poolConfiguration, eventLoopGroup: HTTPClient.defaultEventLoopGroup)
     }
 
-    /// Waits for graceful shutdown (or cancellation), then shuts the client down.
+    /// Waits for graceful shutdown (or cancellation), then shuts the clients down: idle connections
+    /// close, calls in flight finish.
     public func run() async throws {
         try? await gracefulShutdown()
+        await pool.shutdown()
         try await client.shutdown()
     }
 }

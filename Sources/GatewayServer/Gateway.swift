@@ -44,7 +44,7 @@ public struct Gateway: Sendable {
         }
         let receivers: [any ResultReceiver] = [MetricsReceiver()] + (webhook.map { [$0] } ?? [])
         let invoker = Invoker(
-            client: client.client,
+            client: client.client, pool: client.pool,
             configuration: InvokerConfiguration(
                 sendTopic: configuration.sendTopic, callbackURL: configuration.callbackURL, maxResponseBytes: configuration.maxResponseBytes),
             receivers: receivers, logger: logger)

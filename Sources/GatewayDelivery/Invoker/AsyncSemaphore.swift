@@ -78,6 +78,13 @@ final class AsyncSemaphore: Sendable {
         }
     }
 
+    /// Takes a permit if one is free, without waiting.
+    ///
+    /// - Returns: Whether it took one; pair a true with one ``release()``.
+    func tryAcquire() -> Bool {
+        tryAcquire(upTo: 1) == 1
+    }
+
     /// Returns a permit, handing it to the longest waiting task if there is one.
     func release() {
         let next = state.withLock { state -> Waiter? in

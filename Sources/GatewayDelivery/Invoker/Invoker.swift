@@ -21,17 +21,24 @@ import Synchronization
 public final class Invoker: Sendable {
     public let configuration: InvokerConfiguration
     let client: HTTPClient
+    let pool: ConnectionPool
     let receivers: [any ResultReceiver]
     let logger: Logger
     private let limits = ConcurrencyLimits()
 
     /// - Parameters:
-    ///   - client: The shared HTTP client (see ``HTTPClientService``).
+    ///   - client: The shared HTTP client, for `https` targets (see ``HTTPClientService``).
+    ///   - pool: The connections for plain `http` targets (see ``HTTPClientService``); by default a pool
+    ///     of the invoker's own, whose idle connections close when the invoker goes away.
     ///   - configuration: Gateway-wide header and limit settings.
     ///   - receivers: Where results go besides the log, in order (metrics, a webhook...).
     ///   - logger: For the result log and the `log` target.
-    public init(client: HTTPClient, configuration: InvokerConfiguration = .init(), receivers: [any ResultReceiver] = [], logger: Logger) {
+    public init(
+        client: HTTPClient, pool: ConnectionPool? = nil, configuration: InvokerConfiguration = .init(), receivers: [any ResultReceiver] = [],
+        logger: Logger
+    ) {
         self.client = client
+        self.pool = pool ?? ConnectionPool()
         self.configuration = configuration
         self.receivers = [LogReceiver(logger: logger)] + receivers
         self.logger = logger
@@ -115,8 +122,15 @@ public final class Invoker: Sendable {
     /// Waits for a slot and sends the request, all within the function's timeout.
     private func call(_ request: OutgoingRequest, function: FunctionSpec) async -> Answer {
         let semaphore = limits.semaphore(for: function)
-        let sending = Flag()
         let timeout = function.timeout
+        // The common case, a free slot and a plain http target, needs no timeout task: the pool's
+        // deadline is an event loop timer, where a task group and a sleeping task cost about as much as
+        // the call itself.
+        if request.isPlainHTTP, semaphore.tryAcquire() {
+            defer { semaphore.release() }
+            return await post(request, timeout: timeout)
+        }
+        let sending = Flag()
         let answer = await withTimeout(timeout) { () async -> Answer in
             do {
                 try await semaphore.acquire()
@@ -169,7 +183,7 @@ func withTimeout<T: Sendable>(_ timeout: Duration, _ operation: @escaping @Senda
     await withTaskGroup(of: T?.self) { group in
         group.addTask { await operation() }
         group.addTask {
-            try? await Task.sleep(for: timeout)
+            await sleepOnEventLoop(for: timeout)
             return nil
         }
         let first = await group.next() ?? nil

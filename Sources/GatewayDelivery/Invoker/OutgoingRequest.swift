@@ -8,6 +8,9 @@ struct OutgoingRequest: Sendable, Hashable {
     /// Header fields in the order sent, each name once.
     var headers: [HeaderField]
     var body: [UInt8]
+
+    /// Whether the URL is plain `http`, which the connection pool serves.
+    var isPlainHTTP: Bool { url.utf8.starts(with: "http://".utf8) }
 }
 
 extension Invocation {
