@@ -65,24 +65,15 @@ final class AsyncSemaphore: Sendable {
         }
     }
 
-    /// Takes up to `count` permits that are free now, without waiting.
-    ///
-    /// - Returns: How many were taken; pair each with one ``release()``.
-    func tryAcquire(upTo count: Int) -> Int {
-        state.withLock { state in
-            // Waiting tasks come first.
-            guard state.waiters.isEmpty else { return 0 }
-            let taken = min(max(0, count), state.available)
-            state.available -= taken
-            return taken
-        }
-    }
-
     /// Takes a permit if one is free, without waiting.
     ///
     /// - Returns: Whether it took one; pair a true with one ``release()``.
     func tryAcquire() -> Bool {
-        tryAcquire(upTo: 1) == 1
+        state.withLock { state in
+            guard state.available > 0 else { return false }
+            state.available -= 1
+            return true
+        }
     }
 
     /// Returns a permit, handing it to the longest waiting task if there is one.

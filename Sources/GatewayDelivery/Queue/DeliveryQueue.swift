@@ -22,12 +22,6 @@ public protocol DeliveryQueue: Sendable {
     /// - Throws: `CancellationError` when the waiting task is cancelled (nothing is leased then).
     func next() async throws -> QueuedInvocation?
 
-    /// Up to `max` invocations that are due, each leased to the caller; waits while none is due.
-    ///
-    /// - Returns: At least one invocation; empty once the queue is closed and nothing is left.
-    /// - Throws: `CancellationError` when the waiting task is cancelled (nothing is leased then).
-    func next(max: Int) async throws -> [QueuedInvocation]
-
     /// The invocation was delivered: forget it.
     func ack(_ item: QueuedInvocation) async throws
 
@@ -36,13 +30,6 @@ public protocol DeliveryQueue: Sendable {
 
     /// The attempt failed with `result` for good: the invocation becomes a dead letter.
     func deadLetter(_ item: QueuedInvocation, result: InvocationResult, reason: DeadLetterReason) async throws
-}
-
-extension DeliveryQueue {
-    /// One at a time, for queues that cannot do better.
-    public func next(max: Int) async throws -> [QueuedInvocation] {
-        try await next().map { [$0] } ?? []
-    }
 }
 
 /// What ``DeliveryQueue/enqueue(_:)`` did with each invocation, by id.

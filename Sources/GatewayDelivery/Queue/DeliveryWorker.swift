@@ -30,9 +30,6 @@ public struct DeliveryWorker: Service {
         }
     }
 
-    /// Invocations claimed at most in one call to the queue.
-    static let claimBatch = 16
-
     /// How long the worker waits after the queue failed to hand out an invocation.
     static let queueRetryDelay = Duration.seconds(1)
 
@@ -62,30 +59,27 @@ public struct DeliveryWorker: Service {
                     slots.release()
                     break
                 }
-                // More free slots now: claimed together, in one round trip to the store.
-                let slotsHeld = 1 + slots.tryAcquire(upTo: Self.claimBatch - 1)
-                // Only the wait for the next invocations ends on graceful shutdown: calls in flight finish.
-                let items: [QueuedInvocation]
+                // Only the wait for the next invocation ends on graceful shutdown: calls in flight finish.
+                let item: QueuedInvocation?
                 do {
-                    items = try await cancelWhenGracefulShutdown { try await queue.next(max: slotsHeld) }
+                    item = try await cancelWhenGracefulShutdown { try await queue.next() }
                 } catch is CancellationError {
-                    for _ in 0..<slotsHeld { slots.release() }
+                    slots.release()
                     break
                 } catch {
                     // A store that fails (a database restarting) must not stop delivery for good.
-                    for _ in 0..<slotsHeld { slots.release() }
+                    slots.release()
                     logger.error("delivery queue failed: \(error); trying again in \(Self.queueRetryDelay)")
                     try? await cancelWhenGracefulShutdown { try await Task.sleep(for: Self.queueRetryDelay) }
                     continue
                 }
-                // A queue hands out at most what was asked; slots left over go back.
-                for _ in 0..<Swift.max(0, slotsHeld - items.count) { slots.release() }
-                guard !items.isEmpty else { break }
-                for item in items {
-                    group.addTask {
-                        defer { slots.release() }
-                        await settle(item)
-                    }
+                guard let item else {
+                    slots.release()
+                    break
+                }
+                group.addTask {
+                    defer { slots.release() }
+                    await settle(item)
                 }
             }
         }

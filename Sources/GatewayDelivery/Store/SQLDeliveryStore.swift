@@ -137,21 +137,16 @@ public final class SQLDeliveryStore: DeliveryStore {
     }
 
     public func next() async throws -> QueuedInvocation? {
-        try await next(max: 1).first
-    }
-
-    public func next(max: Int) async throws -> [QueuedInvocation] {
         do {
             try await ready()
         } catch let error as StoreError where error.code == .closed {
-            return []
+            return nil
         }
         while true {
             try Task.checkCancellation()
-            if isClosed { return [] }
+            if isClosed { return nil }
             let generation = wakeup.generation
-            let items = try await claim(limit: Swift.max(1, max))
-            if !items.isEmpty { return items }
+            if let item = try await claim() { return item }
             await wakeup.wait(upTo: configuration.pollInterval, since: generation)
         }
     }
@@ -244,109 +239,33 @@ public final class SQLDeliveryStore: DeliveryStore {
         return held ? lease : nil
     }
 
-    /// Claims up to `limit` of the oldest due invocations of functions below their in-flight limits.
-    ///
-    /// One statement claims them all. A function met for the first time may turn out to allow fewer
-    /// calls at once than were claimed for it: the surplus is handed back at once (see ``unclaim(_:token:)``).
-    private func claim(limit: Int) async throws -> [QueuedInvocation] {
+    /// Claims the oldest due invocation of a function below its in-flight limit.
+    private func claim() async throws -> QueuedInvocation? {
         let now = configuration.clock.now()
-        let (full, room) = functionsInFlight()
-        // No more than the smallest room left: claiming past a known function's limit would only hand
-        // the surplus back in a second statement.
-        let limit = min(limit, room)
+        let full = state.withLock { state in state.inFlight.filter { $0.value >= state.inFlightLimits[$0.key, default: .max] }.keys.sorted() }
         let token = UUID().uuidString
         let exclusion = full.isEmpty ? "" : " AND function NOT IN (\(full.map { _ in "?" }.joined(separator: ", ")))"
         let sql = """
             UPDATE delivery_invocations SET due_at = ?, lease_owner = ?, lease_token = ?, attempts = attempts + 1, \
             first_attempt_at = COALESCE(first_attempt_at, ?), last_attempt_at = ? \
-            WHERE seq IN (SELECT seq FROM delivery_invocations WHERE due_at <= ?\(exclusion) ORDER BY due_at, seq LIMIT ?\(backend.dialect.skipLocked)) \
+            WHERE seq = (SELECT seq FROM delivery_invocations WHERE due_at <= ?\(exclusion) ORDER BY due_at, seq LIMIT 1\(backend.dialect.skipLocked)) \
             RETURNING seq, invocation, attempts, enqueued_at
             """
         let millis = Self.millis(now)
         let leaseEnd = millis + Int64((configuration.lease.seconds * 1000).rounded(.up))
         let binds: [SQLValue] = [.integer(leaseEnd), .text(configuration.owner), .text(token), .integer(millis), .integer(millis), .integer(millis)]
-        let rows = try await backend.execute(sql, binds + full.map { .text($0) } + [.integer(Int64(limit))])
-        let seqs = try rows.map { try Self.integer($0, 0) }
-        do {
-            return try await lease(rows, token: token, claimedAt: millis)
-        } catch {
-            // Nothing of a claim that failed stays leased: the invocations are due again at once.
-            try? await unclaim(seqs, token: token)
-            throw error
-        }
-    }
-
-    /// Reads the claimed rows and records their leases, the oldest first; rows beyond a function's
-    /// limit are handed back.
-    private func lease(_ rows: [[SQLValue]], token: String, claimedAt millis: Int64) async throws -> [QueuedInvocation] {
-        var items: [QueuedInvocation] = []
-        // The oldest first (RETURNING keeps no order).
-        for (seq, row) in try rows.map({ (try Self.integer($0, 0), $0) }).sorted(by: { $0.0 < $1.0 }) {
-            let invocation = try Self.invocation(row[1], row: "queued invocation \(seq)")
-            items.append(
-                QueuedInvocation(
-                    invocation: invocation, attempt: Int(try Self.integer(row, 2)), receipt: "\(seq)/\(token)", enqueuedAt: Self.date(try Self.integer(row, 3))))
-        }
-        var claimed: [QueuedInvocation] = []
-        var surplus: [Int64] = []
-        for item in items {
-            guard let lease = Lease(receipt: item.receipt) else { continue }
-            guard admit(item.invocation.function, receipt: item.receipt) else {
-                surplus.append(lease.seq)
-                continue
-            }
-            claimed.append(item)
-            do {
-                try await extendLease(seq: lease.seq, token: token, for: item.invocation.function, claimedAt: millis)
-            } catch {
-                for item in claimed { _ = try? settling(item) }
-                throw error
-            }
-        }
-        // Should this fail, the surplus is due again when its lease ends.
-        if !surplus.isEmpty { try? await unclaim(surplus, token: token) }
-        return claimed
-    }
-
-    /// The functions at their in-flight limit, and the smallest room any other known function has left
-    /// (`Int.max` when none is known yet).
-    private func functionsInFlight() -> (full: [String], room: Int) {
+        guard let row = try await backend.execute(sql, binds + full.map { .text($0) }).first else { return nil }
+        let seq = try Self.integer(row, 0)
+        let invocation = try Self.invocation(row[1], row: "queued invocation \(seq)")
+        try await extendLease(seq: seq, token: token, for: invocation.function, claimedAt: millis)
+        let receipt = "\(seq)/\(token)"
         state.withLock { state in
-            var full: [String] = []
-            var room = Int.max
-            for (function, count) in state.inFlight {
-                let limit = state.inFlightLimits[function, default: .max]
-                if count >= limit { full.append(function) } else { room = min(room, limit - count) }
-            }
-            return (full.sorted(), room)
+            let function = invocation.function.address
+            state.leases[receipt] = function
+            state.inFlight[function, default: 0] += 1
+            state.inFlightLimits[function] = max(1, configuration.maxInFlightPerFunction ?? invocation.function.concurrency)
         }
-    }
-
-    /// Records a lease on an invocation of `function`, unless the function has all the calls in flight
-    /// it allows.
-    private func admit(_ function: FunctionSpec, receipt: String) -> Bool {
-        state.withLock { state in
-            let address = function.address
-            let limit = Swift.max(1, configuration.maxInFlightPerFunction ?? function.concurrency)
-            state.inFlightLimits[address] = limit
-            guard state.inFlight[address, default: 0] < limit else { return false }
-            state.leases[receipt] = address
-            state.inFlight[address, default: 0] += 1
-            return true
-        }
-    }
-
-    /// Hands back invocations claimed beyond their function's limit, as if they had not been claimed:
-    /// due at once, the attempt not counted (a first claim's attempt times cleared).
-    private func unclaim(_ seqs: [Int64], token: String) async throws {
-        let placeholders = seqs.map { _ in "?" }.joined(separator: ", ")
-        try await backend.execute(
-            """
-            UPDATE delivery_invocations SET due_at = ?, lease_owner = NULL, lease_token = NULL, attempts = attempts - 1, \
-            first_attempt_at = CASE WHEN attempts = 1 THEN NULL ELSE first_attempt_at END, \
-            last_attempt_at = CASE WHEN attempts = 1 THEN NULL ELSE last_attempt_at END \
-            WHERE lease_token = ? AND seq IN (\(placeholders))
-            """, [.integer(Self.millis(configuration.clock.now())), .text(token)] + seqs.map { .integer($0) })
+        return QueuedInvocation(invocation: invocation, attempt: Int(try Self.integer(row, 2)), receipt: receipt, enqueuedAt: Self.date(try Self.integer(row, 3)))
     }
 
     /// A function whose timeout (with a margin for the settling) outlasts the lease gets a longer one, so

@@ -208,28 +208,6 @@ extension StoreSuite {
         }
 
         @Test(arguments: StoreKind.allCases)
-        func aBatchClaimStaysWithinEachFunctionsLimit(_ kind: StoreKind) async throws {
-            try await T.withDatabase(kind) { backend in
-                try await T.withStore(T.configuration(backend)) { store in
-                    // Concurrency 4 each: f's fifth and sixth are claimed with the batch, then handed back.
-                    let f = try (1...6).map { try T.invocation($0) }
-                    let g = try (7...8).map { try T.invocation($0, function: "g") }
-                    try await store.enqueue(f + g)
-                    let batch = try await store.next(max: 10)
-                    #expect(batch.map(\.invocation.id) == (f.prefix(4) + g).map(\.id))
-                    #expect(batch.allSatisfy { $0.attempt == 1 })
-                    #expect(try await store.status().total.inFlight == 6)
-                    #expect(try await T.next(store, within: .milliseconds(200)) == nil)
-                    try await store.ack(batch[0])
-                    let next = try await store.next(max: 10)
-                    // The handed-back attempt did not count.
-                    #expect(next.map(\.invocation.id) == [f[4].id])
-                    #expect(next.first?.attempt == 1)
-                }
-            }
-        }
-
-        @Test(arguments: StoreKind.allCases)
         func statusCountsPerFunctionAndInTotal(_ kind: StoreKind) async throws {
             let clock = ManualClock()
             try await T.withDatabase(kind) { backend in
