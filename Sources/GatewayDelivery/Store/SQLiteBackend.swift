@@ -23,19 +23,34 @@ final class SQLiteBackend: SQLBackend {
     func open() async throws {
         let connection = try await SQLiteConnection.open(storage: .file(path: path))
         do {
+            // First: every later statement, the switch to WAL included, may find another process writing.
+            _ = try await Self.run("PRAGMA busy_timeout=10000", [], on: connection)
             // WAL refuses on some file systems (network shares) and answers with the mode it kept.
-            let mode = try await connection.query("PRAGMA journal_mode=WAL").first?.columns.first?.data.string
+            let mode = try await Self.switchToWAL(connection)
             guard mode?.lowercased() == "wal" else {
                 throw StoreError(.invalidConfiguration, "the SQLite store at \(path) cannot use WAL mode (it stays in \(mode ?? "an unknown") mode)")
             }
-            _ = try await connection.query("PRAGMA synchronous=NORMAL")
-            _ = try await connection.query("PRAGMA busy_timeout=10000")
+            _ = try await Self.run("PRAGMA synchronous=NORMAL", [], on: connection)
         } catch {
             // Not in this task, which may be cancelled: a cancelled close leaves the file open.
             try? await Task { try await connection.close() }.value
             throw error
         }
         self.connection.withLock { $0 = connection }
+    }
+
+    /// Switches the file to WAL mode and returns the mode it is in. SQLite answers "locked" at once,
+    /// without waiting out the busy timeout, when another process opens the file at the same moment: so
+    /// the switch is tried again for as long as the busy timeout.
+    private static func switchToWAL(_ connection: SQLiteConnection) async throws -> String? {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while true {
+            do {
+                return try await run("PRAGMA journal_mode=WAL", [], on: connection).first?.first?.text
+            } catch let error as SQLiteError where error.reason == .busy && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+        }
     }
 
     func close() async {
@@ -47,32 +62,43 @@ final class SQLiteBackend: SQLBackend {
     }
 
     func execute(_ sql: String, _ binds: [SQLValue]) async throws -> [[SQLValue]] {
-        try await withTurn { try await Self.run(sql, binds, on: $0) }
+        try await withTurn { connection in
+            guard Self.writes(sql) else { return try await Self.run(sql, binds, on: connection) }
+            // A write takes the write lock first. On its own, a statement that reads and then writes (a
+            // claim) fails at once with "database is locked" when another process committed after its
+            // read began: SQLite does not wait then. BEGIN IMMEDIATE waits out the busy timeout instead.
+            return try await Self.inTransaction(connection) { try await $0.execute(sql, binds) }
+        }
+    }
+
+    /// Whether a statement may write (anything but a query or a pragma).
+    static func writes(_ sql: String) -> Bool {
+        !(sql.hasPrefix("SELECT") || sql.hasPrefix("PRAGMA"))
     }
 
     func transaction<T: Sendable>(durable: Bool, _ body: (any SQLExecutor) async throws -> T) async throws -> T {
         try await withTurn { connection in
             // The mode is read at commit; switching costs no disk write.
-            if durable { _ = try await connection.query("PRAGMA synchronous=FULL") }
+            if durable { _ = try await Self.run("PRAGMA synchronous=FULL", [], on: connection) }
             do {
                 let value = try await Self.inTransaction(connection, body)
-                if durable { _ = try await connection.query("PRAGMA synchronous=NORMAL") }
+                if durable { _ = try await Self.run("PRAGMA synchronous=NORMAL", [], on: connection) }
                 return value
             } catch {
-                if durable { _ = try? await connection.query("PRAGMA synchronous=NORMAL") }
+                if durable { _ = try? await Self.run("PRAGMA synchronous=NORMAL", [], on: connection) }
                 throw error
             }
         }
     }
 
     private static func inTransaction<T>(_ connection: SQLiteConnection, _ body: (any SQLExecutor) async throws -> T) async throws -> T {
-        _ = try await connection.query("BEGIN IMMEDIATE")
+        _ = try await Self.run("BEGIN IMMEDIATE", [], on: connection)
         do {
             let value = try await body(Transaction(connection: connection))
-            _ = try await connection.query("COMMIT")
+            _ = try await Self.run("COMMIT", [], on: connection)
             return value
         } catch {
-            _ = try? await connection.query("ROLLBACK")
+            _ = try? await Self.run("ROLLBACK", [], on: connection)
             throw error
         }
     }
