@@ -31,6 +31,8 @@ final class PostgresBackend: SQLBackend {
     /// The pool closes when ``run()`` is cancelled.
     func close() async {}
 
+    @discardableResult
+
     func execute(_ sql: String, _ binds: [SQLValue]) async throws -> [[SQLValue]] {
         try await client.withConnection { try await Self.run(sql, binds, on: $0, logger: logger) }
     }
@@ -55,6 +57,8 @@ final class PostgresBackend: SQLBackend {
     struct Transaction: SQLExecutor {
         let connection: PostgresConnection
         let logger: Logger
+
+        @discardableResult
 
         func execute(_ sql: String, _ binds: [SQLValue]) async throws -> [[SQLValue]] {
             try await PostgresBackend.run(sql, binds, on: connection, logger: logger)

@@ -61,6 +61,8 @@ final class SQLiteBackend: SQLBackend {
         try? await connection.close()
     }
 
+    @discardableResult
+
     func execute(_ sql: String, _ binds: [SQLValue]) async throws -> [[SQLValue]] {
         try await withTurn { connection in
             guard Self.writes(sql) else { return try await Self.run(sql, binds, on: connection) }
@@ -106,6 +108,8 @@ final class SQLiteBackend: SQLBackend {
     /// Statements of a transaction that holds the connection already.
     struct Transaction: SQLExecutor {
         let connection: SQLiteConnection
+
+        @discardableResult
 
         func execute(_ sql: String, _ binds: [SQLValue]) async throws -> [[SQLValue]] {
             try await SQLiteBackend.run(sql, binds, on: connection)
