@@ -64,18 +64,7 @@ final class SQLiteBackend: SQLBackend {
     @discardableResult
 
     func execute(_ sql: String, _ binds: [SQLValue]) async throws -> [[SQLValue]] {
-        try await withTurn { connection in
-            guard Self.writes(sql) else { return try await Self.run(sql, binds, on: connection) }
-            // A write takes the write lock first. On its own, a statement that reads and then writes (a
-            // claim) fails at once with "database is locked" when another process committed after its
-            // read began: SQLite does not wait then. BEGIN IMMEDIATE waits out the busy timeout instead.
-            return try await Self.inTransaction(connection) { try await $0.execute(sql, binds) }
-        }
-    }
-
-    /// Whether a statement may write (anything but a query or a pragma).
-    static func writes(_ sql: String) -> Bool {
-        !(sql.hasPrefix("SELECT") || sql.hasPrefix("PRAGMA"))
+        try await withTurn { try await Self.run(sql, binds, on: $0) }
     }
 
     func transaction<T: Sendable>(durable: Bool, _ body: (any SQLExecutor) async throws -> T) async throws -> T {
