@@ -14,6 +14,8 @@ public struct Gateway: Sendable {
     public let configuration: GatewayConfiguration
     let logger: Logger
 
+    static let serverName = "event-gateway"
+
     public init(configuration: GatewayConfiguration, logger: Logger) {
         self.configuration = configuration
         self.logger = logger
@@ -54,7 +56,9 @@ public struct Gateway: Sendable {
         let subscriptions = SubscriptionStore(matching: configuration.topicMatching, discovery: discovery, logger: logger)
         let dispatcher = Dispatcher(routes: routes, subscriptions: subscriptions, invoker: invoker, queue: queue.queue)
         let router = Router()
-        Ingress(configuration: configuration, routes: routes, dispatcher: dispatcher, queue: queue, logger: logger).register(on: router)
+        let ingress = Ingress(configuration: configuration, routes: routes, dispatcher: dispatcher, queue: queue, logger: logger)
+        ingress.register(on: router)
+        let maxBodyBytes = configuration.maxBodyBytes
 
         // The store first: it stops last, once the worker settled its calls.
         var services: [any Service] = queue.store.map { [$0, QueueMetrics(store: $0, logger: logger)] } ?? []
@@ -64,7 +68,11 @@ public struct Gateway: Sendable {
         services.append(worker)
         return Application(
             router: router,
-            configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port), serverName: "event-gateway"),
+            server: .http1(
+                configuration: .init(additionalChannelHandlers: [
+                    EventPostHandler(maxBodyBytes: maxBodyBytes, serverName: Self.serverName) { await ingress.answer($0) }
+                ])),
+            configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port), serverName: Self.serverName),
             services: services,
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0

@@ -48,9 +48,9 @@ public struct GatewayHTTPError: HTTPResponseError, Sendable {
     }
 
     /// The answer, for handlers that return rather than throw it.
-    public var plainResponse: Response {
-        Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
-    }
+    public var plainResponse: Response { answer.response }
+
+    var answer: Answer { Answer(status: status, headers: headers, body: body) }
 
     /// The JSON body.
     public var body: [UInt8] {

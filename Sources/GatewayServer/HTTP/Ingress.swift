@@ -19,9 +19,10 @@ struct Ingress: Sendable {
         router.add(middleware: NotFoundMiddleware())
         router.get("healthz") { _, _ in Self.json(["status": "ok"]) }
         router.get("readyz") { _, _ in await readiness() }
-        router.post("/") { request, _ in try await events(request, dialect: nil) }
+        // Most event posts never reach these two: EventPostHandler answers them on the connection.
+        router.post("/") { request, _ in try await events(request, dialect: nil).response }
         router.post("events/:dialect") { request, context in
-            try await events(request, dialect: try context.parameters.require("dialect"))
+            try await events(request, dialect: try context.parameters.require("dialect")).response
         }
         for prefix in ["api/v1/namespaces", "namespaces"] {
             router.post("\(prefix)/:namespace/triggers/:trigger") { request, _ in try await triggerFire(request) }
@@ -40,16 +41,34 @@ struct Ingress: Sendable {
     /// `POST /` and `POST /events/{dialect}`: 202 with the envelope ids once the async calls are queued;
     /// 200 with the results when sync functions were called (502 when one of them failed); APIG
     /// events get the function's answer in the APIG shape.
-    func events(_ request: Request, dialect: String?) async throws -> Response {
-        let (event, normalization) = try await normalize(request, dialect: dialect)
+    func events(_ request: Request, dialect: String?) async throws -> Answer {
+        var request = request
+        let body = try await request.collectBody(limit: configuration.maxBodyBytes)
+        return try await events(request.incomingEvent(body: body, dialect: dialect))
+    }
+
+    /// The answer to an event post, thrown errors included (as ``EventPostHandler`` needs it).
+    func answer(_ event: IncomingEvent) async -> Answer {
+        do {
+            return try await events(event)
+        } catch let error as GatewayHTTPError {
+            return error.answer
+        } catch {
+            logger.error("an event post failed: \(error)")
+            return GatewayHTTPError(.internalServerError, code: "internal", message: "the gateway failed to take the event: \(error)").answer
+        }
+    }
+
+    func events(_ event: IncomingEvent) async throws -> Answer {
+        let normalization = try normalize(event)
         if normalization.dialect == "functiongraph.apig" {
-            return Self.json(bytes: try await answerAPIG(normalization, event).jsonBytes())
+            return .json(bytes: try await answerAPIG(normalization, event).jsonBytes())
         }
         if normalization.dialect == "extremum.call", let envelope = normalization.envelopes.first {
             return try await directCall(envelope, event)
         }
         let report = try await deliver(normalization, event)
-        return Self.reportResponse(report)
+        return Self.reportAnswer(report)
     }
 
     /// OpenWhisk trigger fire: 202 `{"activationId": ...}` with `x-openwhisk-activation-id`, or 204 when
@@ -75,7 +94,7 @@ struct Ingress: Sendable {
                 .unprocessableContent, code: "not_callable_by_name",
                 message: "function \(function.address) is a CloudEvents sink: it takes events, not a passed-through body; POST the event to / or /events/{dialect}")
         }
-        return Self.functionResponse(await dispatcher.invoke(function, event: event))
+        return Self.functionAnswer(await dispatcher.invoke(function, event: event)).response
     }
 
     /// `/apig/{path...}`, any method: the request becomes a FunctionGraph APIG event, the subscribed
@@ -197,17 +216,17 @@ struct Ingress: Sendable {
     }
 
     /// An extremum direct call: `context.function` (in `context.package`) answers the request.
-    func directCall(_ envelope: Envelope, _ event: IncomingEvent) async throws -> Response {
+    func directCall(_ envelope: Envelope, _ event: IncomingEvent) async throws -> Answer {
         guard case .string(let function)? = envelope.extensions["function"] else { throw Self.unknownFunction("") }
         var address = function
         if case .string(let package)? = envelope.extensions["package"] { address += ".\(package)" }
         let result = await dispatcher.invoke(named: address, event: event, envelopes: [envelope])
-        if let result { return Self.functionResponse(result) }
+        if let result { return Self.functionAnswer(result) }
         // A package may be unknown to the gateway: the function's bare name still finds it.
         guard address != function, let result = await dispatcher.invoke(named: function, event: event, envelopes: [envelope]) else {
             throw Self.unknownFunction(address)
         }
-        return Self.functionResponse(result)
+        return Self.functionAnswer(result)
     }
 
     // MARK: Answers
@@ -219,37 +238,33 @@ struct Ingress: Sendable {
     }
 
     /// A function's own answer: its status, content type and body; 502 or 504 when it gave none.
-    static func functionResponse(_ result: InvocationResult) -> Response {
+    static func functionAnswer(_ result: InvocationResult) -> Answer {
         guard let status = result.status else {
             let timedOut = result.error?.code == .timeout
             return GatewayHTTPError(
                 timedOut ? .gatewayTimeout : .badGateway, code: result.error?.code.rawValue ?? "failed",
                 message: result.error?.message ?? "the function gave no answer"
-            ).plainResponse
+            ).answer
         }
         var headers = HTTPFields()
         if let contentType = result.header("content-type") { headers[.contentType] = contentType }
-        return Response(status: HTTPResponse.Status(code: status), headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: result.body)))
+        return Answer(status: HTTPResponse.Status(code: status), headers: headers, body: result.body)
     }
 
     /// 202 `{"accepted": [...], "queued": n}` when every call was queued (with `"duplicates": n` for
     /// calls already queued within the deduplication window: a re-sent event); 200 with the sync
     /// results, or 502 when one of them failed (so that the trigger retries).
-    static func reportResponse(_ report: Dispatcher.Report) -> Response {
+    static func reportAnswer(_ report: Dispatcher.Report) -> Answer {
         let summary = ReportBody(report).jsonBytes
-        guard !report.results.isEmpty else { return json(bytes: summary, status: .accepted) }
+        guard !report.results.isEmpty else { return .json(bytes: summary, status: .accepted) }
         let failed = report.results.contains { $0.outcome != .delivered }
-        return json(bytes: summary, status: failed ? .badGateway : .ok)
+        return .json(bytes: summary, status: failed ? .badGateway : .ok)
     }
 
     static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) -> Response {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return json(bytes: Array((try? encoder.encode(value)) ?? Data("{}".utf8)), status: status)
-    }
-
-    static func json(bytes: [UInt8], status: HTTPResponse.Status = .ok) -> Response {
-        Response(status: status, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+        return Answer.json(bytes: Array((try? encoder.encode(value)) ?? Data("{}".utf8)), status: status).response
     }
 }
 

@@ -1,6 +1,7 @@
 import Foundation
 import GatewayCore
 import Hummingbird
+import HTTPTypes
 import NIOCore
 
 extension Request {
@@ -8,30 +9,39 @@ extension Request {
     /// `Content-Length` already says so).
     mutating func collectBody(limit: Int) async throws -> [UInt8] {
         if let length = headers[.contentLength].flatMap(Int.init), length > limit {
-            throw Self.tooLarge(limit)
+            throw GatewayHTTPError.bodyTooLarge(limit: limit)
         }
         do {
             var buffer = try await collectBody(upTo: limit)
             return buffer.readBytes(length: buffer.readableBytes) ?? []
         } catch is NIOTooManyBytesError {
-            throw Self.tooLarge(limit)
+            throw GatewayHTTPError.bodyTooLarge(limit: limit)
         }
-    }
-
-    private static func tooLarge(_ limit: Int) -> GatewayHTTPError {
-        var error = GatewayHTTPError(
-            .contentTooLarge, code: "body_too_large",
-            message: "the request body is larger than the limit of \(limit) bytes (server.max_body)")
-        error.detail.limit = limit
-        return error
     }
 
     /// The request as the normalizer sees it: body, headers in order, path with query, the dialect
     /// the endpoint names, and the time it arrived.
     func incomingEvent(body: [UInt8], dialect: String? = nil) -> IncomingEvent {
+        IncomingEvent(head: head, body: body, dialect: dialect)
+    }
+}
+
+extension IncomingEvent {
+    /// The event a request with `head` and `body` carries, arriving now.
+    init(head: HTTPRequest, body: [UInt8], dialect: String?) {
         var fields = EventHeaders()
-        for field in headers { fields.append(name: field.name.canonicalName, value: field.value) }
-        return IncomingEvent(body: body, headers: fields, path: uri.description, dialect: dialect, receivedAt: .now)
+        for field in head.headerFields { fields.append(name: field.name.canonicalName, value: field.value) }
+        self.init(body: body, headers: fields, path: head.path ?? "/", dialect: dialect, receivedAt: .now)
+    }
+}
+
+extension GatewayHTTPError {
+    /// 413 for a body over `server.max_body`.
+    static func bodyTooLarge(limit: Int) -> GatewayHTTPError {
+        var error = GatewayHTTPError(
+            .contentTooLarge, code: "body_too_large", message: "the request body is larger than the limit of \(limit) bytes (server.max_body)")
+        error.detail.limit = limit
+        return error
     }
 }
 

@@ -1,0 +1,217 @@
+import GatewayCore
+import HTTPTypes
+import NIOCore
+import NIOHTTPTypes
+
+/// Answers event posts (`POST /` and `POST /events/{dialect}`) on the connection itself, the rest going
+/// on to the router.
+///
+/// Hummingbird's request path (an async channel, a task per connection reading parts and writing the
+/// answer through an async writer, the router, the request context and its logger) cost about as much
+/// as normalizing, matching and delivering the event together. Here one post costs one task: the
+/// handler gathers the body on the event loop, runs ``Ingress/answer(_:)`` in a task, and writes the
+/// answer back on the loop.
+///
+/// It sits in each connection's pipeline before Hummingbird's. HTTP/1.1 answers go out in request
+/// order, so it only takes a post when no request it passed on is still unanswered; parts arriving
+/// while it answers wait (and so does reading from the socket), and go on once the answer is written.
+/// A graceful shutdown that comes while it answers waits for the answer too.
+final class EventPostHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPRequestPart
+    typealias InboundOut = HTTPRequestPart
+    typealias OutboundIn = HTTPResponsePart
+    typealias OutboundOut = HTTPResponsePart
+
+    typealias Responder = @Sendable (IncomingEvent) async -> Answer
+
+    private let responder: Responder
+    private let maxBodyBytes: Int
+    private let serverName: String
+
+    /// The post being read.
+    private var post: Post?
+    /// A post's answer is being computed.
+    private var isAnswering = false
+    /// Requests passed on whose answers have not ended yet.
+    private var passedOn = 0
+    /// Parts that arrived while a post was answered, in order.
+    private var held: [HTTPRequestPart] = []
+    private var readHeld = false
+    private var quiesceHeld = false
+    /// The connection is gone: an answer that comes late has nowhere to go.
+    private var isRemoved = false
+    private var date = ResponseDate()
+
+    init(maxBodyBytes: Int, serverName: String, responder: @escaping Responder) {
+        self.maxBodyBytes = maxBodyBytes
+        self.serverName = serverName
+        self.responder = responder
+    }
+
+    /// An event post being read.
+    private struct Post {
+        var head: HTTPRequest
+        var dialect: String?
+        var body: ByteBuffer
+        /// Over the body limit: the rest is read and dropped, and the answer is 413.
+        var isTooLarge: Bool
+    }
+
+    // MARK: Inbound
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let part = unwrapInboundIn(data)
+        guard !isAnswering else {
+            held.append(part)
+            return
+        }
+        take(part, context: context)
+    }
+
+    private func take(_ part: HTTPRequestPart, context: ChannelHandlerContext) {
+        switch part {
+        case .head(let head):
+            guard passedOn == 0, let dialect = Self.eventPost(head) else {
+                passedOn += 1
+                context.fireChannelRead(wrapInboundOut(part))
+                return
+            }
+            let declared = head.headerFields[.contentLength].flatMap(Int.init) ?? 0
+            post = Post(
+                head: head, dialect: dialect.isEmpty ? nil : dialect, body: context.channel.allocator.buffer(capacity: min(max(declared, 0), maxBodyBytes)),
+                isTooLarge: declared > maxBodyBytes)
+        case .body(var buffer):
+            guard post != nil else { return context.fireChannelRead(wrapInboundOut(part)) }
+            if !post!.isTooLarge, post!.body.readableBytes + buffer.readableBytes <= maxBodyBytes {
+                post!.body.writeBuffer(&buffer)
+            } else {
+                post!.isTooLarge = true
+                post!.body.clear()
+            }
+        case .end:
+            guard let post else { return context.fireChannelRead(wrapInboundOut(part)) }
+            self.post = nil
+            answer(post, context: context)
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        context.fireChannelReadComplete()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is ChannelShouldQuiesceEvent, isAnswering || post != nil {
+            quiesceHeld = true
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    // MARK: Outbound
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        if case .end = unwrapOutboundIn(data) { passedOn -= 1 }
+        context.write(data, promise: promise)
+    }
+
+    func read(context: ChannelHandlerContext) {
+        guard !isAnswering else {
+            readHeld = true
+            return
+        }
+        context.read()
+    }
+
+    // MARK: Answering
+
+    private func answer(_ post: Post, context: ChannelHandlerContext) {
+        isAnswering = true
+        if post.isTooLarge {
+            return finish(GatewayHTTPError.bodyTooLarge(limit: maxBodyBytes).answer, closing: Self.closes(post.head), context: context)
+        }
+        let event = IncomingEvent(head: post.head, body: Array(post.body.readableBytesView), dialect: post.dialect)
+        let responder = responder
+        let closing = Self.closes(post.head)
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        let loop = context.eventLoop
+        Task {
+            let answer = await responder(event)
+            // With NIO as Swift concurrency's executor (as `serve` runs), the task ran on this loop.
+            if loop.inEventLoop {
+                bound.value.0.finish(answer, closing: closing, context: bound.value.1)
+            } else {
+                loop.execute { bound.value.0.finish(answer, closing: closing, context: bound.value.1) }
+            }
+        }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        isRemoved = true
+    }
+
+    private func finish(_ answer: Answer, closing: Bool, context: ChannelHandlerContext) {
+        guard !isRemoved else { return }
+        var head = HTTPResponse(status: answer.status, headerFields: answer.headers)
+        head.headerFields[.contentLength] = String(answer.body.count)
+        head.headerFields[.date] = date.now()
+        head.headerFields[.server] = serverName
+        if closing { head.headerFields[.connection] = "close" }
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        if !answer.body.isEmpty {
+            context.write(wrapOutboundOut(.body(context.channel.allocator.buffer(bytes: answer.body))), promise: nil)
+        }
+        isAnswering = false
+        guard !closing, !quiesceHeld else {
+            let written = context.eventLoop.makePromise(of: Void.self)
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: written)
+            let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+            written.futureResult.whenComplete { _ in bound.value.close(promise: nil) }
+            held.removeAll()
+            return
+        }
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        guard !held.isEmpty else { return readHeldIfIdle(context: context) }
+        while !isAnswering, !held.isEmpty {
+            take(held.removeFirst(), context: context)
+        }
+        // What was passed on reaches the router's side only with a read-complete.
+        context.fireChannelReadComplete()
+        readHeldIfIdle(context: context)
+    }
+
+    private func readHeldIfIdle(context: ChannelHandlerContext) {
+        if !isAnswering, readHeld {
+            readHeld = false
+            context.read()
+        }
+    }
+
+    // MARK: Requests
+
+    /// The dialect an event post names ("" for none), or nil when `head` is not an event post.
+    static func eventPost(_ head: HTTPRequest) -> String? {
+        guard head.method == .post, let target = head.path else { return nil }
+        let path = target.utf8.firstIndex(of: UInt8(ascii: "?")).map { target[..<$0] } ?? target[...]
+        if path == "/" { return "" }
+        let prefix = "/events/"
+        guard path.hasPrefix(prefix) else { return nil }
+        let dialect = path.dropFirst(prefix.count)
+        // Anything unusual (escapes, more segments) is left to the router's own rules.
+        guard !dialect.isEmpty, dialect.utf8.allSatisfy(Self.isPlainNameByte) else { return nil }
+        return String(dialect)
+    }
+
+    private static func isPlainNameByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+            UInt8(ascii: "."), UInt8(ascii: "-"), UInt8(ascii: "_"):
+            true
+        default: false
+        }
+    }
+
+    /// Whether the client asked for the connection to close after this answer.
+    static func closes(_ head: HTTPRequest) -> Bool {
+        head.headerFields[.connection]?.lowercased().contains("close") ?? false
+    }
+}

@@ -1,0 +1,128 @@
+import Foundation
+import GatewayServer
+import Testing
+
+/// Event posts answered on the connection (EventPostHandler), mixed with requests the router answers,
+/// over a raw TCP connection: answers in request order, bodies split or over the limit, and closing.
+@Suite(.timeLimit(.minutes(2)))
+struct EventPostHandlerTests {
+    static func event(_ id: String) -> String {
+        #"{"specversion":"1.0","id":"\#(id)","source":"/shop","type":"com.example.order.created","data":{"n":1}}"#
+    }
+
+    static func post(_ path: String, _ body: String, headers: String = "") -> String {
+        "POST \(path) HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n\(headers)Content-Length: \(body.utf8.count)\r\n\r\n\(body)"
+    }
+
+    static func get(_ path: String) -> String { "GET \(path) HTTP/1.1\r\nHost: localhost\r\n\r\n" }
+
+    static func accepted(_ id: String) -> String { #"{"accepted":["\#(id)"],"queued":0,"unsubscribed":1}"# }
+
+    /// A gateway with one route taking every event and no function subscribed.
+    static func run(maxBody: Int = 6 * 1024 * 1024, _ body: @escaping @Sendable (Int) async throws -> Void) async throws {
+        let folder = try RoutesFolder()
+        try folder.write("orders.yaml", routeFile(routes: [.all(topic: "orders")]))
+        try await LiveGateway(folder) { $0.maxBodyBytes = maxBody }.run { client in try await body(client.port) }
+    }
+
+    @Test func pipelinedRequestsAreAnsweredInOrder() async throws {
+        try await Self.run { port in
+            let connection = try RawConnection(port: port)
+            try await connection.write(
+                Self.post("/", Self.event("a")) + Self.get("/healthz") + Self.post("/events/cloudevents.structured", Self.event("b"))
+                    + Self.get("/readyz") + Self.post("/?from=test", Self.event("c")))
+            var answers: [RawConnection.Answer] = []
+            for _ in 0..<5 { answers.append(try await connection.readAnswer()) }
+            #expect(answers.map(\.status) == [202, 200, 202, 200, 202])
+            #expect(answers[0].body == Self.accepted("a"))
+            #expect(answers[1].body == #"{"status":"ok"}"#)
+            #expect(answers[2].body == Self.accepted("b"))
+            #expect(answers[3].body.contains(#""status":"ready""#))
+            #expect(answers[4].body == Self.accepted("c"))
+        }
+    }
+
+    @Test func answersCarryLengthTypeDateAndServer() async throws {
+        try await Self.run { port in
+            let connection = try RawConnection(port: port)
+            try await connection.write(Self.post("/", Self.event("a")))
+            let answer = try await connection.readAnswer()
+            #expect(answer.headers.map(\.0) == ["content-type", "content-length", "date", "server"])
+            #expect(answer.header("content-type") == "application/json")
+            #expect(answer.header("content-length") == "\(answer.body.utf8.count)")
+            #expect(answer.header("server") == "event-gateway")
+            let formatter = DateFormatter()
+            formatter.locale = Locale(identifier: "en_US_POSIX")
+            formatter.timeZone = TimeZone(identifier: "GMT")
+            formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+            let date = try #require(answer.header("date").flatMap(formatter.date(from:)), "date \(answer.header("date") ?? "none")")
+            #expect(abs(date.timeIntervalSinceNow) < 5)
+        }
+    }
+
+    @Test func aBodyInSeveralWritesIsReadWhole() async throws {
+        try await Self.run { port in
+            let connection = try RawConnection(port: port)
+            let body = Self.event("split")
+            let chunked = "POST / HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+            try await connection.write(chunked + String(format: "%x\r\n", 10) + String(body.prefix(10)) + "\r\n")
+            try await Task.sleep(for: .milliseconds(100))
+            let rest = String(body.dropFirst(10))
+            try await connection.write(String(format: "%x\r\n", rest.utf8.count) + rest + "\r\n0\r\n\r\n")
+            let answer = try await connection.readAnswer()
+            #expect(answer.status == 202)
+            #expect(answer.body == Self.accepted("split"))
+        }
+    }
+
+    @Test func anOversizeBodyGets413AndTheConnectionGoesOn() async throws {
+        try await Self.run(maxBody: 64) { port in
+            let connection = try RawConnection(port: port)
+            let padding = String(repeating: "x", count: 50)
+            let chunk = #"{"padding":""# + padding + #""}"#
+            // Chunked: the size shows only while reading, past the limit.
+            let chunked = "POST / HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+            try await connection.write(chunked + String(format: "%x\r\n", chunk.utf8.count) + chunk + "\r\n" + String(format: "%x\r\n", chunk.utf8.count) + chunk + "\r\n0\r\n\r\n")
+            let tooLarge = try await connection.readAnswer()
+            #expect(tooLarge.status == 413)
+            #expect(tooLarge.body.contains(#""code":"body_too_large""#) && tooLarge.body.contains(#""limit":64"#))
+            // Declared too large: refused the same way.
+            try await connection.write(Self.post("/", chunk + chunk))
+            let declared = try await connection.readAnswer()
+            #expect(declared.status == 413)
+            try await connection.write(Self.post("/", #"{"specversion":"1.0","id":"s","source":"/","type":"t"}"#))
+            let small = try await connection.readAnswer()
+            #expect(small.status == 202)
+            #expect(small.body == Self.accepted("s"))
+        }
+    }
+
+    @Test func connectionCloseIsHonoured() async throws {
+        try await Self.run { port in
+            let connection = try RawConnection(port: port)
+            try await connection.write(Self.post("/", Self.event("last"), headers: "Connection: close\r\n"))
+            let answer = try await connection.readAnswer()
+            #expect(answer.status == 202)
+            #expect(answer.header("connection") == "close")
+            let closed = try await connection.readsEndOfFile()
+            #expect(closed)
+        }
+    }
+
+    @Test func badEventsGetTheRouterSameErrors() async throws {
+        try await Self.run { port in
+            let connection = try RawConnection(port: port)
+            try await connection.write(Self.post("/events/nope", "{}") + Self.post("/", "{") + Self.post("/events/a/b", "{}"))
+            let unknown = try await connection.readAnswer()
+            #expect(unknown.status == 404)
+            #expect(unknown.body.contains(#""code":"unknown_dialect""#))
+            let malformed = try await connection.readAnswer()
+            #expect(malformed.status == 400)
+            #expect(malformed.body.contains(#""code":"malformed_json""#))
+            // Not an event endpoint: the router's own 404.
+            let elsewhere = try await connection.readAnswer()
+            #expect(elsewhere.status == 404)
+            #expect(elsewhere.body.contains(#""code":"no_endpoint""#))
+        }
+    }
+}
