@@ -119,6 +119,20 @@ struct RouteMatchingTests {
         #expect(table.match(decomposed).routeIDs == ["decomposed"])
     }
 
+    /// Many patterns sharing a start (indexed by their distinct ends) next to ones sharing an end
+    /// (indexed by their starts) and unanchored ones: each value fires exactly the patterns it matches.
+    @Test func wildcardsSharingAStartOrAnEndMatchExactly() throws {
+        var routes = try (0..<40).map { Self.route("start-\($0)", try Self.field("subject", .wildcard(WildcardPattern("urn:smn:*:queue\($0)")))) }
+        routes += try (0..<40).map { Self.route("end-\($0)", try Self.field("subject", .wildcard(WildcardPattern("region\($0):*.png")))) }
+        routes.append(Self.route("unanchored", try Self.field("subject", .wildcard(WildcardPattern("*queue7*")))))
+        routes.append(Self.route("both", try Self.field("subject", .wildcard(WildcardPattern("urn:*7")))))
+        let table = try RouteTable(routes: routes)
+        #expect(table.match(try Self.envelope(subject: "urn:smn:eu:queue7")).routeIDs.sorted() == ["both", "start-7", "unanchored"])
+        #expect(table.match(try Self.envelope(subject: "urn:smn:eu:queue17")).routeIDs.sorted() == ["both", "start-17"])
+        #expect(table.match(try Self.envelope(subject: "region3:x.png")).routeIDs == ["end-3"])
+        #expect(table.match(try Self.envelope(subject: "urn:other:queue7")).routeIDs.sorted() == ["both", "unanchored"])
+    }
+
     @Test func wildcardPatternsAreBounded() {
         #expect(throws: WildcardPattern.Problem.self) { try WildcardPattern("a**b") }
         #expect(throws: WildcardPattern.Problem.self) { try WildcardPattern(String(repeating: "a*", count: 9)) }

@@ -60,9 +60,10 @@ final class FieldIndex: Sendable {
         foldedPrefixes = builder.foldedPrefixes.frozen()
         suffixes = builder.suffixes.frozen()
         foldedSuffixes = builder.foldedSuffixes.frozen()
-        wildcardsByStart = builder.wildcardsByStart.frozen()
-        wildcardsByEnd = builder.wildcardsByEnd.frozen()
-        unanchoredWildcards = builder.unanchoredWildcards
+        let anchored = builder.anchoredWildcards()
+        wildcardsByStart = anchored.byStart.frozen()
+        wildcardsByEnd = anchored.byEnd.frozen()
+        unanchoredWildcards = anchored.unanchored
         wildcards = builder.wildcards
         ranges = IntervalIndex(builder.ranges)
         present = builder.present
@@ -194,10 +195,6 @@ extension FieldIndex {
         /// Keyed by the reversed suffix.
         var suffixes = ByteTrie<Int32>()
         var foldedSuffixes = ByteTrie<Int32>()
-        /// Wildcards by their literal start, by their reversed literal end, or neither.
-        var wildcardsByStart = ByteTrie<Int>()
-        var wildcardsByEnd = ByteTrie<Int>()
-        var unanchoredWildcards: [Int] = []
         var wildcards: [(WildcardPattern, Int32)] = []
         var ranges: [(NumericRange, Int32)] = []
         var present: [Int32] = []
@@ -208,6 +205,38 @@ extension FieldIndex {
 
         init(path: FieldPath) {
             self.path = path
+        }
+
+        /// The wildcards (by position) under their literal start, under their reversed literal end, or
+        /// neither (`*...*`).
+        ///
+        /// Each goes under whichever of its ends fewer patterns share, so that a value meets only the
+        /// patterns that may match it: `urn:smn:*:queue1` ... `urn:smn:*:queue200` all start alike
+        /// (every SMN source would try all 200) but end apart.
+        func anchoredWildcards() -> (byStart: ByteTrie<Int>, byEnd: ByteTrie<Int>, unanchored: [Int]) {
+            var starts: [[UInt8]: Int] = [:]
+            var ends: [[UInt8]: Int] = [:]
+            for (pattern, _) in wildcards {
+                starts[pattern.segments[0], default: 0] += 1
+                ends[pattern.segments[pattern.segments.count - 1], default: 0] += 1
+            }
+            var byStart = ByteTrie<Int>()
+            var byEnd = ByteTrie<Int>()
+            var unanchored: [Int] = []
+            for (position, (pattern, _)) in wildcards.enumerated() {
+                let first = pattern.segments[0]
+                let last = pattern.segments[pattern.segments.count - 1]
+                let startShare = first.isEmpty ? Int.max : starts[first, default: 0]
+                let endShare = last.isEmpty ? Int.max : ends[last, default: 0]
+                if startShare == .max, endShare == .max {
+                    unanchored.append(position)
+                } else if startShare <= endShare {
+                    byStart.insert(first, position)
+                } else {
+                    byEnd.insert(last.reversed(), position)
+                }
+            }
+            return (byStart, byEnd, unanchored)
         }
 
         mutating func add(_ entry: Entry, _ predicate: Int32) {
@@ -237,14 +266,6 @@ extension FieldIndex {
                 }
             case .wildcard(let pattern):
                 wildcards.append((pattern, predicate))
-                let position = wildcards.count - 1
-                if let first = pattern.segments.first, !first.isEmpty {
-                    wildcardsByStart.insert(first, position)
-                } else if let last = pattern.segments.last, !last.isEmpty {
-                    wildcardsByEnd.insert(last.reversed(), position)
-                } else {
-                    unanchoredWildcards.append(position)
-                }
             case .range(let range):
                 ranges.append((range, predicate))
                 needsNumbers = true

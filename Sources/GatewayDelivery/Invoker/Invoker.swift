@@ -55,7 +55,14 @@ public final class Invoker: Sendable {
     ///
     /// - Returns: One result per invocation, in the order given.
     public func invokeAll(_ invocations: [Invocation]) async -> [InvocationResult] {
-        let results = await withTaskGroup(of: (Int, InvocationResult).self, returning: [InvocationResult].self) { group in
+        // One call, the usual case, needs no task group: a child task costs about what the hop does.
+        let results = invocations.count == 1 ? [await perform(invocations[0])] : await performConcurrently(invocations)
+        await report(results)
+        return results
+    }
+
+    private func performConcurrently(_ invocations: [Invocation]) async -> [InvocationResult] {
+        await withTaskGroup(of: (Int, InvocationResult).self, returning: [InvocationResult].self) { group in
             for (index, invocation) in invocations.enumerated() {
                 group.addTask { (index, await self.perform(invocation)) }
             }
@@ -64,8 +71,6 @@ public final class Invoker: Sendable {
             for await entry in group { collected.append(entry) }
             return collected.sorted { $0.0 < $1.0 }.map(\.1)
         }
-        await report(results)
-        return results
     }
 
     /// Sends results that did not come from a call (``InvocationResult/noSubscribers(topics:envelopeIDs:)``)
