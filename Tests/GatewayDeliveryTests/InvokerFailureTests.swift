@@ -75,7 +75,7 @@ struct InvokerFailureTests {
         }
     }
 
-    @Test(arguments: ["not a url", "ftp://example.com/x", "http://", "/relative/path"])
+    @Test(arguments: ["not a url", "ftp://example.com/x", "http://", "/relative/path", "HTTP://", "http://:80/x", "http:///path", "https://?q"])
     func invalidTargetURLsFailWithoutACall(_ url: String) async throws {
         try await Support.withInvoker { invoker in
             let result = await invoker.invoke(

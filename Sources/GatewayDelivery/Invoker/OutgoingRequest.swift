@@ -84,12 +84,56 @@ extension Invocation {
             let route = function.mode == .async ? "/async-function/" : "/function/"
             url = base + route + URIReference.encodeSegment(function.address)
         }
-        guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",
-            let host = components.host, !host.isEmpty
-        else {
+        guard Self.isAbsoluteHTTP(url) else {
             throw InvocationError(.invalidTarget, "function \(function.address) has target URL \"\(url)\", which is not an absolute http or https URL")
         }
         return url
+    }
+
+    /// Whether `url` is an absolute `http` or `https` URL with a host.
+    ///
+    /// Every call checks its URL, so the usual plain URL (scheme, host, then only unreserved and
+    /// delimiter characters) is checked byte by byte; anything else (userinfo, IPv6 literals, escapes,
+    /// other schemes) goes to `URLComponents`.
+    static func isAbsoluteHTTP(_ url: String) -> Bool {
+        var bytes = url.utf8[...]
+        for scheme in ["http://", "https://"] where bytes.count > scheme.utf8.count {
+            let head = bytes.prefix(scheme.utf8.count)
+            guard head.elementsEqual(scheme.utf8, by: { $0 | 0x20 == $1 | 0x20 }) else { continue }
+            bytes = bytes.dropFirst(scheme.utf8.count)
+            let authority = bytes.prefix { $0 != UInt8(ascii: "/") && $0 != UInt8(ascii: "?") && $0 != UInt8(ascii: "#") }
+            if Self.isHostStart(bytes.first ?? 0), Self.hasPlainPort(authority), bytes.allSatisfy(Self.isPlainURLByte) { return true }
+            break
+        }
+        guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased() else { return false }
+        return (scheme == "http" || scheme == "https") && !(components.host ?? "").isEmpty
+    }
+
+    /// No port, or 1 to 65535 in digits.
+    private static func hasPlainPort(_ authority: Substring.UTF8View) -> Bool {
+        guard let colon = authority.firstIndex(of: UInt8(ascii: ":")) else { return true }
+        let port = authority[authority.index(after: colon)...]
+        guard (1...5).contains(port.count), port.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else { return false }
+        return (1...65535).contains(Int(Substring(port)) ?? 0)
+    }
+
+    private static func isHostStart(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"): true
+        default: false
+        }
+    }
+
+    /// Unreserved characters and the delimiters a plain URL uses (RFC 3986), without `@`, `[`, `]`
+    /// and `%`, whose forms `URLComponents` judges.
+    private static func isPlainURLByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"): true
+        case UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: ":"), UInt8(ascii: "/"), UInt8(ascii: "?"),
+            UInt8(ascii: "#"), UInt8(ascii: "&"), UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: ","), UInt8(ascii: ";"):
+            true
+        default: false
+        }
     }
 
     private func single(_ format: String) throws(InvocationError) -> Envelope {
