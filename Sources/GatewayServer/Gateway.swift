@@ -68,10 +68,7 @@ public struct Gateway: Sendable {
         services.append(worker)
         return Application(
             router: router,
-            server: .http1(
-                configuration: .init(additionalChannelHandlers: [
-                    EventPostHandler(maxBodyBytes: maxBodyBytes, serverName: Self.serverName) { await ingress.answer($0) }
-                ])),
+            server: .events { EventPostHandler(maxBodyBytes: maxBodyBytes, serverName: Self.serverName) { await ingress.answer($0) } },
             configuration: ApplicationConfiguration(address: .hostname(configuration.host, port: configuration.port), serverName: Self.serverName),
             services: services,
             onServerRunning: { channel in

@@ -1,7 +1,7 @@
 import GatewayCore
 import HTTPTypes
 import NIOCore
-import NIOHTTPTypes
+import NIOHTTP1
 
 /// Answers event posts (`POST /` and `POST /events/{dialect}`) on the connection itself, the rest going
 /// on to the router.
@@ -12,15 +12,17 @@ import NIOHTTPTypes
 /// handler gathers the body on the event loop, runs ``Ingress/answer(_:)`` in a task, and writes the
 /// answer back on the loop.
 ///
-/// It sits in each connection's pipeline before Hummingbird's. HTTP/1.1 answers go out in request
+/// It sits in each connection's pipeline right after the HTTP/1 decoder, before Hummingbird's
+/// conversion to HTTP types (which parses every request target with `URLComponents`), so it reads
+/// NIO's request parts and writes NIO's response parts. HTTP/1.1 answers go out in request
 /// order, so it only takes a post when no request it passed on is still unanswered; parts arriving
 /// while it answers wait (and so does reading from the socket), and go on once the answer is written.
 /// A graceful shutdown that comes while it answers waits for the answer too.
 final class EventPostHandler: ChannelDuplexHandler, RemovableChannelHandler {
-    typealias InboundIn = HTTPRequestPart
-    typealias InboundOut = HTTPRequestPart
-    typealias OutboundIn = HTTPResponsePart
-    typealias OutboundOut = HTTPResponsePart
+    typealias InboundIn = HTTPServerRequestPart
+    typealias InboundOut = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
+    typealias OutboundOut = HTTPServerResponsePart
 
     typealias Responder = @Sendable (IncomingEvent) async -> Answer
 
@@ -35,7 +37,7 @@ final class EventPostHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// Requests passed on whose answers have not ended yet.
     private var passedOn = 0
     /// Parts that arrived while a post was answered, in order.
-    private var held: [HTTPRequestPart] = []
+    private var held: [HTTPServerRequestPart] = []
     private var readHeld = false
     private var quiesceHeld = false
     /// The connection is gone: an answer that comes late has nowhere to go.
@@ -50,7 +52,7 @@ final class EventPostHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// An event post being read.
     private struct Post {
-        var head: HTTPRequest
+        var head: HTTPRequestHead
         var dialect: String?
         var body: ByteBuffer
         /// Over the body limit: the rest is read and dropped, and the answer is 413.
@@ -68,7 +70,7 @@ final class EventPostHandler: ChannelDuplexHandler, RemovableChannelHandler {
         take(part, context: context)
     }
 
-    private func take(_ part: HTTPRequestPart, context: ChannelHandlerContext) {
+    private func take(_ part: HTTPServerRequestPart, context: ChannelHandlerContext) {
         switch part {
         case .head(let head):
             guard passedOn == 0, let dialect = Self.eventPost(head) else {
@@ -76,7 +78,7 @@ final class EventPostHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 context.fireChannelRead(wrapInboundOut(part))
                 return
             }
-            let declared = head.headerFields[.contentLength].flatMap(Int.init) ?? 0
+            let declared = head.headers.first(name: "content-length").flatMap(Int.init) ?? 0
             post = Post(
                 head: head, dialect: dialect.isEmpty ? nil : dialect, body: context.channel.allocator.buffer(capacity: min(max(declared, 0), maxBodyBytes)),
                 isTooLarge: declared > maxBodyBytes)
@@ -151,14 +153,17 @@ final class EventPostHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     private func finish(_ answer: Answer, closing: Bool, context: ChannelHandlerContext) {
         guard !isRemoved else { return }
-        var head = HTTPResponse(status: answer.status, headerFields: answer.headers)
-        head.headerFields[.contentLength] = String(answer.body.count)
-        head.headerFields[.date] = date.now()
-        head.headerFields[.server] = serverName
-        if closing { head.headerFields[.connection] = "close" }
-        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        var headers = HTTPHeaders()
+        headers.reserveCapacity(answer.headers.count + 4)
+        for field in answer.headers { headers.add(name: field.name.rawName, value: field.value) }
+        headers.add(name: "Content-Length", value: String(answer.body.count))
+        headers.add(name: "Date", value: date.now())
+        headers.add(name: "Server", value: serverName)
+        if closing { headers.add(name: "Connection", value: "close") }
+        let status = HTTPResponseStatus(statusCode: answer.status.code, reasonPhrase: answer.status.reasonPhrase)
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
         if !answer.body.isEmpty {
-            context.write(wrapOutboundOut(.body(context.channel.allocator.buffer(bytes: answer.body))), promise: nil)
+            context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: answer.body)))), promise: nil)
         }
         isAnswering = false
         guard !closing, !quiesceHeld else {
@@ -189,8 +194,9 @@ final class EventPostHandler: ChannelDuplexHandler, RemovableChannelHandler {
     // MARK: Requests
 
     /// The dialect an event post names ("" for none), or nil when `head` is not an event post.
-    static func eventPost(_ head: HTTPRequest) -> String? {
-        guard head.method == .post, let target = head.path else { return nil }
+    static func eventPost(_ head: HTTPRequestHead) -> String? {
+        guard head.method == .POST else { return nil }
+        let target = head.uri
         let path = target.utf8.firstIndex(of: UInt8(ascii: "?")).map { target[..<$0] } ?? target[...]
         if path == "/" { return "" }
         let prefix = "/events/"
@@ -211,7 +217,7 @@ final class EventPostHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     /// Whether the client asked for the connection to close after this answer.
-    static func closes(_ head: HTTPRequest) -> Bool {
-        head.headerFields[.connection]?.lowercased().contains("close") ?? false
+    static func closes(_ head: HTTPRequestHead) -> Bool {
+        !head.isKeepAlive
     }
 }

@@ -3,6 +3,7 @@ import GatewayCore
 import Hummingbird
 import HTTPTypes
 import NIOCore
+import NIOHTTP1
 
 extension Request {
     /// The whole body, refusing more than `limit` bytes with 413 (before reading, when the
@@ -32,6 +33,22 @@ extension IncomingEvent {
         var fields = EventHeaders()
         for field in head.headerFields { fields.append(name: field.name.canonicalName, value: field.value) }
         self.init(body: body, headers: fields, path: head.path ?? "/", dialect: dialect, receivedAt: .now)
+    }
+
+    /// The same from an HTTP/1 head as NIO decodes it: header names lowercased and the first `Host`
+    /// left out, as HTTP types keep them (the host becomes the request's authority).
+    init(head: HTTPRequestHead, body: [UInt8], dialect: String?) {
+        var fields = EventHeaders()
+        var skippedHost = false
+        for (name, value) in head.headers {
+            let canonical = name.lowercased()
+            if !skippedHost, canonical == "host" {
+                skippedHost = true
+                continue
+            }
+            fields.append(name: canonical, value: value)
+        }
+        self.init(body: body, headers: fields, path: head.uri, dialect: dialect, receivedAt: .now)
     }
 }
 
