@@ -1,5 +1,7 @@
 import Foundation
+import GatewayCore
 import GatewayServer
+import GatewayStubs
 import Testing
 
 /// Event posts answered on the connection (EventPostHandler), mixed with requests the router answers,
@@ -39,6 +41,33 @@ struct EventPostHandlerTests {
             #expect(answers[2].body == Self.accepted("b"))
             #expect(answers[3].body.contains(#""status":"ready""#))
             #expect(answers[4].body == Self.accepted("c"))
+        }
+    }
+
+    /// The same binary-mode CloudEvent, once answered on the connection and once (behind a request the
+    /// router answers) by the router: the function receives the same request both times.
+    @Test func bothPathsDeliverTheSameRequest() async throws {
+        try await StubFunction.withStub { stub in
+            let folder = try RoutesFolder()
+            try folder.write("orders.yaml", routeFile(routes: [.all(topic: "orders")], functions: [.http("f", url: stub.url, topics: ["orders"], mode: "sync", body: "cloudevent")]))
+            try await LiveGateway(folder).run { client in
+                let connection = try RawConnection(port: client.port)
+                let post =
+                    "POST /events/cloudevents.binary?x=1 HTTP/1.1\r\nHost: gateway.example:8080\r\nCe-Specversion: 1.0\r\nCe-Id: same\r\n"
+                    + "ce-source: /shop\r\nCE-Type: order.created\r\nce-shopregion: eu\r\nContent-Type: text/plain\r\nX-Trace: t1\r\nContent-Length: 5\r\n\r\nhello"
+                try await connection.write(post)
+                let direct = try await connection.readAnswer()
+                try await connection.write(Self.get("/healthz") + post)
+                _ = try await connection.readAnswer()
+                let routed = try await connection.readAnswer()
+                #expect(direct.status == 200 && routed.status == 200, "\(direct.body) \(routed.body)")
+                #expect(direct.body == routed.body)
+            }
+            let requests = stub.requests
+            try #require(requests.count == 2)
+            #expect(requests[0].text == requests[1].text)
+            #expect(requests[0].headers.filter { $0.name != "date" } == requests[1].headers.filter { $0.name != "date" })
+            #expect(requests[0].text.contains(#""shopregion":"eu""#) && requests[0].text.contains(#""id":"same""#), "\(requests[0].text)")
         }
     }
 
