@@ -194,7 +194,7 @@ struct APIGTests {
         try folder.write("api.yaml", routeFile(routes: [route], functions: [Self.responder(responder), .http("audit", url: audit.url, topics: ["api"])]))
         let gateway = LiveGateway(folder) {
             $0.store.maxDepth = 1
-            $0.store.fullRetryAfter = .seconds(7)
+            $0.store.queueFullRetryAfter = .seconds(7)
         }
         let body = try Self.fixtureBody()
         try await gateway.run { client in

@@ -70,9 +70,9 @@ struct ConfigurationTests {
             store: StoreSettings(
                 kind: .postgres, directory: "/var/lib/event-gateway",
                 postgres: PostgresSettings(host: "db.internal", port: 5433, username: "gateway", password: "pw", database: "events"),
-                dedupWindow: .seconds(900), maxDepth: 5000, maxDepthPerFunction: 500, maxInFlightPerFunction: 8, lease: .seconds(120),
-                leaseMargin: .seconds(10), maxReplays: 5,
-                pollInterval: .milliseconds(250), fullRetryAfter: .seconds(3)),
+                queue: QueuePolicy(
+                    dedupWindow: .seconds(900), maxDepth: 5000, maxDepthPerFunction: 500, maxInFlightPerFunction: 8, lease: .seconds(120),
+                    leaseMargin: .seconds(10), maxReplays: 5, pollInterval: .milliseconds(250), queueFullRetryAfter: .seconds(3))),
             retry: RetryPolicy(maxAttempts: 7, maxAge: .seconds(7200), backoff: .milliseconds(500), maxBackoff: .seconds(30), maxRetryAfter: .seconds(60)),
             openfaas: OpenFaaSSettings(
                 gateway: "http://127.0.0.1:8081", username: "admin", password: "secret", interval: .seconds(60), namespace: "openfaas-fn",

@@ -52,7 +52,7 @@ struct DurableIngressTests {
         let folder = try Self.folder(function: function.url)
         let gateway = LiveGateway(folder) {
             $0.store.maxDepthPerFunction = 1
-            $0.store.fullRetryAfter = .milliseconds(2500)
+            $0.store.queueFullRetryAfter = .milliseconds(2500)
         }
         try await gateway.run { client in
             #expect(try await client.post("/", json: Self.event("e-1")).status == .accepted)

@@ -2,6 +2,7 @@ public import GatewayDelivery
 
 /// Where async calls wait (`delivery.store.*`): a SQLite file, a PostgreSQL database, or memory; and the
 /// queue's bounds.
+@dynamicMemberLookup
 public struct StoreSettings: Sendable, Equatable {
     /// Which store keeps the queue.
     public enum Kind: String, Sendable, CaseIterable {
@@ -20,46 +21,22 @@ public struct StoreSettings: Sendable, Equatable {
     public var directory: String
     /// The PostgreSQL server, for kind postgres.
     public var postgres: PostgresSettings?
-    /// How long a re-sent event is recognised and not delivered twice (default 10 minutes).
-    public var dedupWindow: Duration
-    /// Calls held at most, all functions together (default 100,000); beyond it requests get 429.
-    public var maxDepth: Int
-    /// Calls held at most for one function (default 10,000); beyond it requests get 429.
-    public var maxDepthPerFunction: Int
-    /// Calls of one function this process makes at once; nil takes each function's `concurrency`.
-    public var maxInFlightPerFunction: Int?
-    /// How long a call in flight stays claimed; after a crash it is taken over once it ends (default 5 minutes).
-    public var lease: Duration
-    /// How long a claim outlasts its function's timeout at least (default 30 s): a function whose timeout
-    /// plus this margin is longer than ``lease`` is claimed that long.
-    public var leaseMargin: Duration
-    /// How often a dead letter may be replayed (default 3).
-    public var maxReplays: Int
-    /// How often idle workers look for due calls (default 100 ms).
-    public var pollInterval: Duration
-    /// The `Retry-After` answered with 429 when the queue is full (default 5 s).
-    public var fullRetryAfter: Duration
+    /// The queue's bounds and timings (``QueuePolicy``), also readable as the settings' own members.
+    public var queue: QueuePolicy
 
     /// The SQLite file's name in ``directory``.
     public static let sqliteFileName = "deliveries.sqlite"
 
-    public init(
-        kind: Kind = .sqlite, directory: String = "data", postgres: PostgresSettings? = nil, dedupWindow: Duration = .seconds(600),
-        maxDepth: Int = 100_000, maxDepthPerFunction: Int = 10_000, maxInFlightPerFunction: Int? = nil, lease: Duration = .seconds(300),
-        leaseMargin: Duration = .seconds(30), maxReplays: Int = 3, pollInterval: Duration = .milliseconds(100), fullRetryAfter: Duration = .seconds(5)
-    ) {
+    public init(kind: Kind = .sqlite, directory: String = "data", postgres: PostgresSettings? = nil, queue: QueuePolicy = QueuePolicy()) {
         self.kind = kind
         self.directory = directory
         self.postgres = postgres
-        self.dedupWindow = dedupWindow
-        self.maxDepth = maxDepth
-        self.maxDepthPerFunction = maxDepthPerFunction
-        self.maxInFlightPerFunction = maxInFlightPerFunction
-        self.lease = lease
-        self.leaseMargin = leaseMargin
-        self.maxReplays = maxReplays
-        self.pollInterval = pollInterval
-        self.fullRetryAfter = fullRetryAfter
+        self.queue = queue
+    }
+
+    public subscript<Value>(dynamicMember member: WritableKeyPath<QueuePolicy, Value>) -> Value {
+        get { queue[keyPath: member] }
+        set { queue[keyPath: member] = newValue }
     }
 
     /// The SQLite file.
@@ -79,10 +56,7 @@ public struct StoreSettings: Sendable, Equatable {
             guard let postgres, !postgres.host.isEmpty, !postgres.username.isEmpty else { throw Self.missingPostgres }
             backend = .postgres(postgres)
         }
-        return DeliveryStoreConfiguration(
-            backend: backend, dedupWindow: dedupWindow, maxDepth: maxDepth, maxDepthPerFunction: maxDepthPerFunction,
-            maxInFlightPerFunction: maxInFlightPerFunction, lease: lease, leaseMargin: leaseMargin, maxReplays: maxReplays, pollInterval: pollInterval,
-            queueFullRetryAfter: fullRetryAfter)
+        return DeliveryStoreConfiguration(backend: backend, queue: queue)
     }
 
     static let missingPostgres = ConfigurationError(

@@ -48,7 +48,7 @@ enum StoreTesting {
     static func configuration(
         _ backend: DeliveryStoreConfiguration.Backend, clock: StoreClock = .system, _ change: (inout DeliveryStoreConfiguration) -> Void = { _ in }
     ) -> DeliveryStoreConfiguration {
-        var configuration = DeliveryStoreConfiguration(backend: backend, pollInterval: .milliseconds(20), clock: clock)
+        var configuration = DeliveryStoreConfiguration(backend: backend, queue: QueuePolicy(pollInterval: .milliseconds(20)), clock: clock)
         change(&configuration)
         return configuration
     }
