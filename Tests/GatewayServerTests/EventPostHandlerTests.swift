@@ -104,6 +104,21 @@ struct EventPostHandlerTests {
         }
     }
 
+    @Test func aClientExpecting100ContinueIsToldToSend() async throws {
+        try await Self.run { port in
+            let connection = try RawConnection(port: port)
+            let body = Self.event("expecting")
+            try await connection.write(
+                "POST / HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: \(body.utf8.count)\r\n\r\n")
+            let proceed = try await connection.readAnswer()
+            #expect(proceed.status == 100)
+            try await connection.write(body)
+            let answer = try await connection.readAnswer()
+            #expect(answer.status == 202)
+            #expect(answer.body == Self.accepted("expecting"))
+        }
+    }
+
     @Test func anOversizeBodyGets413AndTheConnectionGoesOn() async throws {
         try await Self.run(maxBody: 64) { port in
             let connection = try RawConnection(port: port)
@@ -135,6 +150,15 @@ struct EventPostHandlerTests {
             #expect(answer.header("connection") == "close")
             let closed = try await connection.readsEndOfFile()
             #expect(closed)
+            // HTTP/1.0 without keep-alive closes too.
+            let old = try RawConnection(port: port)
+            let body = Self.event("old")
+            try await old.write("POST / HTTP/1.0\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
+            let oldAnswer = try await old.readAnswer()
+            #expect(oldAnswer.status == 202)
+            #expect(oldAnswer.body == Self.accepted("old"))
+            let oldClosed = try await old.readsEndOfFile()
+            #expect(oldClosed)
         }
     }
 

@@ -82,6 +82,10 @@ final class EventPostHandler: ChannelDuplexHandler, RemovableChannelHandler {
             post = Post(
                 head: head, dialect: dialect.isEmpty ? nil : dialect, body: context.channel.allocator.buffer(capacity: min(max(declared, 0), maxBodyBytes)),
                 isTooLarge: declared > maxBodyBytes)
+            // A client that waits to be told to send its body (curl does for large ones) waits a second otherwise.
+            if declared <= maxBodyBytes, head.headers[canonicalForm: "expect"].contains(where: { $0.lowercased() == "100-continue" }) {
+                context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .continue))), promise: nil)
+            }
         case .body(var buffer):
             guard post != nil else { return context.fireChannelRead(wrapInboundOut(part)) }
             if !post!.isTooLarge, post!.body.readableBytes + buffer.readableBytes <= maxBodyBytes {
