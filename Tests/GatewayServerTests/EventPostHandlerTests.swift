@@ -141,6 +141,21 @@ struct EventPostHandlerTests {
         }
     }
 
+    /// Bad bytes after a post: the post is answered first, then the 400 for the bytes, and the connection closes.
+    @Test func garbageAfterAPostGetsA400AfterThePostsAnswer() async throws {
+        try await Self.run { port in
+            let connection = try RawConnection(port: port)
+            try await connection.write(Self.post("/", Self.event("first")) + "NOT HTTP AT ALL\r\n\r\n")
+            let first = try await connection.readAnswer()
+            #expect(first.status == 202)
+            #expect(first.body == Self.accepted("first"))
+            let bad = try await connection.readAnswer()
+            #expect(bad.status == 400)
+            let closed = try await connection.readsEndOfFile()
+            #expect(closed)
+        }
+    }
+
     @Test func connectionCloseIsHonoured() async throws {
         try await Self.run { port in
             let connection = try RawConnection(port: port)

@@ -40,6 +40,8 @@ final class EventPostHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var held: [HTTPServerRequestPart] = []
     private var readHeld = false
     private var quiesceHeld = false
+    /// A parse error that came while a post was answered: the router's side answers it (400) after.
+    private var errorHeld: (any Error)?
     /// The connection is gone: an answer that comes late has nowhere to go.
     private var isRemoved = false
     private var date = ResponseDate()
@@ -113,6 +115,15 @@ final class EventPostHandler: ChannelDuplexHandler, RemovableChannelHandler {
         context.fireUserInboundEventTriggered(event)
     }
 
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        guard isAnswering else {
+            // A post cut short by bad bytes has no answer of its own: the router's side gives the 400.
+            post = nil
+            return context.fireErrorCaught(error)
+        }
+        errorHeld = error
+    }
+
     // MARK: Outbound
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
@@ -179,6 +190,12 @@ final class EventPostHandler: ChannelDuplexHandler, RemovableChannelHandler {
             return
         }
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        if let error = errorHeld {
+            // What came after the post could not be read: nothing more is taken.
+            errorHeld = nil
+            held.removeAll()
+            return context.fireErrorCaught(error)
+        }
         guard !held.isEmpty else { return readHeldIfIdle(context: context) }
         while !isAnswering, !held.isEmpty {
             take(held.removeFirst(), context: context)
