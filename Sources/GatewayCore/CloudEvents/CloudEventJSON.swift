@@ -226,3 +226,9 @@ extension JSONValue {
         }
     }
 }
+
+extension CloudEventJSON: DocumentDecodable {
+    init(document: JSONDocument, node: Int) throws(NormalizationError) {
+        self = try Self.read(document, node)
+    }
+}

@@ -97,15 +97,24 @@ public enum Base64 {
 }
 
 /// A wire field that must hold base64: decoding fails with `invalid_base64` and the JSON path.
-struct Base64Bytes: Decodable, Sendable, Hashable {
+struct Base64Bytes: DocumentDecodable, Sendable, Hashable {
     let bytes: [UInt8]
 
+    /// Reads the text in place: it can be long (LTS logs) and is needed only decoded.
+    init(document: JSONDocument, node: Int) throws(NormalizationError) {
+        if document[node].kind == .string, let bytes = document.withStringBytes(at: node, Base64.decode) {
+            self.init(bytes: bytes)
+            return
+        }
+        let text = try document.readString(at: node)
+        throw NormalizationError(
+            .invalidBase64, "not valid base64: \(NormalizationError.quote(text))", path: document.path(of: node),
+            expected: "base64 text", found: NormalizationError.quote(text))
+    }
+
     init(from decoder: any Decoder) throws {
-        // Read in place from a parsed document: the text can be long (LTS logs) and is needed only decoded.
-        if let decoder = decoder as? DocumentDecoder, decoder.document[decoder.node].kind == .string,
-            let bytes = decoder.document.withStringBytes(at: decoder.node, Base64.decode)
-        {
-            self.bytes = bytes
+        if let decoder = decoder as? DocumentDecoder {
+            try self.init(document: decoder.document, node: decoder.node)
             return
         }
         let text = try decoder.singleValueContainer().decode(String.self)
@@ -113,11 +122,15 @@ struct Base64Bytes: Decodable, Sendable, Hashable {
             throw NormalizationError(
                 .invalidBase64,
                 "not valid base64: \(NormalizationError.quote(text))",
-                path: (decoder as? DocumentDecoder)?.path,
+                path: nil,
                 expected: "base64 text",
                 found: NormalizationError.quote(text)
             )
         }
+        self.init(bytes: bytes)
+    }
+
+    private init(bytes: [UInt8]) {
         self.bytes = bytes
     }
 }

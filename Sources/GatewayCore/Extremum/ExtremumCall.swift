@@ -58,3 +58,20 @@ public struct ExtremumCall: Dialect {
         ]
     }
 }
+
+// Read straight from the parsed body (see DocumentDecodable), member by member in declaration order.
+
+extension ExtremumCall.Call: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        parameters = try members.decodeIfPresent("parameters")
+        context = try members.decode("context")
+    }
+}
+
+extension ExtremumCall.Context: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        headers = try members.decodeIfPresent("headers")
+        package = try members.decodeIfPresent("package")
+        function = try members.decode("function")
+    }
+}

@@ -56,3 +56,24 @@ public struct APIG: Dialect {
         ]
     }
 }
+
+// Read straight from the parsed body (see DocumentDecodable), member by member in declaration order.
+
+extension APIG.Event: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        httpMethod = try members.decode("httpMethod")
+        path = try members.decode("path")
+        body = try members.decodeIfPresent("body")
+        isBase64Encoded = try members.decode("isBase64Encoded")
+        requestContext = try members.decode("requestContext")
+    }
+}
+
+extension APIG.RequestContext: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        apiId = try members.decodeIfPresent("apiId")
+        requestId = try members.decodeIfPresent("requestId")
+        stage = try members.decodeIfPresent("stage")
+        sourceIp = try members.decodeIfPresent("sourceIp")
+    }
+}

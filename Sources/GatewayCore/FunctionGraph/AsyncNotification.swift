@@ -59,3 +59,28 @@ public struct AsyncNotification: Dialect {
         ]
     }
 }
+
+// Read straight from the parsed body (see DocumentDecodable), member by member in declaration order.
+
+extension AsyncNotification.Notification: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        timestamp = try members.decodeIfPresent("timestamp")
+        request_context = try members.decode("request_context")
+        response_context = try members.decodeIfPresent("response_context")
+    }
+}
+
+extension AsyncNotification.RequestContext: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        request_id = try members.decode("request_id")
+        function_urn = try members.decode("function_urn")
+        condition = try members.decodeIfPresent("condition")
+        approximate_invoke_count = try members.decodeIfPresent("approximate_invoke_count")
+    }
+}
+
+extension AsyncNotification.ResponseContext: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        status_code = try members.decodeIfPresent("status_code")
+    }
+}

@@ -58,3 +58,25 @@ public struct CTS: Dialect {
         ]
     }
 }
+
+// Read straight from the parsed body (see DocumentDecodable), member by member in declaration order.
+
+extension CTS.Event: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        cts = try members.decode("cts")
+    }
+}
+
+extension CTS.Trace: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        trace_id = try members.decodeIfPresent("trace_id")
+        service_type = try members.decodeIfPresent("service_type")
+        trace_name = try members.decodeIfPresent("trace_name")
+        resource_id = try members.decodeIfPresent("resource_id")
+        resource_name = try members.decodeIfPresent("resource_name")
+        time = try members.decodeIfPresent("time")
+        record_time = try members.decodeIfPresent("record_time")
+        project_id = try members.decodeIfPresent("project_id")
+        domain_id = try members.decodeIfPresent("domain_id")
+    }
+}

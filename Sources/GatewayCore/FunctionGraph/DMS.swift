@@ -71,3 +71,24 @@ public struct DMS: Dialect {
         }
     }
 }
+
+// Read straight from the parsed body (see DocumentDecodable), member by member in declaration order.
+
+extension DMS.Event: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        Tag = try members.decodeIfPresent("Tag")
+        QueueID = try members.decode("QueueID")
+        ConsumerGroupID = try members.decode("ConsumerGroupID")
+        Messages = try members.decode("Messages")
+        functionname = try members.decodeIfPresent("functionname")
+        requestId = try members.decodeIfPresent("requestId")
+        timestamp = try members.decodeIfPresent("timestamp")
+    }
+}
+
+extension DMS.Message: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        Body = try members.decode("Body")
+        Attributes = try members.decodeIfPresent("Attributes")
+    }
+}

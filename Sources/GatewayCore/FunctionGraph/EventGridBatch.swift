@@ -34,3 +34,11 @@ public struct EventGridBatch: Dialect {
         }
     }
 }
+
+// Read straight from the parsed body (see DocumentDecodable), member by member in declaration order.
+
+extension EventGridBatch.Body: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        events = try members.decode("events")
+    }
+}

@@ -49,3 +49,15 @@ public struct FunctionGraphTimer: Dialect {
         ]
     }
 }
+
+// Read straight from the parsed body (see DocumentDecodable), member by member in declaration order.
+
+extension FunctionGraphTimer.Event: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        version = try members.decodeIfPresent("version")
+        time = try members.decode("time")
+        trigger_type = try members.decode("trigger_type")
+        trigger_name = try members.decode("trigger_name")
+        user_event = try members.decodeIfPresent("user_event")
+    }
+}

@@ -40,6 +40,11 @@ public struct LTS: Dialect {
             document = decoder.document
             node = decoder.node
         }
+
+        init(document: JSONDocument, node: Int) {
+            self.document = document
+            self.node = node
+        }
     }
 
     struct Entry: Codable {
@@ -160,7 +165,7 @@ public struct LTS: Dialect {
 
     /// Decodes `T` at `node`, restating a failure at `lts.data` with its place inside the payload
     /// (`location` is where the document's root sits: "" for the payload itself).
-    private static func decode<T: Decodable>(_ type: T.Type, in document: JSONDocument, at node: Int, location: @autoclosure () -> String) throws(NormalizationError) -> T {
+    private static func decode<T: DocumentDecodable>(_ type: T.Type, in document: JSONDocument, at node: Int, location: @autoclosure () -> String) throws(NormalizationError) -> T {
         do {
             return try document.decode(type, at: node)
         } catch {
@@ -181,5 +186,37 @@ public struct LTS: Dialect {
 
     private static func failure(_ code: NormalizationError.Code, _ message: String, expected: String?, found: String?) -> NormalizationError {
         NormalizationError(code, message, path: dataPath, expected: expected, found: found)
+    }
+}
+
+// Read straight from the parsed body (see DocumentDecodable), member by member in declaration order.
+
+extension LTS.Logs: DocumentDecodable {}
+
+extension LTS.Event: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        lts = try members.decode("lts")
+    }
+}
+
+extension LTS.Body: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        data = try members.decode("data")
+    }
+}
+
+extension LTS.Payload: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        logs = try members.decode("logs")
+        owner = try members.decodeIfPresent("owner")
+        log_group_id = try members.decodeIfPresent("log_group_id")
+        log_topic_id = try members.decodeIfPresent("log_topic_id")
+    }
+}
+
+extension LTS.Entry: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        time = try members.decodeIfPresent("time")
+        log_uid = try members.decodeIfPresent("log_uid")
     }
 }

@@ -89,3 +89,35 @@ enum FunctionGraphURN {
         return String(urn[urn.index(after: second)..<third])
     }
 }
+
+// Read straight from the parsed body (see DocumentDecodable), member by member in declaration order.
+
+extension SMN.Event: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        record = try members.decode("record")
+        functionname = try members.decodeIfPresent("functionname")
+        requestId = try members.decodeIfPresent("requestId")
+        timestamp = try members.decodeIfPresent("timestamp")
+    }
+}
+
+extension SMN.Record: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        event_version = try members.decodeIfPresent("event_version")
+        event_source = try members.decodeIfPresent("event_source")
+        event_subscription_urn = try members.decodeIfPresent("event_subscription_urn")
+        smn = try members.decode("smn")
+    }
+}
+
+extension SMN.Notification: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        topic_urn = try members.decode("topic_urn")
+        message_id = try members.decodeIfPresent("message_id")
+        type = try members.decodeIfPresent("type")
+        subject = try members.decodeIfPresent("subject")
+        message = try members.decode("message")
+        timestamp = try members.decodeIfPresent("timestamp")
+        message_attributes = try members.decodeIfPresent("message_attributes")
+    }
+}

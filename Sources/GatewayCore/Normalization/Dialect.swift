@@ -77,7 +77,7 @@ public struct DialectInput {
     }
 
     /// Decodes the whole body as the wire type `T`.
-    func decode<T: Decodable>(_ type: T.Type) throws(NormalizationError) -> T {
+    func decode<T: DocumentDecodable>(_ type: T.Type) throws(NormalizationError) -> T {
         try json.decode(type)
     }
 

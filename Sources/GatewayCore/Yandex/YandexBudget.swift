@@ -35,10 +35,16 @@ public struct YandexBudget: Dialect {
         var number: JSONNumber
 
         init(from decoder: any Decoder) throws {
-            let value = try JSONValue(from: decoder)
+            try self.init(try JSONValue(from: decoder), path: (decoder as? DocumentDecoder)?.path ?? JSONPath.root)
+        }
+
+        init(document: JSONDocument, node: Int) throws(NormalizationError) {
+            try self.init(JSONValue(document, node), path: document.path(of: node))
+        }
+
+        private init(_ value: JSONValue, path: @autoclosure () -> String) throws(NormalizationError) {
             guard case .number(let number) = value else {
-                throw NormalizationError.typeMismatch(
-                    path: (decoder as? DocumentDecoder)?.path ?? JSONPath.root, expected: "a number", found: value.shortDescription)
+                throw NormalizationError.typeMismatch(path: path(), expected: "a number", found: value.shortDescription)
             }
             self.number = number
         }
@@ -70,5 +76,29 @@ public struct YandexBudget: Dialect {
                 extensions: input.provenance(batchIndex: index)
             )
         }
+    }
+}
+
+// Read straight from the parsed body (see DocumentDecodable), member by member in declaration order.
+
+extension YandexBudget.Amount: DocumentDecodable {}
+
+extension YandexBudget.Event: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        messages = try members.decode("messages")
+    }
+}
+
+extension YandexBudget.Message: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        billing_account_id = try members.decode("billing_account_id")
+        budget_id = try members.decode("budget_id")
+        budget_display_name = try members.decodeIfPresent("budget_display_name")
+        amount = try members.decode("amount")
+        currency = try members.decodeIfPresent("currency")
+        period = try members.decodeIfPresent("period")
+        budgeted_amount = try members.decodeIfPresent("budgeted_amount")
+        threshold_amount = try members.decode("threshold_amount")
+        threshold_type = try members.decodeIfPresent("threshold_type")
     }
 }

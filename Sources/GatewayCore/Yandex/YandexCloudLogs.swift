@@ -44,3 +44,19 @@ public struct YandexCloudLogs: YandexEventDialect {
         return envelopes
     }
 }
+
+// Read straight from the parsed body (see DocumentDecodable), member by member in declaration order.
+
+extension YandexCloudLogs.Details: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        messages = try members.decode("messages")
+    }
+}
+
+extension YandexCloudLogs.Entry: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        log_group_id = try members.decode("log_group_id")
+        log_stream_name = try members.decode("log_stream_name")
+        timestamp = try members.decodeIfPresent("timestamp")
+    }
+}

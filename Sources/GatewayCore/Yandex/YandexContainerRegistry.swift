@@ -35,3 +35,15 @@ public struct YandexContainerRegistry: YandexEventDialect {
         }
     }
 }
+
+// Read straight from the parsed body (see DocumentDecodable), member by member in declaration order.
+
+extension YandexContainerRegistry.Details: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        image_digest = try members.decodeIfPresent("image_digest")
+        image_id = try members.decodeIfPresent("image_id")
+        registry_id = try members.decode("registry_id")
+        repository_name = try members.decodeIfPresent("repository_name")
+        tag = try members.decodeIfPresent("tag")
+    }
+}

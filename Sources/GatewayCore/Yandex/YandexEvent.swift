@@ -62,3 +62,19 @@ public struct YandexEvent: Dialect {
         String(type.dropFirst(prefix.count).prefix { $0 != "." })
     }
 }
+
+// Read straight from the parsed body (see DocumentDecodable), member by member in declaration order.
+
+extension YandexEvent.Message: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        event_metadata = try members.decode("event_metadata")
+        try event_metadata.check(YandexEvent.eventTypes, messagePath: members.path)
+        details = try members.decodeIfPresent("details")
+    }
+}
+
+extension YandexEvent.Event: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        messages = try members.decode("messages")
+    }
+}

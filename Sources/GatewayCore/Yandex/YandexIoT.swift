@@ -55,3 +55,15 @@ public struct YandexIoT: YandexEventDialect {
             path: JSONPath.member("registry_id", of: path), expected: "registry_id or broker_id", found: "neither")
     }
 }
+
+// Read straight from the parsed body (see DocumentDecodable), member by member in declaration order.
+
+extension YandexIoT.Details: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        registry_id = try members.decodeIfPresent("registry_id")
+        device_id = try members.decodeIfPresent("device_id")
+        broker_id = try members.decodeIfPresent("broker_id")
+        mqtt_topic = try members.decode("mqtt_topic")
+        payload = try members.decode("payload")
+    }
+}

@@ -53,3 +53,26 @@ public struct YandexLogging: YandexEventDialect {
         return envelopes
     }
 }
+
+// Read straight from the parsed body (see DocumentDecodable), member by member in declaration order.
+
+extension YandexLogging.Details: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        messages = try members.decode("messages")
+    }
+}
+
+extension YandexLogging.Entry: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        resource = try members.decode("resource")
+        timestamp = try members.decodeIfPresent("timestamp")
+        level = try members.decodeIfPresent("level")
+    }
+}
+
+extension YandexLogging.Resource: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        type = try members.decode("type")
+        id = try members.decode("id")
+    }
+}

@@ -87,3 +87,26 @@ public struct YandexMail: Dialect {
         return YandexMessages.nonEmpty(value.trimmingSpaces())
     }
 }
+
+// Read straight from the parsed body (see DocumentDecodable), member by member in declaration order.
+
+extension YandexMail.Event: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        messages = try members.decode("messages")
+    }
+}
+
+extension YandexMail.Message: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        received_at = try members.decode("received_at")
+        headers = try members.decode("headers")
+        message = try members.decode("message")
+    }
+}
+
+extension YandexMail.Header: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        name = try members.decode("name")
+        values = try members.decode("values")
+    }
+}

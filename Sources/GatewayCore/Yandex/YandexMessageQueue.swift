@@ -67,3 +67,28 @@ public struct YandexMessageQueue: YandexEventDialect {
         return envelopes
     }
 }
+
+// Read straight from the parsed body (see DocumentDecodable), member by member in declaration order.
+
+extension YandexMessageQueue.Details: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        queue_id = try members.decode("queue_id")
+        message = try members.decode("message")
+    }
+}
+
+extension YandexMessageQueue.Message: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        message_id = try members.decodeIfPresent("message_id")
+        md5_of_body = try members.decodeIfPresent("md5_of_body")
+        body = try members.decode("body")
+        attributes = try members.decodeIfPresent("attributes")
+        message_attributes = try members.decodeIfPresent("message_attributes")
+    }
+}
+
+extension YandexMessageQueue.Attributes: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        SentTimestamp = try members.decodeIfPresent("SentTimestamp")
+    }
+}

@@ -25,21 +25,25 @@ struct YandexMetadata: Codable {
     /// Called while decoding, before `details`: a storage batch holding a queue message must be reported
     /// as the wrong kind, not as a storage message missing `bucket_id`.
     func check(_ types: YandexEventTypes, message decoder: any Decoder) throws(NormalizationError) {
+        try check(types, messagePath: (decoder as? DocumentDecoder)?.path ?? JSONPath.root)
+    }
+
+    /// ``check(_:message:)`` for the message at `messagePath`, built only when the check fails.
+    func check(_ types: YandexEventTypes, messagePath: @autoclosure () -> String) throws(NormalizationError) {
         if !types.contains(event_type) {
-            let path = Self.path(decoder, "event_type")
+            let path = Self.path(messagePath(), "event_type")
             throw NormalizationError.invalid(
                 path: path, expected: types.expected, found: NormalizationError.quote(event_type),
                 "event type \(NormalizationError.quote(event_type)) is not one this dialect decodes (expected \(types.expected)); send each kind to its own dialect or let detection choose"
             )
         }
         if event_id.isEmpty {
-            throw NormalizationError.invalid(path: Self.path(decoder, "event_id"), expected: "a non-empty event id", found: "\"\"")
+            throw NormalizationError.invalid(path: Self.path(messagePath(), "event_id"), expected: "a non-empty event id", found: "\"\"")
         }
     }
 
     /// `$.messages[i].event_metadata.<key>`, computed only for errors.
-    private static func path(_ decoder: any Decoder, _ key: String) -> String {
-        let message = (decoder as? DocumentDecoder)?.path ?? JSONPath.root
+    private static func path(_ message: String, _ key: String) -> String {
         return JSONPath.member(key, of: JSONPath.member("event_metadata", of: message))
     }
 }
@@ -71,7 +75,7 @@ struct YandexEventTypes: Sendable {
 }
 
 /// The `details` of one `event_metadata` kind, with the event types that carry it.
-protocol YandexDetails: Decodable {
+protocol YandexDetails: DocumentDecodable {
     static var eventTypes: YandexEventTypes { get }
 }
 
@@ -114,6 +118,20 @@ struct YandexMessage<Details: YandexDetails>: Decodable {
 }
 
 extension YandexMessage: Encodable where Details: Encodable {}
+
+extension YandexBatch: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        messages = try members.decode("messages")
+    }
+}
+
+extension YandexMessage: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        event_metadata = try members.decode("event_metadata")
+        try event_metadata.check(Details.eventTypes, messagePath: members.path)
+        details = try members.decode("details")
+    }
+}
 
 enum YandexMessages {
     /// Whether the body has the `messages[].event_metadata` shape and the first message's `event_type`
@@ -175,5 +193,24 @@ extension Dialect {
             time: metadata.created_at ?? input.event.receivedAt,
             extensions: extensions
         )
+    }
+}
+
+// Read straight from the parsed body (see DocumentDecodable), member by member in declaration order.
+
+extension YandexMetadata.TracingContext: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        trace_id = try members.decodeIfPresent("trace_id")
+    }
+}
+
+extension YandexMetadata: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        event_id = try members.decode("event_id")
+        event_type = try members.decode("event_type")
+        created_at = try members.decodeIfPresent("created_at")
+        cloud_id = try members.decodeIfPresent("cloud_id")
+        folder_id = try members.decodeIfPresent("folder_id")
+        tracing_context = try members.decodeIfPresent("tracing_context")
     }
 }

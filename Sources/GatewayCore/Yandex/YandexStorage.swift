@@ -30,3 +30,12 @@ public struct YandexStorage: YandexEventDialect {
         }
     }
 }
+
+// Read straight from the parsed body (see DocumentDecodable), member by member in declaration order.
+
+extension YandexStorage.Details: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        bucket_id = try members.decode("bucket_id")
+        object_id = try members.decode("object_id")
+    }
+}

@@ -32,3 +32,12 @@ public struct YandexTimer: YandexEventDialect {
         }
     }
 }
+
+// Read straight from the parsed body (see DocumentDecodable), member by member in declaration order.
+
+extension YandexTimer.Details: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        trigger_id = try members.decode("trigger_id")
+        payload = try members.decodeIfPresent("payload")
+    }
+}
