@@ -57,42 +57,52 @@ public enum Base64 {
 
     /// ``decode(_:)`` over UTF-8 bytes read in place (a String's `utf8` view costs a check per byte).
     static func decode(_ text: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
-        var out: [UInt8] = []
-        out.reserveCapacity(text.count / 4 * 3 + 2)
-        var group: UInt32 = 0
-        var count = 0
-        var padding = 0
-        let table = Self.table
-        for byte in text {
-            if byte == 0x0A || byte == 0x0D { continue }
-            if byte == UInt8(ascii: "=") {
-                padding += 1
-                continue
+        // Written into uninitialized storage: appending checked the capacity three times per group.
+        var valid = true
+        let out = [UInt8](unsafeUninitializedCapacity: text.count / 4 * 3 + 2) { out, written in
+            var at = 0
+            var group: UInt32 = 0
+            var count = 0
+            var padding = 0
+            let table = Self.table
+            for byte in text {
+                if byte == 0x0A || byte == 0x0D { continue }
+                if byte == UInt8(ascii: "=") {
+                    padding += 1
+                    continue
+                }
+                let value = table[Int(byte)]
+                guard value != 0xFF, padding == 0 else {
+                    valid = false
+                    break
+                }
+                group = group << 6 | UInt32(value)
+                count += 1
+                if count == 4 {
+                    out[at] = UInt8(group >> 16 & 0xFF)
+                    out[at + 1] = UInt8(group >> 8 & 0xFF)
+                    out[at + 2] = UInt8(group & 0xFF)
+                    at += 3
+                    group = 0
+                    count = 0
+                }
             }
-            let value = table[Int(byte)]
-            guard value != 0xFF, padding == 0 else { return nil }
-            group = group << 6 | UInt32(value)
-            count += 1
-            if count == 4 {
-                out.append(UInt8(group >> 16 & 0xFF))
-                out.append(UInt8(group >> 8 & 0xFF))
-                out.append(UInt8(group & 0xFF))
-                group = 0
-                count = 0
+            switch count {
+            case 0: valid = valid && padding == 0
+            case 2:
+                valid = valid && (padding == 0 || padding == 2)
+                out[at] = UInt8(group >> 4 & 0xFF)
+                at += 1
+            case 3:
+                valid = valid && (padding == 0 || padding == 1)
+                out[at] = UInt8(group >> 10 & 0xFF)
+                out[at + 1] = UInt8(group >> 2 & 0xFF)
+                at += 2
+            default: valid = false
             }
+            written = at
         }
-        switch count {
-        case 0: guard padding == 0 else { return nil }
-        case 2:
-            guard padding == 0 || padding == 2 else { return nil }
-            out.append(UInt8(group >> 4 & 0xFF))
-        case 3:
-            guard padding == 0 || padding == 1 else { return nil }
-            out.append(UInt8(group >> 10 & 0xFF))
-            out.append(UInt8(group >> 2 & 0xFF))
-        default: return nil
-        }
-        return out
+        return valid ? out : nil
     }
 }
 
