@@ -8,6 +8,7 @@ public struct ExtremumCall: Dialect {
     public let name = "extremum.call"
     public let summary = "extremum functions-api direct call: parameters plus context.function (and package, headers)"
     public let signature: String? = "parameters and context.function"
+    public let detectionAnchor: String? = "parameters"
 
     struct Call: Codable {
         var parameters: RawJSON?

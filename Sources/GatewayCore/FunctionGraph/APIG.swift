@@ -9,6 +9,7 @@ public struct APIG: Dialect {
     public let name = "functiongraph.apig"
     public let summary = "Huawei FunctionGraph APIG trigger: one API Gateway HTTP request"
     public let signature: String? = "httpMethod, isBase64Encoded and a requestContext object"
+    public let detectionAnchor: String? = "requestContext"
 
     struct Event: Codable {
         var httpMethod: String

@@ -10,6 +10,7 @@ public struct AsyncNotification: Dialect {
     public let name = "functiongraph.asyncnotification"
     public let summary = "Huawei FunctionGraph async-invocation notification (invocation result record)"
     public let signature: String? = "request_context, response_context and request_payload"
+    public let detectionAnchor: String? = "request_context"
 
     struct Notification: Codable {
         /// Nanoseconds and a local offset: `2025-07-28T11:47:56.893440057+02:00`.

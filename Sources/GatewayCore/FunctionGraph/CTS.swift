@@ -9,6 +9,7 @@ public struct CTS: Dialect {
     public let name = "functiongraph.cts"
     public let summary = "Huawei FunctionGraph CTS trigger: one cloud trace record under cts"
     public let signature: String? = "cts is an object"
+    public let detectionAnchor: String? = "cts"
 
     struct Event: Codable {
         var cts: Verbatim<Trace>

@@ -10,6 +10,7 @@ public struct DDS: Dialect {
     public let name = "functiongraph.dds"
     public let summary = "Huawei FunctionGraph DDS trigger: records[] of MongoDB change events"
     public let signature: String? = "records[] whose first element has event_source \"dds\" (or is empty, without trigger_type)"
+    public let detectionAnchor: String? = "records"
 
     struct Event: Codable {
         var records: [Record]

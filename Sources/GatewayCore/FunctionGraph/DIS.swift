@@ -9,6 +9,7 @@ public struct DIS: Dialect {
     public let name = "functiongraph.dis"
     public let summary = "Huawei FunctionGraph DIS trigger: Message.records[] of one stream shard"
     public let signature: String? = "ShardID, StreamName and Message.records"
+    public let detectionAnchor: String? = "ShardID"
 
     struct Event: Decodable {
         var ShardID: String

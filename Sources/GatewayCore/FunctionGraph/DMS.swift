@@ -9,6 +9,7 @@ public struct DMS: Dialect {
     public let name = "functiongraph.dms"
     public let summary = "Huawei FunctionGraph DMS (legacy queue) trigger: Messages[] of one queue and consumer group"
     public let signature: String? = "QueueID, ConsumerGroupID and a Messages array"
+    public let detectionAnchor: String? = "Messages"
 
     struct Event: Codable {
         var Tag: String?

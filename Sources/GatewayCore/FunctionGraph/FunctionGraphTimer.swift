@@ -9,6 +9,7 @@ public struct FunctionGraphTimer: Dialect {
     public let name = "functiongraph.timer"
     public let summary = "Huawei FunctionGraph TIMER trigger: one scheduled firing"
     public let signature: String? = "trigger_type \"TIMER\""
+    public let detectionAnchor: String? = "trigger_type"
 
     struct Event: Codable {
         var version: String?

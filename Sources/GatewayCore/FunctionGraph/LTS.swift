@@ -10,6 +10,7 @@ public struct LTS: Dialect {
     public let name = "functiongraph.lts"
     public let summary = "Huawei FunctionGraph LTS trigger: base64 lts.data holding a batch of log entries"
     public let signature: String? = "lts.data (a string)"
+    public let detectionAnchor: String? = "lts"
 
     struct Event: Decodable {
         var lts: Body

@@ -9,6 +9,7 @@ public struct OBS: Dialect {
     public let name = "functiongraph.obs"
     public let summary = "Huawei FunctionGraph OBS trigger: S3-compatible Records[] of object events"
     public let signature: String? = "Records[] whose first element has eventName and s3 (or is empty)"
+    public let detectionAnchor: String? = "Records"
 
     struct Event: Codable {
         var Records: [Verbatim<Record>]

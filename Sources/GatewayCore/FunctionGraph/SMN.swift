@@ -8,6 +8,7 @@ public struct SMN: Dialect {
     public let name = "functiongraph.smn"
     public let summary = "Huawei FunctionGraph SMN trigger: record[] of topic notifications"
     public let signature: String? = "record[] whose first element has event_source \"smn\" (or is empty)"
+    public let detectionAnchor: String? = "record"
 
     struct Event: Codable {
         var record: [Record]

@@ -9,12 +9,15 @@ public struct Normalizer: Sendable {
     private let detectable: [Int]
     private let indexByName: [String: Int]
     private let bases: [ExtensionAttributes]
+    /// ``Dialect/detectionAnchor`` of each dialect, as a filter.
+    private let anchors: [MemberNameFilter]
 
     public init(dialects: [any Dialect] = Dialects.all) {
         self.dialects = dialects
         self.detectable = dialects.indices.filter { dialects[$0].signature != nil }
         self.indexByName = Dictionary(dialects.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
         self.bases = dialects.map(\.provenanceBase)
+        self.anchors = dialects.map { MemberNameFilter($0.detectionAnchor) }
     }
 
     /// The dialect called `name`.
@@ -61,7 +64,9 @@ public struct Normalizer: Sendable {
                 expected: "application/json", found: NormalizationError.quote(contentType))
         }
         let probe = DetectionProbe(event: event, document: try JSONDocument(bytes: event.body))
-        for index in detectable where dialects[index].matchesBody(probe) { return (index, probe.document) }
+        for index in detectable where probe.topLevelNames.mayContain(anchors[index]) && dialects[index].matchesBody(probe) {
+            return (index, probe.document)
+        }
         if let refusal = OpenWhiskFeedAction.refusal(probe) { throw refusal }
         let tried = dialects.compactMap { dialect in dialect.signature.map { "\(dialect.name) (\($0))" } }
         throw NormalizationError(

@@ -9,6 +9,7 @@ public struct YandexBudget: Dialect {
     public let name = "yandex.budget"
     public let summary = "Yandex Cloud Billing budget trigger: messages[] of budget threshold notifications"
     public let signature: String? = "messages[] whose first element has billing_account_id and budget_id"
+    public let detectionAnchor: String? = "messages"
 
     static let eventType = "yandex.cloud.events.billing.BudgetThreshold"
 

@@ -9,6 +9,7 @@ public struct YandexEvent: Dialect {
     public let name = "yandex.event"
     public let summary = "Yandex Cloud trigger of any other kind: messages[] with event_metadata.event_type yandex.cloud.events.*"
     public let signature: String? = "messages[] whose first element has event_metadata.event_type yandex.cloud.events.* (or is empty)"
+    public let detectionAnchor: String? = "messages"
 
     static let prefix = "yandex.cloud.events."
     static let eventTypes = YandexEventTypes.under(prefix)

@@ -9,6 +9,7 @@ public struct YandexMail: Dialect {
     public let name = "yandex.mail"
     public let summary = "Yandex Cloud Functions mail trigger: messages[] of received emails"
     public let signature: String? = "messages[] whose first element has received_at, headers and message"
+    public let detectionAnchor: String? = "messages"
 
     static let eventType = "yandex.cloud.events.mail.Message"
 

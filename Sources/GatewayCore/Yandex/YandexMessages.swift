@@ -66,7 +66,9 @@ struct YandexEventTypes: Sendable {
     func contains(utf8 type: UnsafeBufferPointer<UInt8>) -> Bool {
         value.withUTF8Buffer { wanted in
             guard isPrefix ? type.count > wanted.count : type.count == wanted.count else { return false }
-            return type.prefix(wanted.count).elementsEqual(wanted)
+            // A plain loop: the generic prefix comparison cost more than the lookups around it.
+            for index in 0..<wanted.count where type[index] != wanted[index] { return false }
+            return true
         }
     }
 
@@ -85,6 +87,8 @@ protocol YandexEventDialect: Dialect {
 }
 
 extension YandexEventDialect {
+    public var detectionAnchor: String? { "messages" }
+
     public func matchesBody(_ probe: DetectionProbe) -> Bool {
         YandexMessages.firstEventType(probe, isIn: Details.eventTypes)
     }
@@ -137,11 +141,8 @@ enum YandexMessages {
     /// Whether the body has the `messages[].event_metadata` shape and the first message's `event_type`
     /// is one of `types`; compared in place, as every Yandex dialect asks it of every undetected body.
     static func firstEventType(_ probe: DetectionProbe, isIn types: YandexEventTypes) -> Bool {
-        guard let (document, message) = probe.firstObject(in: "messages"),
-            let metadata = document.member("event_metadata", of: message), document[metadata].kind == .object,
-            let type = document.member("event_type", of: metadata), document[type].kind == .string
-        else { return false }
-        return document.withStringBytes(at: type) { types.contains(utf8: $0) }
+        guard let type = probe.firstMessageEventType else { return false }
+        return probe.document.withStringBytes(at: type) { types.contains(utf8: $0) }
     }
 
     /// Whether the first message is an object with all of `keys` (the kinds without `event_metadata`).
