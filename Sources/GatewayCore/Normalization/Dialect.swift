@@ -202,12 +202,15 @@ struct MemberNameFilter: Sendable {
     /// The filter of the member names of `object` (empty when the node is not an object).
     init(namesOf object: Int, in document: JSONDocument) {
         guard document[object].kind == .object else { return }
-        for member in document.members(of: object) {
-            if document[member.key].flag {
+        // Walks the names in place: `members(of:)` would build an array for every body.
+        var name = object + 1
+        while name < Int(document[object].next) {
+            if document[name].flag {
                 bits = .max
                 return
             }
-            bits |= Self.bit(document.slice(member.key).dropFirst().dropLast())
+            bits |= Self.bit(document.slice(name).dropFirst().dropLast())
+            name = Int(document[name + 1].next)
         }
     }
 

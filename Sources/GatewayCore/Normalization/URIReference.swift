@@ -86,16 +86,13 @@ public enum URIReference {
     }
 
     /// RFC 3986 `pchar` without `%`: unreserved, sub-delimiters, `:` and `@`.
+    ///
+    /// Bit n of the masks is set when byte n is one (`0-9 ! $ & ' ( ) * + , - . : ; =` below 64, `@ A-Z _
+    /// a-z ~` above): two shifts instead of a chain of range tests for every byte of every source.
     private static func isPathCharacter(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-            UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "!"), UInt8(ascii: "$"),
-            UInt8(ascii: "&"), UInt8(ascii: "'"), UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "*"), UInt8(ascii: "+"),
-            UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: "="), UInt8(ascii: ":"), UInt8(ascii: "@"):
-            true
-        default:
-            false
-        }
+        let low: UInt64 = 0x2fff_7fd2_0000_0000
+        let high: UInt64 = 0x47ff_fffe_87ff_ffff
+        return byte < 64 ? low >> byte & 1 == 1 : byte < 128 && high >> (byte - 64) & 1 == 1
     }
 }
 
