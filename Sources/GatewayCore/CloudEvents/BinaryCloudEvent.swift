@@ -20,10 +20,10 @@ public struct BinaryCloudEvent: Dialect {
     }
 
     public func normalize(_ input: DialectInput) throws(NormalizationError) -> [Envelope] {
-        var attributes: [String: String] = [:]
+        var attributes: [String: String] = .init(minimumCapacity: input.event.headers.fields.count)
         for field in input.event.headers where field.name.hasCaseInsensitivePrefix("ce-") {
             let name = String(field.name.dropFirst(3)).lowercased()
-            let where_ = "header \(field.name)"
+            var where_: String { "header \(field.name)" }
             guard Envelope.isValidAttributeName(name) else {
                 throw NormalizationError(.invalidCloudEvent, "attribute name \(NormalizationError.quote(name)) in \(where_) is invalid: use letters a-z and digits only", path: where_, expected: "a name of [a-z0-9]", found: NormalizationError.quote(name))
             }
@@ -72,7 +72,7 @@ public struct BinaryCloudEvent: Dialect {
     /// Unquotes an RFC 7230 quoted-string, then percent-decodes once; nil when the result is not UTF-8.
     static func decodeHeaderValue(_ raw: String) -> String? {
         var value = raw
-        if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") {
+        if value.utf8.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") {
             var unquoted = ""
             var escaping = false
             for character in value.dropFirst().dropLast() {

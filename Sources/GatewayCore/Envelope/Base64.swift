@@ -65,7 +65,25 @@ public enum Base64 {
             var count = 0
             var padding = 0
             let table = Self.table
-            for byte in text {
+            var index = 0
+            while index < text.count {
+                // Four alphabet characters on a group boundary (nearly all of them) decode at once;
+                // anything else (line breaks, padding, bad bytes) goes one byte at a time below.
+                if count == 0, padding == 0, index + 4 <= text.count {
+                    let (a, b, c, d) = (table[Int(text[index])], table[Int(text[index + 1])], table[Int(text[index + 2])], table[Int(text[index + 3])])
+                    // 0xFF, outside the alphabet, is the only table value with the high bit set.
+                    if (a | b | c | d) & 0x80 == 0 {
+                        let group = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6 | UInt32(d)
+                        out[at] = UInt8(group >> 16 & 0xFF)
+                        out[at + 1] = UInt8(group >> 8 & 0xFF)
+                        out[at + 2] = UInt8(group & 0xFF)
+                        at += 3
+                        index += 4
+                        continue
+                    }
+                }
+                let byte = text[index]
+                index += 1
                 if byte == 0x0A || byte == 0x0D { continue }
                 if byte == UInt8(ascii: "=") {
                     padding += 1

@@ -125,7 +125,7 @@ public struct LTS: Dialect {
         switch document[logs.node].kind {
         case .string:
             // OTC runtimes: one string holding the array of entries.
-            let inner = try parse(document.string(at: logs.node), location: "logs")
+            let inner = try parse(document, logs.node, location: "logs")
             guard inner[inner.root].kind == .array else {
                 throw failure(.typeMismatch, "the decoded payload: logs does not hold a JSON array (it holds \(inner.describe(inner.root)))",
                     expected: "a JSON array of log entries", found: inner.describe(inner.root))
@@ -137,7 +137,7 @@ public struct LTS: Dialect {
             return try document.elements(of: logs.node).enumerated().map { (position, element) throws(NormalizationError) in
                 guard document[element].kind == .string else { return try entry(in: document, at: element, position: position, base: "") }
                 // The 2021 documentation: each element is a string holding one entry.
-                let inner = try parse(document.string(at: element), location: "logs[\(position)]")
+                let inner = try parse(document, element, location: "logs[\(position)]")
                 return try entry(in: inner, at: inner.root, position: position, base: "logs[\(position)]")
             }
         default:
@@ -155,12 +155,14 @@ public struct LTS: Dialect {
         return try decode(Verbatim<Entry>.self, in: document, at: node, location: base())
     }
 
-    /// Parses JSON text found inside the payload.
-    private static func parse(_ text: String, location: String) throws(NormalizationError) -> JSONDocument {
+    /// Parses the JSON text held by the string node at `node` (decoded to bytes, without a String between).
+    private static func parse(_ document: JSONDocument, _ node: Int, location: @autoclosure () -> String) throws(NormalizationError) -> JSONDocument {
         do {
-            return try JSONDocument(bytes: Array(text.utf8))
+            return try JSONDocument(bytes: document.stringBytes(at: node))
         } catch {
-            throw failure(error.code, "the decoded payload: \(location) is not JSON: \(syntax(error))", expected: "JSON text", found: NormalizationError.quote(text))
+            throw failure(
+                error.code, "the decoded payload: \(location()) is not JSON: \(syntax(error))", expected: "JSON text",
+                found: NormalizationError.quote(document.string(at: node)))
         }
     }
 

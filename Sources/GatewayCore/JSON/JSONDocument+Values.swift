@@ -10,6 +10,15 @@ extension JSONDocument {
         return String(decoding: unescape(start, end), as: UTF8.self)
     }
 
+    /// The decoded UTF-8 bytes of the string node at `index`: the bytes of ``string(at:)``, which is
+    /// valid UTF-8 as the parser checked it, without making the String.
+    func stringBytes(at index: Int) -> [UInt8] {
+        let node = nodes[index]
+        let start = Int(node.start) + 1
+        let end = Int(node.end) - 1
+        return node.flag ? unescape(start, end) : Array(text[start..<end])
+    }
+
     /// Runs `body` over the decoded UTF-8 bytes of the string node at `index`, without making a String
     /// when the text has no escapes.
     func withStringBytes<Result>(at index: Int, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {

@@ -59,7 +59,13 @@ public enum URIReference {
     ///
     /// - Returns: nil when an escape is malformed or the result is not UTF-8.
     public static func percentDecode(_ text: String, plusAsSpace: Bool = false) -> String? {
+        // Most texts have nothing to decode, and a String is valid UTF-8 already: keep it as it is.
+        let untouched = text.withUTF8Buffer { bytes in
+            !bytes.contains { $0 == UInt8(ascii: "%") || (plusAsSpace && $0 == UInt8(ascii: "+")) }
+        }
+        if untouched { return text }
         var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.utf8.count)
         var iterator = text.utf8.makeIterator()
         while let byte = iterator.next() {
             switch byte {
