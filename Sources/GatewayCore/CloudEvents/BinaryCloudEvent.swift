@@ -9,6 +9,7 @@ public struct BinaryCloudEvent: Dialect {
     public let name = "cloudevents.binary"
     public let summary = "CloudEvents 1.0 binary mode: ce-* headers carry the attributes, the body is the data"
     public let signature: String? = "headers ce-specversion, ce-id, ce-source and ce-type"
+    public let hasRequestRule = true
     public var body: BodyRequirement { .bytes }
 
     static let required = ["specversion", "id", "source", "type"]

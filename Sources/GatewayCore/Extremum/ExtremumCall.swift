@@ -64,15 +64,19 @@ public struct ExtremumCall: Dialect {
 
 extension ExtremumCall.Call: DocumentObjectDecodable {
     init(members: JSONObjectReader) throws(NormalizationError) {
-        parameters = try members.decodeIfPresent("parameters")
-        context = try members.decode("context")
+        try self.init(
+            parameters: members.decodeIfPresent("parameters"),
+            context: members.decode("context")
+        )
     }
 }
 
 extension ExtremumCall.Context: DocumentObjectDecodable {
     init(members: JSONObjectReader) throws(NormalizationError) {
-        headers = try members.decodeIfPresent("headers")
-        package = try members.decodeIfPresent("package")
-        function = try members.decode("function")
+        try self.init(
+            headers: members.decodeIfPresent("headers"),
+            package: members.decodeIfPresent("package"),
+            function: members.decode("function")
+        )
     }
 }

@@ -62,19 +62,23 @@ public struct APIG: Dialect {
 
 extension APIG.Event: DocumentObjectDecodable {
     init(members: JSONObjectReader) throws(NormalizationError) {
-        httpMethod = try members.decode("httpMethod")
-        path = try members.decode("path")
-        body = try members.decodeIfPresent("body")
-        isBase64Encoded = try members.decode("isBase64Encoded")
-        requestContext = try members.decode("requestContext")
+        try self.init(
+            httpMethod: members.decode("httpMethod"),
+            path: members.decode("path"),
+            body: members.decodeIfPresent("body"),
+            isBase64Encoded: members.decode("isBase64Encoded"),
+            requestContext: members.decode("requestContext")
+        )
     }
 }
 
 extension APIG.RequestContext: DocumentObjectDecodable {
     init(members: JSONObjectReader) throws(NormalizationError) {
-        apiId = try members.decodeIfPresent("apiId")
-        requestId = try members.decodeIfPresent("requestId")
-        stage = try members.decodeIfPresent("stage")
-        sourceIp = try members.decodeIfPresent("sourceIp")
+        try self.init(
+            apiId: members.decodeIfPresent("apiId"),
+            requestId: members.decodeIfPresent("requestId"),
+            stage: members.decodeIfPresent("stage"),
+            sourceIp: members.decodeIfPresent("sourceIp")
+        )
     }
 }

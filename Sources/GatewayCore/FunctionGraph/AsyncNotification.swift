@@ -65,23 +65,27 @@ public struct AsyncNotification: Dialect {
 
 extension AsyncNotification.Notification: DocumentObjectDecodable {
     init(members: JSONObjectReader) throws(NormalizationError) {
-        timestamp = try members.decodeIfPresent("timestamp")
-        request_context = try members.decode("request_context")
-        response_context = try members.decodeIfPresent("response_context")
+        try self.init(
+            timestamp: members.decodeIfPresent("timestamp"),
+            request_context: members.decode("request_context"),
+            response_context: members.decodeIfPresent("response_context")
+        )
     }
 }
 
 extension AsyncNotification.RequestContext: DocumentObjectDecodable {
     init(members: JSONObjectReader) throws(NormalizationError) {
-        request_id = try members.decode("request_id")
-        function_urn = try members.decode("function_urn")
-        condition = try members.decodeIfPresent("condition")
-        approximate_invoke_count = try members.decodeIfPresent("approximate_invoke_count")
+        try self.init(
+            request_id: members.decode("request_id"),
+            function_urn: members.decode("function_urn"),
+            condition: members.decodeIfPresent("condition"),
+            approximate_invoke_count: members.decodeIfPresent("approximate_invoke_count")
+        )
     }
 }
 
 extension AsyncNotification.ResponseContext: DocumentObjectDecodable {
     init(members: JSONObjectReader) throws(NormalizationError) {
-        status_code = try members.decodeIfPresent("status_code")
+        try self.init(status_code: members.decodeIfPresent("status_code"))
     }
 }

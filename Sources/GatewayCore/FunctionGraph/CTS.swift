@@ -64,20 +64,22 @@ public struct CTS: Dialect {
 
 extension CTS.Event: DocumentObjectDecodable {
     init(members: JSONObjectReader) throws(NormalizationError) {
-        cts = try members.decode("cts")
+        try self.init(cts: members.decode("cts"))
     }
 }
 
 extension CTS.Trace: DocumentObjectDecodable {
     init(members: JSONObjectReader) throws(NormalizationError) {
-        trace_id = try members.decodeIfPresent("trace_id")
-        service_type = try members.decodeIfPresent("service_type")
-        trace_name = try members.decodeIfPresent("trace_name")
-        resource_id = try members.decodeIfPresent("resource_id")
-        resource_name = try members.decodeIfPresent("resource_name")
-        time = try members.decodeIfPresent("time")
-        record_time = try members.decodeIfPresent("record_time")
-        project_id = try members.decodeIfPresent("project_id")
-        domain_id = try members.decodeIfPresent("domain_id")
+        try self.init(
+            trace_id: members.decodeIfPresent("trace_id"),
+            service_type: members.decodeIfPresent("service_type"),
+            trace_name: members.decodeIfPresent("trace_name"),
+            resource_id: members.decodeIfPresent("resource_id"),
+            resource_name: members.decodeIfPresent("resource_name"),
+            time: members.decodeIfPresent("time"),
+            record_time: members.decodeIfPresent("record_time"),
+            project_id: members.decodeIfPresent("project_id"),
+            domain_id: members.decodeIfPresent("domain_id")
+        )
     }
 }

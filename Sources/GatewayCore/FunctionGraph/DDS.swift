@@ -160,19 +160,21 @@ public struct DDS: Dialect {
 
 extension DDS.Event: DocumentObjectDecodable {
     init(members: JSONObjectReader) throws(NormalizationError) {
-        records = try members.decode("records")
+        try self.init(records: members.decode("records"))
     }
 }
 
 extension DDS.Record: DocumentObjectDecodable {
     init(members: JSONObjectReader) throws(NormalizationError) {
-        event_source = try members.decodeIfPresent("event_source")
-        event_name = try members.decode("event_name")
-        region = try members.decodeIfPresent("region")
-        event_version = try members.decodeIfPresent("event_version")
-        event_source_id = try members.decodeIfPresent("event_source_id")
-        event_source_ip = try members.decodeIfPresent("event_source_ip")
-        dds = try members.decode("dds")
+        try self.init(
+            event_source: members.decodeIfPresent("event_source"),
+            event_name: members.decode("event_name"),
+            region: members.decodeIfPresent("region"),
+            event_version: members.decodeIfPresent("event_version"),
+            event_source_id: members.decodeIfPresent("event_source_id"),
+            event_source_ip: members.decodeIfPresent("event_source_ip"),
+            dds: members.decode("dds")
+        )
     }
 }
 
@@ -180,9 +182,11 @@ extension DDS.EmbeddedObject: DocumentDecodable {}
 
 extension DDS.Change: DocumentObjectDecodable {
     init(members: JSONObjectReader) throws(NormalizationError) {
-        size_bytes = try members.decodeIfPresent("size_bytes")
-        token = try members.decodeIfPresent("token")
-        full_document = try members.decodeIfPresent("full_document")
-        ns = try members.decode("ns")
+        try self.init(
+            size_bytes: members.decodeIfPresent("size_bytes"),
+            token: members.decodeIfPresent("token"),
+            full_document: members.decodeIfPresent("full_document"),
+            ns: members.decode("ns")
+        )
     }
 }

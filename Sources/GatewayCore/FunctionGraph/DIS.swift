@@ -105,23 +105,27 @@ extension DIS.SequenceNumber: DocumentDecodable {}
 
 extension DIS.Event: DocumentObjectDecodable {
     init(members: JSONObjectReader) throws(NormalizationError) {
-        ShardID = try members.decode("ShardID")
-        StreamName = try members.decode("StreamName")
-        Tag = try members.decodeIfPresent("Tag")
-        Message = try members.decode("Message")
+        try self.init(
+            ShardID: members.decode("ShardID"),
+            StreamName: members.decode("StreamName"),
+            Tag: members.decodeIfPresent("Tag"),
+            Message: members.decode("Message")
+        )
     }
 }
 
 extension DIS.Batch: DocumentObjectDecodable {
     init(members: JSONObjectReader) throws(NormalizationError) {
-        records = try members.decode("records")
+        try self.init(records: members.decode("records"))
     }
 }
 
 extension DIS.Record: DocumentObjectDecodable {
     init(members: JSONObjectReader) throws(NormalizationError) {
-        partition_key = try members.decodeIfPresent("partition_key")
-        data = try members.decode("data")
-        sequence_number = try members.decode("sequence_number")
+        try self.init(
+            partition_key: members.decodeIfPresent("partition_key"),
+            data: members.decode("data"),
+            sequence_number: members.decode("sequence_number")
+        )
     }
 }

@@ -77,19 +77,23 @@ public struct DMS: Dialect {
 
 extension DMS.Event: DocumentObjectDecodable {
     init(members: JSONObjectReader) throws(NormalizationError) {
-        Tag = try members.decodeIfPresent("Tag")
-        QueueID = try members.decode("QueueID")
-        ConsumerGroupID = try members.decode("ConsumerGroupID")
-        Messages = try members.decode("Messages")
-        functionname = try members.decodeIfPresent("functionname")
-        requestId = try members.decodeIfPresent("requestId")
-        timestamp = try members.decodeIfPresent("timestamp")
+        try self.init(
+            Tag: members.decodeIfPresent("Tag"),
+            QueueID: members.decode("QueueID"),
+            ConsumerGroupID: members.decode("ConsumerGroupID"),
+            Messages: members.decode("Messages"),
+            functionname: members.decodeIfPresent("functionname"),
+            requestId: members.decodeIfPresent("requestId"),
+            timestamp: members.decodeIfPresent("timestamp")
+        )
     }
 }
 
 extension DMS.Message: DocumentObjectDecodable {
     init(members: JSONObjectReader) throws(NormalizationError) {
-        Body = try members.decode("Body")
-        Attributes = try members.decodeIfPresent("Attributes")
+        try self.init(
+            Body: members.decode("Body"),
+            Attributes: members.decodeIfPresent("Attributes")
+        )
     }
 }

@@ -40,6 +40,6 @@ public struct EventGridBatch: Dialect {
 
 extension EventGridBatch.Body: DocumentObjectDecodable {
     init(members: JSONObjectReader) throws(NormalizationError) {
-        events = try members.decode("events")
+        try self.init(events: members.decode("events"))
     }
 }

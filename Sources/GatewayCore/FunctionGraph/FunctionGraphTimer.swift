@@ -55,10 +55,12 @@ public struct FunctionGraphTimer: Dialect {
 
 extension FunctionGraphTimer.Event: DocumentObjectDecodable {
     init(members: JSONObjectReader) throws(NormalizationError) {
-        version = try members.decodeIfPresent("version")
-        time = try members.decode("time")
-        trigger_type = try members.decode("trigger_type")
-        trigger_name = try members.decode("trigger_name")
-        user_event = try members.decodeIfPresent("user_event")
+        try self.init(
+            version: members.decodeIfPresent("version"),
+            time: members.decode("time"),
+            trigger_type: members.decode("trigger_type"),
+            trigger_name: members.decode("trigger_name"),
+            user_event: members.decodeIfPresent("user_event")
+        )
     }
 }

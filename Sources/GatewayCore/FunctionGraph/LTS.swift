@@ -198,28 +198,32 @@ extension LTS.Logs: DocumentDecodable {}
 
 extension LTS.Event: DocumentObjectDecodable {
     init(members: JSONObjectReader) throws(NormalizationError) {
-        lts = try members.decode("lts")
+        try self.init(lts: members.decode("lts"))
     }
 }
 
 extension LTS.Body: DocumentObjectDecodable {
     init(members: JSONObjectReader) throws(NormalizationError) {
-        data = try members.decode("data")
+        try self.init(data: members.decode("data"))
     }
 }
 
 extension LTS.Payload: DocumentObjectDecodable {
     init(members: JSONObjectReader) throws(NormalizationError) {
-        logs = try members.decode("logs")
-        owner = try members.decodeIfPresent("owner")
-        log_group_id = try members.decodeIfPresent("log_group_id")
-        log_topic_id = try members.decodeIfPresent("log_topic_id")
+        try self.init(
+            logs: members.decode("logs"),
+            owner: members.decodeIfPresent("owner"),
+            log_group_id: members.decodeIfPresent("log_group_id"),
+            log_topic_id: members.decodeIfPresent("log_topic_id")
+        )
     }
 }
 
 extension LTS.Entry: DocumentObjectDecodable {
     init(members: JSONObjectReader) throws(NormalizationError) {
-        time = try members.decodeIfPresent("time")
-        log_uid = try members.decodeIfPresent("log_uid")
+        try self.init(
+            time: members.decodeIfPresent("time"),
+            log_uid: members.decodeIfPresent("log_uid")
+        )
     }
 }

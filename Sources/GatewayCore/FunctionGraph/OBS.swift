@@ -114,43 +114,51 @@ public struct OBS: Dialect {
 
 extension OBS.Event: DocumentObjectDecodable {
     init(members: JSONObjectReader) throws(NormalizationError) {
-        Records = try members.decode("Records")
+        try self.init(Records: members.decode("Records"))
     }
 }
 
 extension OBS.Record: DocumentObjectDecodable {
     init(members: JSONObjectReader) throws(NormalizationError) {
-        awsRegion = try members.decodeIfPresent("awsRegion")
-        eventTime = try members.decodeIfPresent("eventTime")
-        eventName = try members.decode("eventName")
-        responseElements = try members.decodeIfPresent("responseElements")
-        s3 = try members.decode("s3")
+        try self.init(
+            awsRegion: members.decodeIfPresent("awsRegion"),
+            eventTime: members.decodeIfPresent("eventTime"),
+            eventName: members.decode("eventName"),
+            responseElements: members.decodeIfPresent("responseElements"),
+            s3: members.decode("s3")
+        )
     }
 }
 
 extension OBS.ResponseElements: DocumentObjectDecodable {
     init(members: JSONObjectReader) throws(NormalizationError) {
-        requestID = try members.decodeIfPresent("x-amz-request-id")
-        id2 = try members.decodeIfPresent("x-amz-id-2")
+        try self.init(
+            requestID: members.decodeIfPresent("x-amz-request-id"),
+            id2: members.decodeIfPresent("x-amz-id-2")
+        )
     }
 }
 
 extension OBS.S3: DocumentObjectDecodable {
     init(members: JSONObjectReader) throws(NormalizationError) {
-        bucket = try members.decode("bucket")
-        object = try members.decode("object")
+        try self.init(
+            bucket: members.decode("bucket"),
+            object: members.decode("object")
+        )
     }
 }
 
 extension OBS.Bucket: DocumentObjectDecodable {
     init(members: JSONObjectReader) throws(NormalizationError) {
-        name = try members.decode("name")
+        try self.init(name: members.decode("name"))
     }
 }
 
 extension OBS.Object: DocumentObjectDecodable {
     init(members: JSONObjectReader) throws(NormalizationError) {
-        key = try members.decode("key")
-        sequencer = try members.decodeIfPresent("sequencer")
+        try self.init(
+            key: members.decode("key"),
+            sequencer: members.decodeIfPresent("sequencer")
+        )
     }
 }

@@ -186,23 +186,27 @@ extension QueueTriggerEvent.Message: DocumentDecodable {}
 
 extension QueueTriggerEvent.Record: DocumentObjectDecodable {
     init(members: JSONObjectReader) throws(NormalizationError) {
-        messages = try members.decode("messages")
-        instance_id = try members.decodeIfPresent("instance_id")
-        topic_id = try members.decodeIfPresent("topic_id")
-        exchange = try members.decodeIfPresent("exchange")
+        try self.init(
+            messages: members.decode("messages"),
+            instance_id: members.decodeIfPresent("instance_id"),
+            topic_id: members.decodeIfPresent("topic_id"),
+            exchange: members.decodeIfPresent("exchange")
+        )
     }
 }
 
 extension QueueTriggerEvent: DocumentObjectDecodable {
     init(members: JSONObjectReader) throws(NormalizationError) {
-        event_version = try members.decodeIfPresent("event_version")
-        event_time = try members.decodeIfPresent("event_time")
-        trigger_type = try members.decode("trigger_type")
-        region = try members.decodeIfPresent("region")
-        instance_id = try members.decodeIfPresent("instance_id")
-        topic_id = try members.decodeIfPresent("topic_id")
-        exchange = try members.decodeIfPresent("exchange")
-        messages = try members.decodeIfPresent("messages")
-        records = try members.decodeIfPresent("records")
+        try self.init(
+            event_version: members.decodeIfPresent("event_version"),
+            event_time: members.decodeIfPresent("event_time"),
+            trigger_type: members.decode("trigger_type"),
+            region: members.decodeIfPresent("region"),
+            instance_id: members.decodeIfPresent("instance_id"),
+            topic_id: members.decodeIfPresent("topic_id"),
+            exchange: members.decodeIfPresent("exchange"),
+            messages: members.decodeIfPresent("messages"),
+            records: members.decodeIfPresent("records")
+        )
     }
 }

@@ -95,30 +95,36 @@ enum FunctionGraphURN {
 
 extension SMN.Event: DocumentObjectDecodable {
     init(members: JSONObjectReader) throws(NormalizationError) {
-        record = try members.decode("record")
-        functionname = try members.decodeIfPresent("functionname")
-        requestId = try members.decodeIfPresent("requestId")
-        timestamp = try members.decodeIfPresent("timestamp")
+        try self.init(
+            record: members.decode("record"),
+            functionname: members.decodeIfPresent("functionname"),
+            requestId: members.decodeIfPresent("requestId"),
+            timestamp: members.decodeIfPresent("timestamp")
+        )
     }
 }
 
 extension SMN.Record: DocumentObjectDecodable {
     init(members: JSONObjectReader) throws(NormalizationError) {
-        event_version = try members.decodeIfPresent("event_version")
-        event_source = try members.decodeIfPresent("event_source")
-        event_subscription_urn = try members.decodeIfPresent("event_subscription_urn")
-        smn = try members.decode("smn")
+        try self.init(
+            event_version: members.decodeIfPresent("event_version"),
+            event_source: members.decodeIfPresent("event_source"),
+            event_subscription_urn: members.decodeIfPresent("event_subscription_urn"),
+            smn: members.decode("smn")
+        )
     }
 }
 
 extension SMN.Notification: DocumentObjectDecodable {
     init(members: JSONObjectReader) throws(NormalizationError) {
-        topic_urn = try members.decode("topic_urn")
-        message_id = try members.decodeIfPresent("message_id")
-        type = try members.decodeIfPresent("type")
-        subject = try members.decodeIfPresent("subject")
-        message = try members.decode("message")
-        timestamp = try members.decodeIfPresent("timestamp")
-        message_attributes = try members.decodeIfPresent("message_attributes")
+        try self.init(
+            topic_urn: members.decode("topic_urn"),
+            message_id: members.decodeIfPresent("message_id"),
+            type: members.decodeIfPresent("type"),
+            subject: members.decodeIfPresent("subject"),
+            message: members.decode("message"),
+            timestamp: members.decodeIfPresent("timestamp"),
+            message_attributes: members.decodeIfPresent("message_attributes")
+        )
     }
 }

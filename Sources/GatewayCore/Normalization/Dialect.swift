@@ -14,6 +14,9 @@ public protocol Dialect: Sendable {
     var body: BodyRequirement { get }
     /// Whether the headers or the path alone say this dialect (checked for every dialect before any body).
     func matchesRequest(_ event: IncomingEvent) -> Bool
+    /// Whether ``matchesRequest(_:)`` can say yes: detection asks only the dialects that have a header or
+    /// path rule (false, the default, for those that go by the body alone).
+    var hasRequestRule: Bool { get }
     /// Whether the body looks like this dialect.
     func matchesBody(_ probe: DetectionProbe) -> Bool
     /// A top-level member that every body ``matchesBody(_:)`` accepts has, or nil (the default) when
@@ -43,6 +46,7 @@ extension Dialect {
     public var body: BodyRequirement { .json }
     public var signature: String? { nil }
     public func matchesRequest(_ event: IncomingEvent) -> Bool { false }
+    public var hasRequestRule: Bool { false }
     public func matchesBody(_ probe: DetectionProbe) -> Bool { false }
     public var detectionAnchor: String? { nil }
     public func batchElements(_ input: DialectInput) -> BatchElements? { nil }
@@ -60,19 +64,16 @@ extension Dialect {
 }
 
 /// The request as a dialect sees it: the parsed body, headers, path and receipt time.
+///
+/// Made with the memberwise initializer: an explicit one, assigning the properties one by one, left a
+/// copy and a destroy of the whole input in every normalization.
 public struct DialectInput {
     public let event: IncomingEvent
     let document: JSONDocument?
     /// `platform` and `trigger` of the dialect, made once per gateway rather than once per event.
-    private let base: ExtensionAttributes
-    private let sink: WarningSink
-
-    init(event: IncomingEvent, document: JSONDocument?, base: ExtensionAttributes, sink: WarningSink) {
-        self.event = event
-        self.document = document
-        self.base = base
-        self.sink = sink
-    }
+    let base: ExtensionAttributes
+    /// Where ``warn(_:)`` writes.
+    let sink: WarningSink
 
     /// The parsed body; only dialects with a JSON body requirement ask for it.
     var json: JSONDocument {
@@ -113,12 +114,15 @@ public struct DetectionProbe {
     let firstMessageEventType: Int?
     /// The top-level member names, as a ``MemberNameFilter``.
     let topLevelNames: MemberNameFilter
+}
 
+extension DetectionProbe {
+    /// The probe of `event`, whose body is `document`. (In an extension, delegating to the memberwise
+    /// initializer, for the reason ``DialectInput`` gives.)
     init(event: IncomingEvent, document: JSONDocument) {
-        self.event = event
-        self.document = document
-        self.firstMessageEventType = Self.firstMessageEventType(in: document)
-        self.topLevelNames = MemberNameFilter(namesOf: document.root, in: document)
+        self.init(
+            event: event, document: document, firstMessageEventType: Self.firstMessageEventType(in: document),
+            topLevelNames: MemberNameFilter(namesOf: document.root, in: document))
     }
 
     private static func firstMessageEventType(in document: JSONDocument) -> Int? {

@@ -86,20 +86,22 @@ extension YandexBudget.Amount: DocumentDecodable {}
 
 extension YandexBudget.Event: DocumentObjectDecodable {
     init(members: JSONObjectReader) throws(NormalizationError) {
-        messages = try members.decode("messages")
+        try self.init(messages: members.decode("messages"))
     }
 }
 
 extension YandexBudget.Message: DocumentObjectDecodable {
     init(members: JSONObjectReader) throws(NormalizationError) {
-        billing_account_id = try members.decode("billing_account_id")
-        budget_id = try members.decode("budget_id")
-        budget_display_name = try members.decodeIfPresent("budget_display_name")
-        amount = try members.decode("amount")
-        currency = try members.decodeIfPresent("currency")
-        period = try members.decodeIfPresent("period")
-        budgeted_amount = try members.decodeIfPresent("budgeted_amount")
-        threshold_amount = try members.decode("threshold_amount")
-        threshold_type = try members.decodeIfPresent("threshold_type")
+        try self.init(
+            billing_account_id: members.decode("billing_account_id"),
+            budget_id: members.decode("budget_id"),
+            budget_display_name: members.decodeIfPresent("budget_display_name"),
+            amount: members.decode("amount"),
+            currency: members.decodeIfPresent("currency"),
+            period: members.decodeIfPresent("period"),
+            budgeted_amount: members.decodeIfPresent("budgeted_amount"),
+            threshold_amount: members.decode("threshold_amount"),
+            threshold_type: members.decodeIfPresent("threshold_type")
+        )
     }
 }

@@ -49,14 +49,16 @@ public struct YandexCloudLogs: YandexEventDialect {
 
 extension YandexCloudLogs.Details: DocumentObjectDecodable {
     init(members: JSONObjectReader) throws(NormalizationError) {
-        messages = try members.decode("messages")
+        try self.init(messages: members.decode("messages"))
     }
 }
 
 extension YandexCloudLogs.Entry: DocumentObjectDecodable {
     init(members: JSONObjectReader) throws(NormalizationError) {
-        log_group_id = try members.decode("log_group_id")
-        log_stream_name = try members.decode("log_stream_name")
-        timestamp = try members.decodeIfPresent("timestamp")
+        try self.init(
+            log_group_id: members.decode("log_group_id"),
+            log_stream_name: members.decode("log_stream_name"),
+            timestamp: members.decodeIfPresent("timestamp")
+        )
     }
 }

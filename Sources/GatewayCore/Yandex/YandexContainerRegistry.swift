@@ -40,10 +40,12 @@ public struct YandexContainerRegistry: YandexEventDialect {
 
 extension YandexContainerRegistry.Details: DocumentObjectDecodable {
     init(members: JSONObjectReader) throws(NormalizationError) {
-        image_digest = try members.decodeIfPresent("image_digest")
-        image_id = try members.decodeIfPresent("image_id")
-        registry_id = try members.decode("registry_id")
-        repository_name = try members.decodeIfPresent("repository_name")
-        tag = try members.decodeIfPresent("tag")
+        try self.init(
+            image_digest: members.decodeIfPresent("image_digest"),
+            image_id: members.decodeIfPresent("image_id"),
+            registry_id: members.decode("registry_id"),
+            repository_name: members.decodeIfPresent("repository_name"),
+            tag: members.decodeIfPresent("tag")
+        )
     }
 }

@@ -48,6 +48,6 @@ public struct YandexDataStreams: Dialect {
 
 extension YandexDataStreams.Event: DocumentObjectDecodable {
     init(members: JSONObjectReader) throws(NormalizationError) {
-        messages = try members.decode("messages")
+        try self.init(messages: members.decode("messages"))
     }
 }

@@ -26,13 +26,6 @@ public struct YandexEvent: Dialect {
         enum CodingKeys: String, CodingKey {
             case event_metadata, details
         }
-
-        init(from decoder: any Decoder) throws {
-            let container = try decoder.container(keyedBy: CodingKeys.self)
-            event_metadata = try container.decode(YandexMetadata.self, forKey: .event_metadata)
-            try event_metadata.check(YandexEvent.eventTypes, message: decoder)
-            details = try container.decodeIfPresent(RawJSON.self, forKey: .details)
-        }
     }
 
     public func matchesBody(_ probe: DetectionProbe) -> Bool {
@@ -66,16 +59,26 @@ public struct YandexEvent: Dialect {
 
 // Read straight from the parsed body (see DocumentDecodable), member by member in declaration order.
 
+// In an extension, so that the memberwise initializer stays (the document path builds the value with it).
+extension YandexEvent.Message {
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        event_metadata = try container.decode(YandexMetadata.self, forKey: .event_metadata)
+        try event_metadata.check(YandexEvent.eventTypes, message: decoder)
+        details = try container.decodeIfPresent(RawJSON.self, forKey: .details)
+    }
+}
+
 extension YandexEvent.Message: DocumentObjectDecodable {
     init(members: JSONObjectReader) throws(NormalizationError) {
-        event_metadata = try members.decode("event_metadata")
-        try event_metadata.check(YandexEvent.eventTypes, messagePath: members.path)
-        details = try members.decodeIfPresent("details")
+        let metadata: YandexMetadata = try members.decode("event_metadata")
+        try metadata.check(YandexEvent.eventTypes, messagePath: members.path)
+        try self.init(event_metadata: metadata, details: members.decodeIfPresent("details"))
     }
 }
 
 extension YandexEvent.Event: DocumentObjectDecodable {
     init(members: JSONObjectReader) throws(NormalizationError) {
-        messages = try members.decode("messages")
+        try self.init(messages: members.decode("messages"))
     }
 }

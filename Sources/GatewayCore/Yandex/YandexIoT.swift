@@ -60,10 +60,12 @@ public struct YandexIoT: YandexEventDialect {
 
 extension YandexIoT.Details: DocumentObjectDecodable {
     init(members: JSONObjectReader) throws(NormalizationError) {
-        registry_id = try members.decodeIfPresent("registry_id")
-        device_id = try members.decodeIfPresent("device_id")
-        broker_id = try members.decodeIfPresent("broker_id")
-        mqtt_topic = try members.decode("mqtt_topic")
-        payload = try members.decode("payload")
+        try self.init(
+            registry_id: members.decodeIfPresent("registry_id"),
+            device_id: members.decodeIfPresent("device_id"),
+            broker_id: members.decodeIfPresent("broker_id"),
+            mqtt_topic: members.decode("mqtt_topic"),
+            payload: members.decode("payload")
+        )
     }
 }

@@ -58,21 +58,25 @@ public struct YandexLogging: YandexEventDialect {
 
 extension YandexLogging.Details: DocumentObjectDecodable {
     init(members: JSONObjectReader) throws(NormalizationError) {
-        messages = try members.decode("messages")
+        try self.init(messages: members.decode("messages"))
     }
 }
 
 extension YandexLogging.Entry: DocumentObjectDecodable {
     init(members: JSONObjectReader) throws(NormalizationError) {
-        resource = try members.decode("resource")
-        timestamp = try members.decodeIfPresent("timestamp")
-        level = try members.decodeIfPresent("level")
+        try self.init(
+            resource: members.decode("resource"),
+            timestamp: members.decodeIfPresent("timestamp"),
+            level: members.decodeIfPresent("level")
+        )
     }
 }
 
 extension YandexLogging.Resource: DocumentObjectDecodable {
     init(members: JSONObjectReader) throws(NormalizationError) {
-        type = try members.decode("type")
-        id = try members.decode("id")
+        try self.init(
+            type: members.decode("type"),
+            id: members.decode("id")
+        )
     }
 }

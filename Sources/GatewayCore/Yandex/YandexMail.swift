@@ -93,21 +93,25 @@ public struct YandexMail: Dialect {
 
 extension YandexMail.Event: DocumentObjectDecodable {
     init(members: JSONObjectReader) throws(NormalizationError) {
-        messages = try members.decode("messages")
+        try self.init(messages: members.decode("messages"))
     }
 }
 
 extension YandexMail.Message: DocumentObjectDecodable {
     init(members: JSONObjectReader) throws(NormalizationError) {
-        received_at = try members.decode("received_at")
-        headers = try members.decode("headers")
-        message = try members.decode("message")
+        try self.init(
+            received_at: members.decode("received_at"),
+            headers: members.decode("headers"),
+            message: members.decode("message")
+        )
     }
 }
 
 extension YandexMail.Header: DocumentObjectDecodable {
     init(members: JSONObjectReader) throws(NormalizationError) {
-        name = try members.decode("name")
-        values = try members.decode("values")
+        try self.init(
+            name: members.decode("name"),
+            values: members.decode("values")
+        )
     }
 }

@@ -72,23 +72,27 @@ public struct YandexMessageQueue: YandexEventDialect {
 
 extension YandexMessageQueue.Details: DocumentObjectDecodable {
     init(members: JSONObjectReader) throws(NormalizationError) {
-        queue_id = try members.decode("queue_id")
-        message = try members.decode("message")
+        try self.init(
+            queue_id: members.decode("queue_id"),
+            message: members.decode("message")
+        )
     }
 }
 
 extension YandexMessageQueue.Message: DocumentObjectDecodable {
     init(members: JSONObjectReader) throws(NormalizationError) {
-        message_id = try members.decodeIfPresent("message_id")
-        md5_of_body = try members.decodeIfPresent("md5_of_body")
-        body = try members.decode("body")
-        attributes = try members.decodeIfPresent("attributes")
-        message_attributes = try members.decodeIfPresent("message_attributes")
+        try self.init(
+            message_id: members.decodeIfPresent("message_id"),
+            md5_of_body: members.decodeIfPresent("md5_of_body"),
+            body: members.decode("body"),
+            attributes: members.decodeIfPresent("attributes"),
+            message_attributes: members.decodeIfPresent("message_attributes")
+        )
     }
 }
 
 extension YandexMessageQueue.Attributes: DocumentObjectDecodable {
     init(members: JSONObjectReader) throws(NormalizationError) {
-        SentTimestamp = try members.decodeIfPresent("SentTimestamp")
+        try self.init(SentTimestamp: members.decodeIfPresent("SentTimestamp"))
     }
 }

@@ -112,7 +112,10 @@ struct YandexMessage<Details: YandexDetails>: Decodable {
     enum CodingKeys: String, CodingKey {
         case event_metadata, details
     }
+}
 
+// In an extension, so that the memberwise initializer stays (the document path builds the value with it).
+extension YandexMessage {
     init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         event_metadata = try container.decode(YandexMetadata.self, forKey: .event_metadata)
@@ -125,15 +128,15 @@ extension YandexMessage: Encodable where Details: Encodable {}
 
 extension YandexBatch: DocumentObjectDecodable {
     init(members: JSONObjectReader) throws(NormalizationError) {
-        messages = try members.decode("messages")
+        try self.init(messages: members.decode("messages"))
     }
 }
 
 extension YandexMessage: DocumentObjectDecodable {
     init(members: JSONObjectReader) throws(NormalizationError) {
-        event_metadata = try members.decode("event_metadata")
-        try event_metadata.check(Details.eventTypes, messagePath: members.path)
-        details = try members.decode("details")
+        let metadata: YandexMetadata = try members.decode("event_metadata")
+        try metadata.check(Details.eventTypes, messagePath: members.path)
+        try self.init(event_metadata: metadata, details: members.decode("details"))
     }
 }
 
@@ -201,17 +204,19 @@ extension Dialect {
 
 extension YandexMetadata.TracingContext: DocumentObjectDecodable {
     init(members: JSONObjectReader) throws(NormalizationError) {
-        trace_id = try members.decodeIfPresent("trace_id")
+        try self.init(trace_id: members.decodeIfPresent("trace_id"))
     }
 }
 
 extension YandexMetadata: DocumentObjectDecodable {
     init(members: JSONObjectReader) throws(NormalizationError) {
-        event_id = try members.decode("event_id")
-        event_type = try members.decode("event_type")
-        created_at = try members.decodeIfPresent("created_at")
-        cloud_id = try members.decodeIfPresent("cloud_id")
-        folder_id = try members.decodeIfPresent("folder_id")
-        tracing_context = try members.decodeIfPresent("tracing_context")
+        try self.init(
+            event_id: members.decode("event_id"),
+            event_type: members.decode("event_type"),
+            created_at: members.decodeIfPresent("created_at"),
+            cloud_id: members.decodeIfPresent("cloud_id"),
+            folder_id: members.decodeIfPresent("folder_id"),
+            tracing_context: members.decodeIfPresent("tracing_context")
+        )
     }
 }

@@ -35,7 +35,9 @@ public struct YandexStorage: YandexEventDialect {
 
 extension YandexStorage.Details: DocumentObjectDecodable {
     init(members: JSONObjectReader) throws(NormalizationError) {
-        bucket_id = try members.decode("bucket_id")
-        object_id = try members.decode("object_id")
+        try self.init(
+            bucket_id: members.decode("bucket_id"),
+            object_id: members.decode("object_id")
+        )
     }
 }

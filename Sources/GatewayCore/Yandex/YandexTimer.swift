@@ -37,7 +37,9 @@ public struct YandexTimer: YandexEventDialect {
 
 extension YandexTimer.Details: DocumentObjectDecodable {
     init(members: JSONObjectReader) throws(NormalizationError) {
-        trigger_id = try members.decode("trigger_id")
-        payload = try members.decodeIfPresent("payload")
+        try self.init(
+            trigger_id: members.decode("trigger_id"),
+            payload: members.decodeIfPresent("payload")
+        )
     }
 }
