@@ -7,6 +7,8 @@ public enum URIReference {
     }
 
     public static func path(_ segments: [String]) -> String {
+        // Nearly every segment needs no escaping: copy them in one pass when that holds.
+        if let plain = plainPath(segments) { return plain }
         // One allocation: measure the encoded length, then write the bytes in place.
         let length = segments.reduce(0) { $0 + 1 + encodedLength($1) }
         return String(unsafeUninitializedCapacity: length) { buffer in
@@ -18,6 +20,29 @@ public enum URIReference {
             }
             return position
         }
+    }
+
+    /// `/a/b/c` when no segment needs escaping, else nil.
+    private static func plainPath(_ segments: [String]) -> String? {
+        var plain = true
+        let path = String(unsafeUninitializedCapacity: segments.reduce(0) { $0 + 1 + $1.utf8.count }) { buffer in
+            var position = 0
+            for segment in segments {
+                buffer[position] = UInt8(ascii: "/")
+                position += 1
+                plain = segment.withUTF8Buffer { bytes in
+                    for byte in bytes {
+                        guard isPathCharacter(byte) else { return false }
+                        buffer[position] = byte
+                        position += 1
+                    }
+                    return true
+                }
+                guard plain else { return 0 }
+            }
+            return position
+        }
+        return plain ? path : nil
     }
 
     /// Percent-encodes everything but unreserved characters, sub-delimiters, `:` and `@`.
