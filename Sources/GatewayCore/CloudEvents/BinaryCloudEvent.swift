@@ -9,6 +9,7 @@ public struct BinaryCloudEvent: Dialect {
     public let name = "cloudevents.binary"
     public let summary = "CloudEvents 1.0 binary mode: ce-* headers carry the attributes, the body is the data"
     public let signature: String? = "headers ce-specversion, ce-id, ce-source and ce-type"
+    public let hasRequestRule = true
     public var body: BodyRequirement { .bytes }
 
     static let required = ["specversion", "id", "source", "type"]
@@ -20,10 +21,10 @@ public struct BinaryCloudEvent: Dialect {
     }
 
     public func normalize(_ input: DialectInput) throws(NormalizationError) -> [Envelope] {
-        var attributes: [String: String] = [:]
+        var attributes: [String: String] = .init(minimumCapacity: input.event.headers.fields.count)
         for field in input.event.headers where field.name.hasCaseInsensitivePrefix("ce-") {
             let name = String(field.name.dropFirst(3)).lowercased()
-            let where_ = "header \(field.name)"
+            var where_: String { "header \(field.name)" }
             guard Envelope.isValidAttributeName(name) else {
                 throw NormalizationError(.invalidCloudEvent, "attribute name \(NormalizationError.quote(name)) in \(where_) is invalid: use letters a-z and digits only", path: where_, expected: "a name of [a-z0-9]", found: NormalizationError.quote(name))
             }
@@ -72,7 +73,7 @@ public struct BinaryCloudEvent: Dialect {
     /// Unquotes an RFC 7230 quoted-string, then percent-decodes once; nil when the result is not UTF-8.
     static func decodeHeaderValue(_ raw: String) -> String? {
         var value = raw
-        if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") {
+        if value.utf8.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") {
             var unquoted = ""
             var escaping = false
             for character in value.dropFirst().dropLast() {

@@ -8,6 +8,7 @@ public struct CloudEventBatch: Dialect {
     public let name = "cloudevents.batch"
     public let summary = "CloudEvents 1.0 batched mode: a JSON array of events (application/cloudevents-batch+json)"
     public let signature: String? = "Content-Type application/cloudevents-batch+json, or a JSON array of objects with specversion"
+    public let hasRequestRule = true
 
     public func matchesRequest(_ event: IncomingEvent) -> Bool {
         guard let contentType = event.contentType else { return false }

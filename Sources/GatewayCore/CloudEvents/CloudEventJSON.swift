@@ -65,7 +65,7 @@ struct CloudEventJSON: Decodable {
         var time: Timestamp?
         var dataBase64: [UInt8]?
         for (name, value) in attributes {
-            // Paths are built only when an error needs one.
+            // Paths are built only when an error needs one (the helpers take them as autoclosures).
             let path = { JSONPath.member(name, of: self.path) }
             switch name {
             case "specversion": specversion = try requiredString(value, path: path())
@@ -149,38 +149,38 @@ struct CloudEventJSON: Decodable {
         return value
     }
 
-    private func requiredString(_ value: JSONValue, path: String) throws(NormalizationError) -> String {
+    private func requiredString(_ value: JSONValue, path: @autoclosure () -> String) throws(NormalizationError) -> String {
         guard case .string(let text) = value, !text.isEmpty else {
-            throw violation(path, "a required attribute must be a non-empty string", expected: "a non-empty string", found: value)
+            throw violation(path(), "a required attribute must be a non-empty string", expected: "a non-empty string", found: value)
         }
         return text
     }
 
-    private func optionalString(_ value: JSONValue, path: String) throws(NormalizationError) -> String? {
+    private func optionalString(_ value: JSONValue, path: @autoclosure () -> String) throws(NormalizationError) -> String? {
         switch value {
         case .null: return nil
         case .string(let text): return text
-        default: throw violation(path, "an optional attribute must be a string or null", expected: "a string", found: value)
+        default: throw violation(path(), "an optional attribute must be a string or null", expected: "a string", found: value)
         }
     }
 
-    private func check(_ name: String, _ text: String, value: JSONValue, path: String) throws(NormalizationError) {
+    private func check(_ name: String, _ text: String, value: JSONValue, path: @autoclosure () -> String) throws(NormalizationError) {
         guard !text.isEmpty else {
-            throw violation(path, "\"\(name)\" must not be empty; leave it out instead", expected: "a non-empty string", found: value)
+            throw violation(path(), "\"\(name)\" must not be empty; leave it out instead", expected: "a non-empty string", found: value)
         }
         if name == "datacontenttype", !MediaType.isValid(text) {
-            throw violation(path, "\"datacontenttype\" must be an RFC 2046 media type such as application/json", expected: "type/subtype", found: value)
+            throw violation(path(), "\"datacontenttype\" must be an RFC 2046 media type such as application/json", expected: "type/subtype", found: value)
         }
         if name == "dataschema", !URIReference.isAbsoluteURI(text) {
-            throw violation(path, "\"dataschema\" must be an absolute URI", expected: "an absolute URI", found: value)
+            throw violation(path(), "\"dataschema\" must be an absolute URI", expected: "an absolute URI", found: value)
         }
     }
 
-    private func extensionValue(_ name: String, _ value: JSONValue, path: String) throws(NormalizationError) -> ExtensionValue? {
+    private func extensionValue(_ name: String, _ value: JSONValue, path: @autoclosure () -> String) throws(NormalizationError) -> ExtensionValue? {
         guard Envelope.isValidAttributeName(name) else {
             throw NormalizationError(
                 .invalidCloudEvent, "extension name \(NormalizationError.quote(name)) is invalid: use lower-case letters a-z and digits only",
-                path: path, expected: "a name of [a-z0-9]", found: NormalizationError.quote(name))
+                path: path(), expected: "a name of [a-z0-9]", found: NormalizationError.quote(name))
         }
         switch value {
         case .null: return nil
@@ -188,11 +188,11 @@ struct CloudEventJSON: Decodable {
         case .bool(let flag): return .boolean(flag)
         case .number(let number):
             guard let integer = number.int64.flatMap(Int.init(exactly:)), ExtensionValue.integerRange.contains(integer) else {
-                throw violation(path, "an extension number must be a 32-bit integer", expected: "a 32-bit integer", found: value)
+                throw violation(path(), "an extension number must be a 32-bit integer", expected: "a 32-bit integer", found: value)
             }
             return .integer(integer)
         case .array, .object:
-            throw violation(path, "an extension value must be a string, an integer or a boolean", expected: "a string, integer or boolean", found: value)
+            throw violation(path(), "an extension value must be a string, an integer or a boolean", expected: "a string, integer or boolean", found: value)
         }
     }
 
@@ -224,5 +224,11 @@ extension JSONValue {
         case .array: "an array"
         case .object: "an object"
         }
+    }
+}
+
+extension CloudEventJSON: DocumentDecodable {
+    init(document: JSONDocument, node: Int) throws(NormalizationError) {
+        self = try Self.read(document, node)
     }
 }

@@ -9,6 +9,8 @@ public struct StructuredCloudEvent: Dialect {
     public let name = "cloudevents.structured"
     public let summary = "CloudEvents 1.0 structured mode: one event in the JSON format (application/cloudevents+json, or a JSON body with specversion)"
     public let signature: String? = "Content-Type application/cloudevents(+json), or a JSON object with specversion, id, source and type"
+    public let hasRequestRule = true
+    public let detectionAnchor: String? = "specversion"
 
     public func matchesRequest(_ event: IncomingEvent) -> Bool {
         Self.isStructuredContentType(event.contentType)

@@ -57,55 +57,92 @@ public enum Base64 {
 
     /// ``decode(_:)`` over UTF-8 bytes read in place (a String's `utf8` view costs a check per byte).
     static func decode(_ text: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
-        var out: [UInt8] = []
-        out.reserveCapacity(text.count / 4 * 3 + 2)
-        var group: UInt32 = 0
-        var count = 0
-        var padding = 0
-        let table = Self.table
-        for byte in text {
-            if byte == 0x0A || byte == 0x0D { continue }
-            if byte == UInt8(ascii: "=") {
-                padding += 1
-                continue
+        // Written into uninitialized storage: appending checked the capacity three times per group.
+        var valid = true
+        let out = [UInt8](unsafeUninitializedCapacity: text.count / 4 * 3 + 2) { out, written in
+            var at = 0
+            var group: UInt32 = 0
+            var count = 0
+            var padding = 0
+            let table = Self.table
+            var index = 0
+            while index < text.count {
+                // Four alphabet characters on a group boundary (nearly all of them) decode at once;
+                // anything else (line breaks, padding, bad bytes) goes one byte at a time below.
+                if count == 0, padding == 0, index + 4 <= text.count {
+                    let (a, b, c, d) = (table[Int(text[index])], table[Int(text[index + 1])], table[Int(text[index + 2])], table[Int(text[index + 3])])
+                    // 0xFF, outside the alphabet, is the only table value with the high bit set.
+                    if (a | b | c | d) & 0x80 == 0 {
+                        let group = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6 | UInt32(d)
+                        out[at] = UInt8(group >> 16 & 0xFF)
+                        out[at + 1] = UInt8(group >> 8 & 0xFF)
+                        out[at + 2] = UInt8(group & 0xFF)
+                        at += 3
+                        index += 4
+                        continue
+                    }
+                }
+                let byte = text[index]
+                index += 1
+                if byte == 0x0A || byte == 0x0D { continue }
+                if byte == UInt8(ascii: "=") {
+                    padding += 1
+                    continue
+                }
+                let value = table[Int(byte)]
+                guard value != 0xFF, padding == 0 else {
+                    valid = false
+                    break
+                }
+                group = group << 6 | UInt32(value)
+                count += 1
+                if count == 4 {
+                    out[at] = UInt8(group >> 16 & 0xFF)
+                    out[at + 1] = UInt8(group >> 8 & 0xFF)
+                    out[at + 2] = UInt8(group & 0xFF)
+                    at += 3
+                    group = 0
+                    count = 0
+                }
             }
-            let value = table[Int(byte)]
-            guard value != 0xFF, padding == 0 else { return nil }
-            group = group << 6 | UInt32(value)
-            count += 1
-            if count == 4 {
-                out.append(UInt8(group >> 16 & 0xFF))
-                out.append(UInt8(group >> 8 & 0xFF))
-                out.append(UInt8(group & 0xFF))
-                group = 0
-                count = 0
+            switch count {
+            case 0: valid = valid && padding == 0
+            case 2:
+                valid = valid && (padding == 0 || padding == 2)
+                out[at] = UInt8(group >> 4 & 0xFF)
+                at += 1
+            case 3:
+                valid = valid && (padding == 0 || padding == 1)
+                out[at] = UInt8(group >> 10 & 0xFF)
+                out[at + 1] = UInt8(group >> 2 & 0xFF)
+                at += 2
+            default: valid = false
             }
+            written = at
         }
-        switch count {
-        case 0: guard padding == 0 else { return nil }
-        case 2:
-            guard padding == 0 || padding == 2 else { return nil }
-            out.append(UInt8(group >> 4 & 0xFF))
-        case 3:
-            guard padding == 0 || padding == 1 else { return nil }
-            out.append(UInt8(group >> 10 & 0xFF))
-            out.append(UInt8(group >> 2 & 0xFF))
-        default: return nil
-        }
-        return out
+        return valid ? out : nil
     }
 }
 
 /// A wire field that must hold base64: decoding fails with `invalid_base64` and the JSON path.
-struct Base64Bytes: Decodable, Sendable, Hashable {
+struct Base64Bytes: DocumentDecodable, Sendable, Hashable {
     let bytes: [UInt8]
 
+    /// Reads the text in place: it can be long (LTS logs) and is needed only decoded.
+    init(document: JSONDocument, node: Int) throws(NormalizationError) {
+        if document[node].kind == .string, let bytes = document.withStringBytes(at: node, Base64.decode) {
+            self.init(bytes: bytes)
+            return
+        }
+        let text = try document.readString(at: node)
+        throw NormalizationError(
+            .invalidBase64, "not valid base64: \(NormalizationError.quote(text))", path: document.path(of: node),
+            expected: "base64 text", found: NormalizationError.quote(text))
+    }
+
     init(from decoder: any Decoder) throws {
-        // Read in place from a parsed document: the text can be long (LTS logs) and is needed only decoded.
-        if let decoder = decoder as? DocumentDecoder, decoder.document[decoder.node].kind == .string,
-            let bytes = decoder.document.withStringBytes(at: decoder.node, Base64.decode)
-        {
-            self.bytes = bytes
+        if let decoder = decoder as? DocumentDecoder {
+            try self.init(document: decoder.document, node: decoder.node)
             return
         }
         let text = try decoder.singleValueContainer().decode(String.self)
@@ -113,11 +150,15 @@ struct Base64Bytes: Decodable, Sendable, Hashable {
             throw NormalizationError(
                 .invalidBase64,
                 "not valid base64: \(NormalizationError.quote(text))",
-                path: (decoder as? DocumentDecoder)?.path,
+                path: nil,
                 expected: "base64 text",
                 found: NormalizationError.quote(text)
             )
         }
+        self.init(bytes: bytes)
+    }
+
+    private init(bytes: [UInt8]) {
         self.bytes = bytes
     }
 }

@@ -31,6 +31,23 @@ public struct Envelope: Sendable, Hashable {
     /// Extension attributes by name.
     public var extensions: ExtensionAttributes
 
+    /// Whether `name` is a valid attribute name: lower-case ASCII letters and digits, at least one.
+    public static func isValidAttributeName(_ name: String) -> Bool {
+        !name.isEmpty && name.utf8.allSatisfy { (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
+    }
+
+    /// Names that are not extensions in the JSON format.
+    static let reservedNames: Set<String> = [
+        "id", "source", "specversion", "type", "subject", "time", "datacontenttype", "dataschema", "data", "data_base64",
+    ]
+}
+
+extension Envelope {
+    // In an extension, delegating to the memberwise initializer: assigning the properties one by one
+    // left a copy and a destroy of the whole envelope in every initialization (the optimizer does not
+    // fold them when the struct holds optional strings), some sixteen reference count operations each.
+
+    /// An envelope of CloudEvents ``specVersion``.
     public init(
         id: String,
         source: String,
@@ -42,27 +59,10 @@ public struct Envelope: Sendable, Hashable {
         data: EventData? = nil,
         extensions: ExtensionAttributes = [:]
     ) {
-        self.id = id
-        self.source = source
-        self.specversion = Self.specVersion
-        self.type = type
-        self.subject = subject
-        self.time = time
-        self.datacontenttype = datacontenttype
-        self.dataschema = dataschema
-        self.data = data
-        self.extensions = extensions
+        self.init(
+            id: id, source: source, specversion: Self.specVersion, type: type, subject: subject, time: time,
+            datacontenttype: datacontenttype, dataschema: dataschema, data: data, extensions: extensions)
     }
-
-    /// Whether `name` is a valid attribute name: lower-case ASCII letters and digits, at least one.
-    public static func isValidAttributeName(_ name: String) -> Bool {
-        !name.isEmpty && name.utf8.allSatisfy { (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
-    }
-
-    /// Names that are not extensions in the JSON format.
-    static let reservedNames: Set<String> = [
-        "id", "source", "specversion", "type", "subject", "time", "datacontenttype", "dataschema", "data", "data_base64",
-    ]
 }
 
 /// An extension attribute's value: CloudEvents' String, Integer or Boolean.

@@ -66,9 +66,14 @@ extension Timestamp: Codable {
 }
 
 /// `google.protobuf.Timestamp` in JSON object form.
-private struct ProtobufTime: Decodable {
+private struct ProtobufTime: Decodable, DocumentObjectDecodable {
     var seconds: Int64
     var nanos: Int32?
+
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        seconds = try members.decode("seconds")
+        nanos = try members.decodeIfPresent("nanos")
+    }
 }
 
 extension Character {

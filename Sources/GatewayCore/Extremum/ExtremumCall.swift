@@ -8,6 +8,7 @@ public struct ExtremumCall: Dialect {
     public let name = "extremum.call"
     public let summary = "extremum functions-api direct call: parameters plus context.function (and package, headers)"
     public let signature: String? = "parameters and context.function"
+    public let detectionAnchor: String? = "parameters"
 
     struct Call: Codable {
         var parameters: RawJSON?
@@ -56,5 +57,26 @@ public struct ExtremumCall: Dialect {
                 extensions: extensions
             )
         ]
+    }
+}
+
+// Read straight from the parsed body (see DocumentDecodable), member by member in declaration order.
+
+extension ExtremumCall.Call: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        try self.init(
+            parameters: members.decodeIfPresent("parameters"),
+            context: members.decode("context")
+        )
+    }
+}
+
+extension ExtremumCall.Context: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        try self.init(
+            headers: members.decodeIfPresent("headers"),
+            package: members.decodeIfPresent("package"),
+            function: members.decode("function")
+        )
     }
 }

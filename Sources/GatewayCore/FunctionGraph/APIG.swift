@@ -9,6 +9,7 @@ public struct APIG: Dialect {
     public let name = "functiongraph.apig"
     public let summary = "Huawei FunctionGraph APIG trigger: one API Gateway HTTP request"
     public let signature: String? = "httpMethod, isBase64Encoded and a requestContext object"
+    public let detectionAnchor: String? = "requestContext"
 
     struct Event: Codable {
         var httpMethod: String
@@ -54,5 +55,30 @@ public struct APIG: Dialect {
                 extensions: extensions
             )
         ]
+    }
+}
+
+// Read straight from the parsed body (see DocumentDecodable), member by member in declaration order.
+
+extension APIG.Event: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        try self.init(
+            httpMethod: members.decode("httpMethod"),
+            path: members.decode("path"),
+            body: members.decodeIfPresent("body"),
+            isBase64Encoded: members.decode("isBase64Encoded"),
+            requestContext: members.decode("requestContext")
+        )
+    }
+}
+
+extension APIG.RequestContext: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        try self.init(
+            apiId: members.decodeIfPresent("apiId"),
+            requestId: members.decodeIfPresent("requestId"),
+            stage: members.decodeIfPresent("stage"),
+            sourceIp: members.decodeIfPresent("sourceIp")
+        )
     }
 }

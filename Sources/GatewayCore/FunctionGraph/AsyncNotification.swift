@@ -10,6 +10,7 @@ public struct AsyncNotification: Dialect {
     public let name = "functiongraph.asyncnotification"
     public let summary = "Huawei FunctionGraph async-invocation notification (invocation result record)"
     public let signature: String? = "request_context, response_context and request_payload"
+    public let detectionAnchor: String? = "request_context"
 
     struct Notification: Codable {
         /// Nanoseconds and a local offset: `2025-07-28T11:47:56.893440057+02:00`.
@@ -57,5 +58,34 @@ public struct AsyncNotification: Dialect {
                 extensions: extensions
             )
         ]
+    }
+}
+
+// Read straight from the parsed body (see DocumentDecodable), member by member in declaration order.
+
+extension AsyncNotification.Notification: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        try self.init(
+            timestamp: members.decodeIfPresent("timestamp"),
+            request_context: members.decode("request_context"),
+            response_context: members.decodeIfPresent("response_context")
+        )
+    }
+}
+
+extension AsyncNotification.RequestContext: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        try self.init(
+            request_id: members.decode("request_id"),
+            function_urn: members.decode("function_urn"),
+            condition: members.decodeIfPresent("condition"),
+            approximate_invoke_count: members.decodeIfPresent("approximate_invoke_count")
+        )
+    }
+}
+
+extension AsyncNotification.ResponseContext: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        try self.init(status_code: members.decodeIfPresent("status_code"))
     }
 }

@@ -9,6 +9,7 @@ public struct CTS: Dialect {
     public let name = "functiongraph.cts"
     public let summary = "Huawei FunctionGraph CTS trigger: one cloud trace record under cts"
     public let signature: String? = "cts is an object"
+    public let detectionAnchor: String? = "cts"
 
     struct Event: Codable {
         var cts: Verbatim<Trace>
@@ -56,5 +57,29 @@ public struct CTS: Dialect {
                 extensions: extensions
             )
         ]
+    }
+}
+
+// Read straight from the parsed body (see DocumentDecodable), member by member in declaration order.
+
+extension CTS.Event: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        try self.init(cts: members.decode("cts"))
+    }
+}
+
+extension CTS.Trace: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        try self.init(
+            trace_id: members.decodeIfPresent("trace_id"),
+            service_type: members.decodeIfPresent("service_type"),
+            trace_name: members.decodeIfPresent("trace_name"),
+            resource_id: members.decodeIfPresent("resource_id"),
+            resource_name: members.decodeIfPresent("resource_name"),
+            time: members.decodeIfPresent("time"),
+            record_time: members.decodeIfPresent("record_time"),
+            project_id: members.decodeIfPresent("project_id"),
+            domain_id: members.decodeIfPresent("domain_id")
+        )
     }
 }

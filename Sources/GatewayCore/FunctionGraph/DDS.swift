@@ -10,6 +10,7 @@ public struct DDS: Dialect {
     public let name = "functiongraph.dds"
     public let summary = "Huawei FunctionGraph DDS trigger: records[] of MongoDB change events"
     public let signature: String? = "records[] whose first element has event_source \"dds\" (or is empty, without trigger_type)"
+    public let detectionAnchor: String? = "records"
 
     struct Event: Codable {
         var records: [Record]
@@ -49,8 +50,10 @@ public struct DDS: Dialect {
                 wasString = false
                 return
             }
-            let document = decoder.document
-            let node = decoder.node
+            self = try Self(document: decoder.document, node: decoder.node)
+        }
+
+        init(document: JSONDocument, node: Int) throws(NormalizationError) {
             let expected = "an object, or a string holding a JSON object"
             switch document[node].kind {
             case .object:
@@ -63,18 +66,18 @@ public struct DDS: Dialect {
                     inner = try JSONDocument(bytes: Array(text.utf8))
                 } catch {
                     throw NormalizationError.invalid(
-                        path: decoder.path, expected: expected, found: NormalizationError.quote(text),
+                        path: document.path(of: node), expected: expected, found: NormalizationError.quote(text),
                         "the string is not valid JSON (\(error.message))")
                 }
                 guard inner[inner.root].kind == .object else {
                     throw NormalizationError.invalid(
-                        path: decoder.path, expected: expected, found: NormalizationError.quote(text),
+                        path: document.path(of: node), expected: expected, found: NormalizationError.quote(text),
                         "the string holds \(inner.describe(inner.root)), not a JSON object")
                 }
                 value = JSONValue(inner, inner.root)
                 wasString = true
             default:
-                throw NormalizationError.typeMismatch(path: decoder.path, expected: expected, found: document.describe(node))
+                throw NormalizationError.typeMismatch(path: document.path(of: node), expected: expected, found: document.describe(node))
             }
         }
 
@@ -150,5 +153,40 @@ public struct DDS: Dialect {
         ].compactMapValues { $0?.wasString == true ? $0?.value : nil }
         guard !parsed.isEmpty, case .object(let members) = dds.raw.value else { return dds.raw }
         return RawJSON(.object(members.map { JSONValue.Member($0.key, parsed[$0.key] ?? $0.value) }))
+    }
+}
+
+// Read straight from the parsed body (see DocumentDecodable), member by member in declaration order.
+
+extension DDS.Event: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        try self.init(records: members.decode("records"))
+    }
+}
+
+extension DDS.Record: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        try self.init(
+            event_source: members.decodeIfPresent("event_source"),
+            event_name: members.decode("event_name"),
+            region: members.decodeIfPresent("region"),
+            event_version: members.decodeIfPresent("event_version"),
+            event_source_id: members.decodeIfPresent("event_source_id"),
+            event_source_ip: members.decodeIfPresent("event_source_ip"),
+            dds: members.decode("dds")
+        )
+    }
+}
+
+extension DDS.EmbeddedObject: DocumentDecodable {}
+
+extension DDS.Change: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        try self.init(
+            size_bytes: members.decodeIfPresent("size_bytes"),
+            token: members.decodeIfPresent("token"),
+            full_document: members.decodeIfPresent("full_document"),
+            ns: members.decode("ns")
+        )
     }
 }

@@ -9,6 +9,7 @@ public struct DIS: Dialect {
     public let name = "functiongraph.dis"
     public let summary = "Huawei FunctionGraph DIS trigger: Message.records[] of one stream shard"
     public let signature: String? = "ShardID, StreamName and Message.records"
+    public let detectionAnchor: String? = "ShardID"
 
     struct Event: Decodable {
         var ShardID: String
@@ -34,13 +35,7 @@ public struct DIS: Dialect {
 
         init(from decoder: any Decoder) throws {
             if let decoder = decoder as? DocumentDecoder {
-                let document = decoder.document
-                switch document[decoder.node].kind {
-                case .string: text = document.string(at: decoder.node)
-                case .number: text = String(document.numberText(at: decoder.node))
-                default:
-                    throw NormalizationError.typeMismatch(path: decoder.path, expected: "a string or a number", found: document.describe(decoder.node))
-                }
+                self = try Self(document: decoder.document, node: decoder.node)
                 return
             }
             let single = try decoder.singleValueContainer()
@@ -53,6 +48,15 @@ public struct DIS: Dialect {
 
         /// The CloudEvents `sequence` value: digits left-padded with zeros to 20 characters, so that
         /// lexical order (the extension's) is numeric order; anything else verbatim.
+        init(document: JSONDocument, node: Int) throws(NormalizationError) {
+            switch document[node].kind {
+            case .string: text = document.string(at: node)
+            case .number: text = String(document.numberText(at: node))
+            default:
+                throw NormalizationError.typeMismatch(path: document.path(of: node), expected: "a string or a number", found: document.describe(node))
+            }
+        }
+
         var sequence: String {
             guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else { return text }
             return text.leftPadded(to: 20)
@@ -92,5 +96,36 @@ public struct DIS: Dialect {
                 extensions: extensions
             )
         }
+    }
+}
+
+// Read straight from the parsed body (see DocumentDecodable), member by member in declaration order.
+
+extension DIS.SequenceNumber: DocumentDecodable {}
+
+extension DIS.Event: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        try self.init(
+            ShardID: members.decode("ShardID"),
+            StreamName: members.decode("StreamName"),
+            Tag: members.decodeIfPresent("Tag"),
+            Message: members.decode("Message")
+        )
+    }
+}
+
+extension DIS.Batch: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        try self.init(records: members.decode("records"))
+    }
+}
+
+extension DIS.Record: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        try self.init(
+            partition_key: members.decodeIfPresent("partition_key"),
+            data: members.decode("data"),
+            sequence_number: members.decode("sequence_number")
+        )
     }
 }

@@ -9,6 +9,7 @@ public struct DMS: Dialect {
     public let name = "functiongraph.dms"
     public let summary = "Huawei FunctionGraph DMS (legacy queue) trigger: Messages[] of one queue and consumer group"
     public let signature: String? = "QueueID, ConsumerGroupID and a Messages array"
+    public let detectionAnchor: String? = "Messages"
 
     struct Event: Codable {
         var Tag: String?
@@ -69,5 +70,30 @@ public struct DMS: Dialect {
                 extensions: extensions
             )
         }
+    }
+}
+
+// Read straight from the parsed body (see DocumentDecodable), member by member in declaration order.
+
+extension DMS.Event: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        try self.init(
+            Tag: members.decodeIfPresent("Tag"),
+            QueueID: members.decode("QueueID"),
+            ConsumerGroupID: members.decode("ConsumerGroupID"),
+            Messages: members.decode("Messages"),
+            functionname: members.decodeIfPresent("functionname"),
+            requestId: members.decodeIfPresent("requestId"),
+            timestamp: members.decodeIfPresent("timestamp")
+        )
+    }
+}
+
+extension DMS.Message: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        try self.init(
+            Body: members.decode("Body"),
+            Attributes: members.decodeIfPresent("Attributes")
+        )
     }
 }

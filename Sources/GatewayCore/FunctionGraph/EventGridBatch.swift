@@ -9,6 +9,7 @@ public struct EventGridBatch: Dialect {
     public let name = "functiongraph.eventgrid"
     public let summary = "Huawei EventGrid PutEvents wrapper: events[] of CloudEvents"
     public let signature: String? = "events[] whose first element is an object with specversion (or is empty)"
+    public let detectionAnchor: String? = "events"
 
     /// Decodable only: the events are read by the CloudEvents reader, which has no encoder.
     struct Body: Decodable {
@@ -32,5 +33,13 @@ public struct EventGridBatch: Dialect {
             warnings.forEach(input.warn)
             return envelope
         }
+    }
+}
+
+// Read straight from the parsed body (see DocumentDecodable), member by member in declaration order.
+
+extension EventGridBatch.Body: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        try self.init(events: members.decode("events"))
     }
 }

@@ -9,6 +9,7 @@ public struct FunctionGraphTimer: Dialect {
     public let name = "functiongraph.timer"
     public let summary = "Huawei FunctionGraph TIMER trigger: one scheduled firing"
     public let signature: String? = "trigger_type \"TIMER\""
+    public let detectionAnchor: String? = "trigger_type"
 
     struct Event: Codable {
         var version: String?
@@ -47,5 +48,19 @@ public struct FunctionGraphTimer: Dialect {
                 extensions: extensions
             )
         ]
+    }
+}
+
+// Read straight from the parsed body (see DocumentDecodable), member by member in declaration order.
+
+extension FunctionGraphTimer.Event: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        try self.init(
+            version: members.decodeIfPresent("version"),
+            time: members.decode("time"),
+            trigger_type: members.decode("trigger_type"),
+            trigger_name: members.decode("trigger_name"),
+            user_event: members.decodeIfPresent("user_event")
+        )
     }
 }

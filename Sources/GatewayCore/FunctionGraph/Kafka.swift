@@ -10,6 +10,7 @@ public struct Kafka: Dialect {
     public let name = "functiongraph.kafka"
     public let summary = "Huawei FunctionGraph Kafka trigger: messages of a DMS or open-source Kafka topic"
     public let signature: String? = "trigger_type \"KAFKA\""
+    public let detectionAnchor: String? = "trigger_type"
 
     public func matchesBody(_ probe: DetectionProbe) -> Bool {
         matchesQueueTrigger(probe, triggerType: "KAFKA")

@@ -10,6 +10,7 @@ public struct LTS: Dialect {
     public let name = "functiongraph.lts"
     public let summary = "Huawei FunctionGraph LTS trigger: base64 lts.data holding a batch of log entries"
     public let signature: String? = "lts.data (a string)"
+    public let detectionAnchor: String? = "lts"
 
     struct Event: Decodable {
         var lts: Body
@@ -39,6 +40,11 @@ public struct LTS: Dialect {
             }
             document = decoder.document
             node = decoder.node
+        }
+
+        init(document: JSONDocument, node: Int) {
+            self.document = document
+            self.node = node
         }
     }
 
@@ -119,7 +125,7 @@ public struct LTS: Dialect {
         switch document[logs.node].kind {
         case .string:
             // OTC runtimes: one string holding the array of entries.
-            let inner = try parse(document.string(at: logs.node), location: "logs")
+            let inner = try parse(document, logs.node, location: "logs")
             guard inner[inner.root].kind == .array else {
                 throw failure(.typeMismatch, "the decoded payload: logs does not hold a JSON array (it holds \(inner.describe(inner.root)))",
                     expected: "a JSON array of log entries", found: inner.describe(inner.root))
@@ -131,7 +137,7 @@ public struct LTS: Dialect {
             return try document.elements(of: logs.node).enumerated().map { (position, element) throws(NormalizationError) in
                 guard document[element].kind == .string else { return try entry(in: document, at: element, position: position, base: "") }
                 // The 2021 documentation: each element is a string holding one entry.
-                let inner = try parse(document.string(at: element), location: "logs[\(position)]")
+                let inner = try parse(document, element, location: "logs[\(position)]")
                 return try entry(in: inner, at: inner.root, position: position, base: "logs[\(position)]")
             }
         default:
@@ -149,18 +155,20 @@ public struct LTS: Dialect {
         return try decode(Verbatim<Entry>.self, in: document, at: node, location: base())
     }
 
-    /// Parses JSON text found inside the payload.
-    private static func parse(_ text: String, location: String) throws(NormalizationError) -> JSONDocument {
+    /// Parses the JSON text held by the string node at `node` (decoded to bytes, without a String between).
+    private static func parse(_ document: JSONDocument, _ node: Int, location: @autoclosure () -> String) throws(NormalizationError) -> JSONDocument {
         do {
-            return try JSONDocument(bytes: Array(text.utf8))
+            return try JSONDocument(bytes: document.stringBytes(at: node))
         } catch {
-            throw failure(error.code, "the decoded payload: \(location) is not JSON: \(syntax(error))", expected: "JSON text", found: NormalizationError.quote(text))
+            throw failure(
+                error.code, "the decoded payload: \(location()) is not JSON: \(syntax(error))", expected: "JSON text",
+                found: NormalizationError.quote(document.string(at: node)))
         }
     }
 
     /// Decodes `T` at `node`, restating a failure at `lts.data` with its place inside the payload
     /// (`location` is where the document's root sits: "" for the payload itself).
-    private static func decode<T: Decodable>(_ type: T.Type, in document: JSONDocument, at node: Int, location: @autoclosure () -> String) throws(NormalizationError) -> T {
+    private static func decode<T: DocumentDecodable>(_ type: T.Type, in document: JSONDocument, at node: Int, location: @autoclosure () -> String) throws(NormalizationError) -> T {
         do {
             return try document.decode(type, at: node)
         } catch {
@@ -181,5 +189,41 @@ public struct LTS: Dialect {
 
     private static func failure(_ code: NormalizationError.Code, _ message: String, expected: String?, found: String?) -> NormalizationError {
         NormalizationError(code, message, path: dataPath, expected: expected, found: found)
+    }
+}
+
+// Read straight from the parsed body (see DocumentDecodable), member by member in declaration order.
+
+extension LTS.Logs: DocumentDecodable {}
+
+extension LTS.Event: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        try self.init(lts: members.decode("lts"))
+    }
+}
+
+extension LTS.Body: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        try self.init(data: members.decode("data"))
+    }
+}
+
+extension LTS.Payload: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        try self.init(
+            logs: members.decode("logs"),
+            owner: members.decodeIfPresent("owner"),
+            log_group_id: members.decodeIfPresent("log_group_id"),
+            log_topic_id: members.decodeIfPresent("log_topic_id")
+        )
+    }
+}
+
+extension LTS.Entry: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        try self.init(
+            time: members.decodeIfPresent("time"),
+            log_uid: members.decodeIfPresent("log_uid")
+        )
     }
 }

@@ -9,6 +9,7 @@ public struct OBS: Dialect {
     public let name = "functiongraph.obs"
     public let summary = "Huawei FunctionGraph OBS trigger: S3-compatible Records[] of object events"
     public let signature: String? = "Records[] whose first element has eventName and s3 (or is empty)"
+    public let detectionAnchor: String? = "Records"
 
     struct Event: Codable {
         var Records: [Verbatim<Record>]
@@ -106,5 +107,58 @@ public struct OBS: Dialect {
                 ))
         }
         return envelopes
+    }
+}
+
+// Read straight from the parsed body (see DocumentDecodable), member by member in declaration order.
+
+extension OBS.Event: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        try self.init(Records: members.decode("Records"))
+    }
+}
+
+extension OBS.Record: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        try self.init(
+            awsRegion: members.decodeIfPresent("awsRegion"),
+            eventTime: members.decodeIfPresent("eventTime"),
+            eventName: members.decode("eventName"),
+            responseElements: members.decodeIfPresent("responseElements"),
+            s3: members.decode("s3")
+        )
+    }
+}
+
+extension OBS.ResponseElements: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        try self.init(
+            requestID: members.decodeIfPresent("x-amz-request-id"),
+            id2: members.decodeIfPresent("x-amz-id-2")
+        )
+    }
+}
+
+extension OBS.S3: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        try self.init(
+            bucket: members.decode("bucket"),
+            object: members.decode("object")
+        )
+    }
+}
+
+extension OBS.Bucket: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        try self.init(name: members.decode("name"))
+    }
+}
+
+extension OBS.Object: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        try self.init(
+            key: members.decode("key"),
+            sequencer: members.decodeIfPresent("sequencer")
+        )
     }
 }

@@ -27,24 +27,32 @@ struct QueueTriggerEvent: Codable {
     struct Message: Codable {
         var text: String
 
-        private struct Wrapped: Codable {
+        private struct Wrapped: Codable, DocumentObjectDecodable {
             var message: String
+
+            init(members: JSONObjectReader) throws(NormalizationError) {
+                message = try members.decode("message")
+            }
         }
 
         init(from decoder: any Decoder) throws {
             if let decoder = decoder as? DocumentDecoder {
-                switch decoder.document[decoder.node].kind {
-                case .string: text = decoder.document.string(at: decoder.node)
-                case .object: text = try decoder.document.decode(Wrapped.self, at: decoder.node).message
-                default:
-                    throw NormalizationError.typeMismatch(
-                        path: decoder.path, expected: "a string or an object with a string \"message\"",
-                        found: decoder.document.describe(decoder.node))
-                }
+                self = try Self(document: decoder.document, node: decoder.node)
             } else if let single = try? decoder.singleValueContainer(), let string = try? single.decode(String.self) {
                 text = string
             } else {
                 text = try Wrapped(from: decoder).message
+            }
+        }
+
+        init(document: JSONDocument, node: Int) throws(NormalizationError) {
+            switch document[node].kind {
+            case .string: text = document.string(at: node)
+            case .object: text = try Wrapped(document: document, node: node).message
+            default:
+                throw NormalizationError.typeMismatch(
+                    path: document.path(of: node), expected: "a string or an object with a string \"message\"",
+                    found: document.describe(node))
             }
         }
 
@@ -169,5 +177,36 @@ extension Dialect {
             }
         }
         return envelopes
+    }
+}
+
+// Read straight from the parsed body (see DocumentDecodable), member by member in declaration order.
+
+extension QueueTriggerEvent.Message: DocumentDecodable {}
+
+extension QueueTriggerEvent.Record: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        try self.init(
+            messages: members.decode("messages"),
+            instance_id: members.decodeIfPresent("instance_id"),
+            topic_id: members.decodeIfPresent("topic_id"),
+            exchange: members.decodeIfPresent("exchange")
+        )
+    }
+}
+
+extension QueueTriggerEvent: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        try self.init(
+            event_version: members.decodeIfPresent("event_version"),
+            event_time: members.decodeIfPresent("event_time"),
+            trigger_type: members.decode("trigger_type"),
+            region: members.decodeIfPresent("region"),
+            instance_id: members.decodeIfPresent("instance_id"),
+            topic_id: members.decodeIfPresent("topic_id"),
+            exchange: members.decodeIfPresent("exchange"),
+            messages: members.decodeIfPresent("messages"),
+            records: members.decodeIfPresent("records")
+        )
     }
 }

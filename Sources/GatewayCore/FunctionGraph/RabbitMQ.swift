@@ -8,6 +8,7 @@ public struct RabbitMQ: Dialect {
     public let name = "functiongraph.rabbitmq"
     public let summary = "Huawei FunctionGraph RabbitMQ trigger: messages of a DMS RabbitMQ exchange"
     public let signature: String? = "trigger_type \"RABBITMQ\""
+    public let detectionAnchor: String? = "trigger_type"
 
     public func matchesBody(_ probe: DetectionProbe) -> Bool {
         matchesQueueTrigger(probe, triggerType: "RABBITMQ")

@@ -8,6 +8,7 @@ public struct RocketMQ: Dialect {
     public let name = "functiongraph.rocketmq"
     public let summary = "Huawei FunctionGraph RocketMQ trigger: messages of a DMS RocketMQ topic"
     public let signature: String? = "trigger_type \"ROCKETMQ\""
+    public let detectionAnchor: String? = "trigger_type"
 
     public func matchesBody(_ probe: DetectionProbe) -> Bool {
         matchesQueueTrigger(probe, triggerType: "ROCKETMQ")

@@ -8,6 +8,7 @@ public struct SMN: Dialect {
     public let name = "functiongraph.smn"
     public let summary = "Huawei FunctionGraph SMN trigger: record[] of topic notifications"
     public let signature: String? = "record[] whose first element has event_source \"smn\" (or is empty)"
+    public let detectionAnchor: String? = "record"
 
     struct Event: Codable {
         var record: [Record]
@@ -87,5 +88,43 @@ enum FunctionGraphURN {
             utf8.index(after: second) < third
         else { return nil }
         return String(urn[urn.index(after: second)..<third])
+    }
+}
+
+// Read straight from the parsed body (see DocumentDecodable), member by member in declaration order.
+
+extension SMN.Event: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        try self.init(
+            record: members.decode("record"),
+            functionname: members.decodeIfPresent("functionname"),
+            requestId: members.decodeIfPresent("requestId"),
+            timestamp: members.decodeIfPresent("timestamp")
+        )
+    }
+}
+
+extension SMN.Record: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        try self.init(
+            event_version: members.decodeIfPresent("event_version"),
+            event_source: members.decodeIfPresent("event_source"),
+            event_subscription_urn: members.decodeIfPresent("event_subscription_urn"),
+            smn: members.decode("smn")
+        )
+    }
+}
+
+extension SMN.Notification: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        try self.init(
+            topic_urn: members.decode("topic_urn"),
+            message_id: members.decodeIfPresent("message_id"),
+            type: members.decodeIfPresent("type"),
+            subject: members.decodeIfPresent("subject"),
+            message: members.decode("message"),
+            timestamp: members.decodeIfPresent("timestamp"),
+            message_attributes: members.decodeIfPresent("message_attributes")
+        )
     }
 }

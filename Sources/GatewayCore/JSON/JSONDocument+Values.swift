@@ -7,7 +7,18 @@ extension JSONDocument {
         if !node.flag {
             return String(decoding: UnsafeBufferPointer(rebasing: text[start..<end]), as: UTF8.self)
         }
-        return String(decoding: unescape(start, end), as: UTF8.self)
+        // Written straight into the string's storage: no array of bytes in between.
+        return String(unsafeUninitializedCapacity: end - start) { unescape(start, end, into: $0) }
+    }
+
+    /// The decoded UTF-8 bytes of the string node at `index`: the bytes of ``string(at:)``, which is
+    /// valid UTF-8 as the parser checked it, without making the String.
+    func stringBytes(at index: Int) -> [UInt8] {
+        let node = nodes[index]
+        let start = Int(node.start) + 1
+        let end = Int(node.end) - 1
+        guard node.flag else { return Array(text[start..<end]) }
+        return [UInt8](unsafeUninitializedCapacity: end - start) { buffer, count in count = unescape(start, end, into: buffer) }
     }
 
     /// Runs `body` over the decoded UTF-8 bytes of the string node at `index`, without making a String
@@ -135,25 +146,30 @@ extension JSONDocument {
         }
     }
 
-    private func unescape(_ start: Int, _ end: Int) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(end - start)
+    /// Writes the text between `start` and `end` with its escapes resolved into `out`, which has room
+    /// for `end - start` bytes (no escape decodes longer than it is written); returns the count.
+    private func unescape(_ start: Int, _ end: Int, into out: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        var count = 0
+        func put(_ byte: UInt8) {
+            out[count] = byte
+            count += 1
+        }
         var position = start
         while position < end {
             let byte = text[position]
             guard byte == UInt8(ascii: "\\") else {
-                out.append(byte)
+                put(byte)
                 position += 1
                 continue
             }
             let code = text[position + 1]
             position += 2
             switch code {
-            case UInt8(ascii: "b"): out.append(0x08)
-            case UInt8(ascii: "f"): out.append(0x0C)
-            case UInt8(ascii: "n"): out.append(0x0A)
-            case UInt8(ascii: "r"): out.append(0x0D)
-            case UInt8(ascii: "t"): out.append(0x09)
+            case UInt8(ascii: "b"): put(0x08)
+            case UInt8(ascii: "f"): put(0x0C)
+            case UInt8(ascii: "n"): put(0x0A)
+            case UInt8(ascii: "r"): put(0x0D)
+            case UInt8(ascii: "t"): put(0x09)
             case UInt8(ascii: "u"):
                 var scalar = hex4(position)
                 position += 4
@@ -163,11 +179,11 @@ extension JSONDocument {
                     position += 6
                     scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
                 }
-                appendUTF8(scalar, to: &out)
-            default: out.append(code)
+                forEachUTF8Byte(of: scalar, put)
+            default: put(code)
             }
         }
-        return out
+        return count
     }
 
     private func hex4(_ position: Int) -> UInt32 {
@@ -177,23 +193,23 @@ extension JSONDocument {
     }
 }
 
-/// Appends the UTF-8 encoding of `scalar`.
-func appendUTF8(_ scalar: UInt32, to out: inout [UInt8]) {
+/// Calls `body` with each byte of the UTF-8 encoding of `scalar`.
+func forEachUTF8Byte(of scalar: UInt32, _ body: (UInt8) -> Void) {
     switch scalar {
     case 0..<0x80:
-        out.append(UInt8(scalar))
+        body(UInt8(scalar))
     case 0x80..<0x800:
-        out.append(UInt8(0xC0 | scalar >> 6))
-        out.append(UInt8(0x80 | scalar & 0x3F))
+        body(UInt8(0xC0 | scalar >> 6))
+        body(UInt8(0x80 | scalar & 0x3F))
     case 0x800..<0x10000:
-        out.append(UInt8(0xE0 | scalar >> 12))
-        out.append(UInt8(0x80 | scalar >> 6 & 0x3F))
-        out.append(UInt8(0x80 | scalar & 0x3F))
+        body(UInt8(0xE0 | scalar >> 12))
+        body(UInt8(0x80 | scalar >> 6 & 0x3F))
+        body(UInt8(0x80 | scalar & 0x3F))
     default:
-        out.append(UInt8(0xF0 | scalar >> 18))
-        out.append(UInt8(0x80 | scalar >> 12 & 0x3F))
-        out.append(UInt8(0x80 | scalar >> 6 & 0x3F))
-        out.append(UInt8(0x80 | scalar & 0x3F))
+        body(UInt8(0xF0 | scalar >> 18))
+        body(UInt8(0x80 | scalar >> 12 & 0x3F))
+        body(UInt8(0x80 | scalar >> 6 & 0x3F))
+        body(UInt8(0x80 | scalar & 0x3F))
     }
 }
 

@@ -5,6 +5,11 @@ struct Verbatim<Value: Decodable>: Decodable {
     let value: Value
     let raw: RawJSON
 
+    init(value: Value, raw: RawJSON) {
+        self.value = value
+        self.raw = raw
+    }
+
     init(from decoder: any Decoder) throws {
         value = try Value(from: decoder)
         raw = try RawJSON(from: decoder)

@@ -14,8 +14,14 @@ public protocol Dialect: Sendable {
     var body: BodyRequirement { get }
     /// Whether the headers or the path alone say this dialect (checked for every dialect before any body).
     func matchesRequest(_ event: IncomingEvent) -> Bool
+    /// Whether ``matchesRequest(_:)`` can say yes: detection asks only the dialects that have a header or
+    /// path rule (false, the default, for those that go by the body alone).
+    var hasRequestRule: Bool { get }
     /// Whether the body looks like this dialect.
     func matchesBody(_ probe: DetectionProbe) -> Bool
+    /// A top-level member that every body ``matchesBody(_:)`` accepts has, or nil (the default) when
+    /// there is none: detection does not ask a dialect whose anchor the body lacks.
+    var detectionAnchor: String? { get }
     /// Decodes the request into envelopes, in the order the source lists its events.
     func normalize(_ input: DialectInput) throws(NormalizationError) -> [Envelope]
     /// Where the batch container's elements sit in a body this dialect normalized, and which element
@@ -40,7 +46,9 @@ extension Dialect {
     public var body: BodyRequirement { .json }
     public var signature: String? { nil }
     public func matchesRequest(_ event: IncomingEvent) -> Bool { false }
+    public var hasRequestRule: Bool { false }
     public func matchesBody(_ probe: DetectionProbe) -> Bool { false }
+    public var detectionAnchor: String? { nil }
     public func batchElements(_ input: DialectInput) -> BatchElements? { nil }
 
     /// `functiongraph` of `functiongraph.smn`.
@@ -56,19 +64,16 @@ extension Dialect {
 }
 
 /// The request as a dialect sees it: the parsed body, headers, path and receipt time.
+///
+/// Made with the memberwise initializer: an explicit one, assigning the properties one by one, left a
+/// copy and a destroy of the whole input in every normalization.
 public struct DialectInput {
     public let event: IncomingEvent
     let document: JSONDocument?
     /// `platform` and `trigger` of the dialect, made once per gateway rather than once per event.
-    private let base: ExtensionAttributes
-    private let sink: WarningSink
-
-    init(event: IncomingEvent, document: JSONDocument?, base: ExtensionAttributes, sink: WarningSink) {
-        self.event = event
-        self.document = document
-        self.base = base
-        self.sink = sink
-    }
+    let base: ExtensionAttributes
+    /// Where ``warn(_:)`` writes.
+    let sink: WarningSink
 
     /// The parsed body; only dialects with a JSON body requirement ask for it.
     var json: JSONDocument {
@@ -77,7 +82,7 @@ public struct DialectInput {
     }
 
     /// Decodes the whole body as the wire type `T`.
-    func decode<T: Decodable>(_ type: T.Type) throws(NormalizationError) -> T {
+    func decode<T: DocumentDecodable>(_ type: T.Type) throws(NormalizationError) -> T {
         try json.decode(type)
     }
 
@@ -104,10 +109,29 @@ final class WarningSink {
 public struct DetectionProbe {
     public let event: IncomingEvent
     let document: JSONDocument
+    /// The node of `messages[0].event_metadata.event_type` when it is a string. Ten Yandex dialects ask
+    /// for it in turn, and finding it took three member lookups each time.
+    let firstMessageEventType: Int?
+    /// The top-level member names, as a ``MemberNameFilter``.
+    let topLevelNames: MemberNameFilter
+}
 
+extension DetectionProbe {
+    /// The probe of `event`, whose body is `document`. (In an extension, delegating to the memberwise
+    /// initializer, for the reason ``DialectInput`` gives.)
     init(event: IncomingEvent, document: JSONDocument) {
-        self.event = event
-        self.document = document
+        self.init(
+            event: event, document: document, firstMessageEventType: Self.firstMessageEventType(in: document),
+            topLevelNames: MemberNameFilter(namesOf: document.root, in: document))
+    }
+
+    private static func firstMessageEventType(in document: JSONDocument) -> Int? {
+        guard let messages = document.member("messages", of: document.root), document[messages].kind == .array,
+            document[messages].count > 0, document[messages + 1].kind == .object,
+            let metadata = document.member("event_metadata", of: messages + 1), document[metadata].kind == .object,
+            let type = document.member("event_type", of: metadata), document[type].kind == .string
+        else { return nil }
+        return type
     }
 
     /// Whether the content type may carry a JSON body: JSON types, text/plain (some triggers send JSON
@@ -161,5 +185,47 @@ public struct DetectionProbe {
     func isEmptyArray(_ key: String, _ inner: String? = nil) -> Bool {
         guard let (document, node) = member(key, inner) else { return false }
         return document[node].kind == .array && document[node].count == 0
+    }
+}
+
+
+/// A 64-bit Bloom filter of an object's member names (one bit per name, from its length and end bytes).
+///
+/// Detection asks some thirty dialects in turn whether the body is theirs, and most answers start with
+/// looking up a top-level member the body does not have; testing a bit first skips those dialects.
+/// A name written with escapes sets every bit, so the filter never rules out a member that is there.
+struct MemberNameFilter: Sendable {
+    private(set) var bits: UInt64 = 0
+
+    /// The filter of `name` alone; empty for nil, which ``mayContain(_:)`` reads as "no anchor".
+    init(_ name: String?) {
+        guard let name else { return }
+        bits = name.withUTF8Buffer(Self.bit)
+    }
+
+    /// The filter of the member names of `object` (empty when the node is not an object).
+    init(namesOf object: Int, in document: JSONDocument) {
+        guard document[object].kind == .object else { return }
+        // Walks the names in place: `members(of:)` would build an array for every body.
+        var name = object + 1
+        while name < Int(document[object].next) {
+            if document[name].flag {
+                bits = .max
+                return
+            }
+            bits |= Self.bit(document.slice(name).dropFirst().dropLast())
+            name = Int(document[name + 1].next)
+        }
+    }
+
+    /// Whether an object with these names may have the member of `anchor` (always, without an anchor).
+    func mayContain(_ anchor: MemberNameFilter) -> Bool {
+        anchor.bits == 0 || bits & anchor.bits != 0
+    }
+
+    private static func bit(_ name: some Collection<UInt8>) -> UInt64 {
+        guard let first = name.first else { return 1 }
+        let hash = UInt64(name.count) &* 7 &+ UInt64(first) &+ UInt64(name[name.index(name.endIndex, offsetBy: -1)]) &* 3
+        return 1 << (hash & 63)
     }
 }

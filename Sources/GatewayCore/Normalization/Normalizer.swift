@@ -7,14 +7,20 @@ public struct Normalizer: Sendable {
     public let dialects: [any Dialect]
     /// Indices of the dialects detection may pick (they have a signature), in order.
     private let detectable: [Int]
+    /// The detectable dialects with a header or path rule, in order: the only ones asked before the body.
+    private let byRequest: [Int]
     private let indexByName: [String: Int]
     private let bases: [ExtensionAttributes]
+    /// ``Dialect/detectionAnchor`` of each dialect, as a filter.
+    private let anchors: [MemberNameFilter]
 
     public init(dialects: [any Dialect] = Dialects.all) {
         self.dialects = dialects
         self.detectable = dialects.indices.filter { dialects[$0].signature != nil }
+        self.byRequest = detectable.filter { dialects[$0].hasRequestRule }
         self.indexByName = Dictionary(dialects.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
         self.bases = dialects.map(\.provenanceBase)
+        self.anchors = dialects.map { MemberNameFilter($0.detectionAnchor) }
     }
 
     /// The dialect called `name`.
@@ -52,7 +58,7 @@ public struct Normalizer: Sendable {
             }
             return (index, nil)
         }
-        for index in detectable where dialects[index].matchesRequest(event) { return (index, nil) }
+        for index in byRequest where dialects[index].matchesRequest(event) { return (index, nil) }
         // No header or path rule matched: the body must be JSON of a known shape.
         if let contentType = event.contentType, !DetectionProbe.mayCarryJSON(contentType) {
             throw NormalizationError(
@@ -61,7 +67,9 @@ public struct Normalizer: Sendable {
                 expected: "application/json", found: NormalizationError.quote(contentType))
         }
         let probe = DetectionProbe(event: event, document: try JSONDocument(bytes: event.body))
-        for index in detectable where dialects[index].matchesBody(probe) { return (index, probe.document) }
+        for index in detectable where probe.topLevelNames.mayContain(anchors[index]) && dialects[index].matchesBody(probe) {
+            return (index, probe.document)
+        }
         if let refusal = OpenWhiskFeedAction.refusal(probe) { throw refusal }
         let tried = dialects.compactMap { dialect in dialect.signature.map { "\(dialect.name) (\($0))" } }
         throw NormalizationError(

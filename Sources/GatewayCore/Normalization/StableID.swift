@@ -22,11 +22,11 @@ public enum StableID {
         for part in parts { append(part, to: &message) }
         let (high, low) = message.withUnsafeBytes { MurmurHash3.hash128($0) }
         return String(unsafeUninitializedCapacity: 32) { buffer in
-            for (offset, word) in [high, low].enumerated() {
-                for index in 0..<16 {
-                    let nibble = UInt8(truncatingIfNeeded: word >> (60 - 4 * UInt64(index))) & 0x0F
-                    buffer[offset * 16 + index] = nibble < 10 ? 48 + nibble : 87 + nibble
-                }
+            // The two words in turn, without an array of them (an allocation per id).
+            for index in 0..<32 {
+                let word = index < 16 ? high : low
+                let nibble = UInt8(truncatingIfNeeded: word >> (60 - 4 * UInt64(index & 15))) & 0x0F
+                buffer[index] = nibble < 10 ? 48 + nibble : 87 + nibble
             }
             return 32
         }

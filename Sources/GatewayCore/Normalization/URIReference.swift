@@ -7,6 +7,8 @@ public enum URIReference {
     }
 
     public static func path(_ segments: [String]) -> String {
+        // Nearly every segment needs no escaping: copy them in one pass when that holds.
+        if let plain = plainPath(segments) { return plain }
         // One allocation: measure the encoded length, then write the bytes in place.
         let length = segments.reduce(0) { $0 + 1 + encodedLength($1) }
         return String(unsafeUninitializedCapacity: length) { buffer in
@@ -18,6 +20,29 @@ public enum URIReference {
             }
             return position
         }
+    }
+
+    /// `/a/b/c` when no segment needs escaping, else nil.
+    private static func plainPath(_ segments: [String]) -> String? {
+        var plain = true
+        let path = String(unsafeUninitializedCapacity: segments.reduce(0) { $0 + 1 + $1.utf8.count }) { buffer in
+            var position = 0
+            for segment in segments {
+                buffer[position] = UInt8(ascii: "/")
+                position += 1
+                plain = segment.withUTF8Buffer { bytes in
+                    for byte in bytes {
+                        guard isPathCharacter(byte) else { return false }
+                        buffer[position] = byte
+                        position += 1
+                    }
+                    return true
+                }
+                guard plain else { return 0 }
+            }
+            return position
+        }
+        return plain ? path : nil
     }
 
     /// Percent-encodes everything but unreserved characters, sub-delimiters, `:` and `@`.
@@ -59,7 +84,13 @@ public enum URIReference {
     ///
     /// - Returns: nil when an escape is malformed or the result is not UTF-8.
     public static func percentDecode(_ text: String, plusAsSpace: Bool = false) -> String? {
+        // Most texts have nothing to decode, and a String is valid UTF-8 already: keep it as it is.
+        let untouched = text.withUTF8Buffer { bytes in
+            !bytes.contains { $0 == UInt8(ascii: "%") || (plusAsSpace && $0 == UInt8(ascii: "+")) }
+        }
+        if untouched { return text }
         var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.utf8.count)
         var iterator = text.utf8.makeIterator()
         while let byte = iterator.next() {
             switch byte {
@@ -86,16 +117,13 @@ public enum URIReference {
     }
 
     /// RFC 3986 `pchar` without `%`: unreserved, sub-delimiters, `:` and `@`.
+    ///
+    /// Bit n of the masks is set when byte n is one (`0-9 ! $ & ' ( ) * + , - . : ; =` below 64, `@ A-Z _
+    /// a-z ~` above): two shifts instead of a chain of range tests for every byte of every source.
     private static func isPathCharacter(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-            UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "!"), UInt8(ascii: "$"),
-            UInt8(ascii: "&"), UInt8(ascii: "'"), UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "*"), UInt8(ascii: "+"),
-            UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: "="), UInt8(ascii: ":"), UInt8(ascii: "@"):
-            true
-        default:
-            false
-        }
+        let low: UInt64 = 0x2fff_7fd2_0000_0000
+        let high: UInt64 = 0x47ff_fffe_87ff_ffff
+        return byte < 64 ? low >> byte & 1 == 1 : byte < 128 && high >> (byte - 64) & 1 == 1
     }
 }
 

@@ -10,6 +10,7 @@ public struct OpenWhiskFire: Dialect {
     public let name = "openwhisk.fire"
     public let summary = "Apache OpenWhisk trigger fire: POST /api/v1/namespaces/{namespace}/triggers/{trigger} with JSON parameters"
     public let signature: String? = "path /api/v1/namespaces/{namespace}/triggers/{trigger}"
+    public let hasRequestRule = true
     public var body: BodyRequirement { .jsonOrEmpty }
 
     public func matchesRequest(_ event: IncomingEvent) -> Bool {

@@ -9,6 +9,7 @@ public struct YandexBudget: Dialect {
     public let name = "yandex.budget"
     public let summary = "Yandex Cloud Billing budget trigger: messages[] of budget threshold notifications"
     public let signature: String? = "messages[] whose first element has billing_account_id and budget_id"
+    public let detectionAnchor: String? = "messages"
 
     static let eventType = "yandex.cloud.events.billing.BudgetThreshold"
 
@@ -35,10 +36,16 @@ public struct YandexBudget: Dialect {
         var number: JSONNumber
 
         init(from decoder: any Decoder) throws {
-            let value = try JSONValue(from: decoder)
+            try self.init(try JSONValue(from: decoder), path: (decoder as? DocumentDecoder)?.path ?? JSONPath.root)
+        }
+
+        init(document: JSONDocument, node: Int) throws(NormalizationError) {
+            try self.init(JSONValue(document, node), path: document.path(of: node))
+        }
+
+        private init(_ value: JSONValue, path: @autoclosure () -> String) throws(NormalizationError) {
             guard case .number(let number) = value else {
-                throw NormalizationError.typeMismatch(
-                    path: (decoder as? DocumentDecoder)?.path ?? JSONPath.root, expected: "a number", found: value.shortDescription)
+                throw NormalizationError.typeMismatch(path: path(), expected: "a number", found: value.shortDescription)
             }
             self.number = number
         }
@@ -70,5 +77,31 @@ public struct YandexBudget: Dialect {
                 extensions: input.provenance(batchIndex: index)
             )
         }
+    }
+}
+
+// Read straight from the parsed body (see DocumentDecodable), member by member in declaration order.
+
+extension YandexBudget.Amount: DocumentDecodable {}
+
+extension YandexBudget.Event: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        try self.init(messages: members.decode("messages"))
+    }
+}
+
+extension YandexBudget.Message: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        try self.init(
+            billing_account_id: members.decode("billing_account_id"),
+            budget_id: members.decode("budget_id"),
+            budget_display_name: members.decodeIfPresent("budget_display_name"),
+            amount: members.decode("amount"),
+            currency: members.decodeIfPresent("currency"),
+            period: members.decodeIfPresent("period"),
+            budgeted_amount: members.decodeIfPresent("budgeted_amount"),
+            threshold_amount: members.decode("threshold_amount"),
+            threshold_type: members.decodeIfPresent("threshold_type")
+        )
     }
 }

@@ -44,3 +44,21 @@ public struct YandexCloudLogs: YandexEventDialect {
         return envelopes
     }
 }
+
+// Read straight from the parsed body (see DocumentDecodable), member by member in declaration order.
+
+extension YandexCloudLogs.Details: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        try self.init(messages: members.decode("messages"))
+    }
+}
+
+extension YandexCloudLogs.Entry: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        try self.init(
+            log_group_id: members.decode("log_group_id"),
+            log_stream_name: members.decode("log_stream_name"),
+            timestamp: members.decodeIfPresent("timestamp")
+        )
+    }
+}

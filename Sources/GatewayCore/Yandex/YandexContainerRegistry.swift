@@ -35,3 +35,17 @@ public struct YandexContainerRegistry: YandexEventDialect {
         }
     }
 }
+
+// Read straight from the parsed body (see DocumentDecodable), member by member in declaration order.
+
+extension YandexContainerRegistry.Details: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        try self.init(
+            image_digest: members.decodeIfPresent("image_digest"),
+            image_id: members.decodeIfPresent("image_id"),
+            registry_id: members.decode("registry_id"),
+            repository_name: members.decodeIfPresent("repository_name"),
+            tag: members.decodeIfPresent("tag")
+        )
+    }
+}

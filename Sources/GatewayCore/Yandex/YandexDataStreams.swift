@@ -43,3 +43,11 @@ public struct YandexDataStreams: Dialect {
         }
     }
 }
+
+// Read straight from the parsed body (see DocumentDecodable), member by member in declaration order.
+
+extension YandexDataStreams.Event: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        try self.init(messages: members.decode("messages"))
+    }
+}

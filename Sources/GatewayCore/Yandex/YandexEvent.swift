@@ -9,6 +9,7 @@ public struct YandexEvent: Dialect {
     public let name = "yandex.event"
     public let summary = "Yandex Cloud trigger of any other kind: messages[] with event_metadata.event_type yandex.cloud.events.*"
     public let signature: String? = "messages[] whose first element has event_metadata.event_type yandex.cloud.events.* (or is empty)"
+    public let detectionAnchor: String? = "messages"
 
     static let prefix = "yandex.cloud.events."
     static let eventTypes = YandexEventTypes.under(prefix)
@@ -24,13 +25,6 @@ public struct YandexEvent: Dialect {
 
         enum CodingKeys: String, CodingKey {
             case event_metadata, details
-        }
-
-        init(from decoder: any Decoder) throws {
-            let container = try decoder.container(keyedBy: CodingKeys.self)
-            event_metadata = try container.decode(YandexMetadata.self, forKey: .event_metadata)
-            try event_metadata.check(YandexEvent.eventTypes, message: decoder)
-            details = try container.decodeIfPresent(RawJSON.self, forKey: .details)
         }
     }
 
@@ -60,5 +54,31 @@ public struct YandexEvent: Dialect {
     /// `ydb` of `yandex.cloud.events.ydb.SomethingHappened`.
     static func service(of type: String) -> String {
         String(type.dropFirst(prefix.count).prefix { $0 != "." })
+    }
+}
+
+// Read straight from the parsed body (see DocumentDecodable), member by member in declaration order.
+
+// In an extension, so that the memberwise initializer stays (the document path builds the value with it).
+extension YandexEvent.Message {
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        event_metadata = try container.decode(YandexMetadata.self, forKey: .event_metadata)
+        try event_metadata.check(YandexEvent.eventTypes, message: decoder)
+        details = try container.decodeIfPresent(RawJSON.self, forKey: .details)
+    }
+}
+
+extension YandexEvent.Message: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        let metadata: YandexMetadata = try members.decode("event_metadata")
+        try metadata.check(YandexEvent.eventTypes, messagePath: members.path)
+        try self.init(event_metadata: metadata, details: members.decodeIfPresent("details"))
+    }
+}
+
+extension YandexEvent.Event: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        try self.init(messages: members.decode("messages"))
     }
 }

@@ -55,3 +55,17 @@ public struct YandexIoT: YandexEventDialect {
             path: JSONPath.member("registry_id", of: path), expected: "registry_id or broker_id", found: "neither")
     }
 }
+
+// Read straight from the parsed body (see DocumentDecodable), member by member in declaration order.
+
+extension YandexIoT.Details: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        try self.init(
+            registry_id: members.decodeIfPresent("registry_id"),
+            device_id: members.decodeIfPresent("device_id"),
+            broker_id: members.decodeIfPresent("broker_id"),
+            mqtt_topic: members.decode("mqtt_topic"),
+            payload: members.decode("payload")
+        )
+    }
+}

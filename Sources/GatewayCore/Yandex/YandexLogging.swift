@@ -53,3 +53,30 @@ public struct YandexLogging: YandexEventDialect {
         return envelopes
     }
 }
+
+// Read straight from the parsed body (see DocumentDecodable), member by member in declaration order.
+
+extension YandexLogging.Details: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        try self.init(messages: members.decode("messages"))
+    }
+}
+
+extension YandexLogging.Entry: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        try self.init(
+            resource: members.decode("resource"),
+            timestamp: members.decodeIfPresent("timestamp"),
+            level: members.decodeIfPresent("level")
+        )
+    }
+}
+
+extension YandexLogging.Resource: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        try self.init(
+            type: members.decode("type"),
+            id: members.decode("id")
+        )
+    }
+}

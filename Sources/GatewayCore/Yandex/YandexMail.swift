@@ -9,6 +9,7 @@ public struct YandexMail: Dialect {
     public let name = "yandex.mail"
     public let summary = "Yandex Cloud Functions mail trigger: messages[] of received emails"
     public let signature: String? = "messages[] whose first element has received_at, headers and message"
+    public let detectionAnchor: String? = "messages"
 
     static let eventType = "yandex.cloud.events.mail.Message"
 
@@ -85,5 +86,32 @@ public struct YandexMail: Dialect {
             return YandexMessages.nonEmpty(value[value.index(after: open)..<close].trimmingSpaces())
         }
         return YandexMessages.nonEmpty(value.trimmingSpaces())
+    }
+}
+
+// Read straight from the parsed body (see DocumentDecodable), member by member in declaration order.
+
+extension YandexMail.Event: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        try self.init(messages: members.decode("messages"))
+    }
+}
+
+extension YandexMail.Message: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        try self.init(
+            received_at: members.decode("received_at"),
+            headers: members.decode("headers"),
+            message: members.decode("message")
+        )
+    }
+}
+
+extension YandexMail.Header: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        try self.init(
+            name: members.decode("name"),
+            values: members.decode("values")
+        )
     }
 }

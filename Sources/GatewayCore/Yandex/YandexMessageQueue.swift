@@ -67,3 +67,32 @@ public struct YandexMessageQueue: YandexEventDialect {
         return envelopes
     }
 }
+
+// Read straight from the parsed body (see DocumentDecodable), member by member in declaration order.
+
+extension YandexMessageQueue.Details: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        try self.init(
+            queue_id: members.decode("queue_id"),
+            message: members.decode("message")
+        )
+    }
+}
+
+extension YandexMessageQueue.Message: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        try self.init(
+            message_id: members.decodeIfPresent("message_id"),
+            md5_of_body: members.decodeIfPresent("md5_of_body"),
+            body: members.decode("body"),
+            attributes: members.decodeIfPresent("attributes"),
+            message_attributes: members.decodeIfPresent("message_attributes")
+        )
+    }
+}
+
+extension YandexMessageQueue.Attributes: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        try self.init(SentTimestamp: members.decodeIfPresent("SentTimestamp"))
+    }
+}

@@ -25,21 +25,25 @@ struct YandexMetadata: Codable {
     /// Called while decoding, before `details`: a storage batch holding a queue message must be reported
     /// as the wrong kind, not as a storage message missing `bucket_id`.
     func check(_ types: YandexEventTypes, message decoder: any Decoder) throws(NormalizationError) {
+        try check(types, messagePath: (decoder as? DocumentDecoder)?.path ?? JSONPath.root)
+    }
+
+    /// ``check(_:message:)`` for the message at `messagePath`, built only when the check fails.
+    func check(_ types: YandexEventTypes, messagePath: @autoclosure () -> String) throws(NormalizationError) {
         if !types.contains(event_type) {
-            let path = Self.path(decoder, "event_type")
+            let path = Self.path(messagePath(), "event_type")
             throw NormalizationError.invalid(
                 path: path, expected: types.expected, found: NormalizationError.quote(event_type),
                 "event type \(NormalizationError.quote(event_type)) is not one this dialect decodes (expected \(types.expected)); send each kind to its own dialect or let detection choose"
             )
         }
         if event_id.isEmpty {
-            throw NormalizationError.invalid(path: Self.path(decoder, "event_id"), expected: "a non-empty event id", found: "\"\"")
+            throw NormalizationError.invalid(path: Self.path(messagePath(), "event_id"), expected: "a non-empty event id", found: "\"\"")
         }
     }
 
     /// `$.messages[i].event_metadata.<key>`, computed only for errors.
-    private static func path(_ decoder: any Decoder, _ key: String) -> String {
-        let message = (decoder as? DocumentDecoder)?.path ?? JSONPath.root
+    private static func path(_ message: String, _ key: String) -> String {
         return JSONPath.member(key, of: JSONPath.member("event_metadata", of: message))
     }
 }
@@ -62,7 +66,9 @@ struct YandexEventTypes: Sendable {
     func contains(utf8 type: UnsafeBufferPointer<UInt8>) -> Bool {
         value.withUTF8Buffer { wanted in
             guard isPrefix ? type.count > wanted.count : type.count == wanted.count else { return false }
-            return type.prefix(wanted.count).elementsEqual(wanted)
+            // A plain loop: the generic prefix comparison cost more than the lookups around it.
+            for index in 0..<wanted.count where type[index] != wanted[index] { return false }
+            return true
         }
     }
 
@@ -71,7 +77,7 @@ struct YandexEventTypes: Sendable {
 }
 
 /// The `details` of one `event_metadata` kind, with the event types that carry it.
-protocol YandexDetails: Decodable {
+protocol YandexDetails: DocumentDecodable {
     static var eventTypes: YandexEventTypes { get }
 }
 
@@ -81,6 +87,8 @@ protocol YandexEventDialect: Dialect {
 }
 
 extension YandexEventDialect {
+    public var detectionAnchor: String? { "messages" }
+
     public func matchesBody(_ probe: DetectionProbe) -> Bool {
         YandexMessages.firstEventType(probe, isIn: Details.eventTypes)
     }
@@ -104,7 +112,10 @@ struct YandexMessage<Details: YandexDetails>: Decodable {
     enum CodingKeys: String, CodingKey {
         case event_metadata, details
     }
+}
 
+// In an extension, so that the memberwise initializer stays (the document path builds the value with it).
+extension YandexMessage {
     init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         event_metadata = try container.decode(YandexMetadata.self, forKey: .event_metadata)
@@ -115,15 +126,26 @@ struct YandexMessage<Details: YandexDetails>: Decodable {
 
 extension YandexMessage: Encodable where Details: Encodable {}
 
+extension YandexBatch: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        try self.init(messages: members.decode("messages"))
+    }
+}
+
+extension YandexMessage: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        let metadata: YandexMetadata = try members.decode("event_metadata")
+        try metadata.check(Details.eventTypes, messagePath: members.path)
+        try self.init(event_metadata: metadata, details: members.decode("details"))
+    }
+}
+
 enum YandexMessages {
     /// Whether the body has the `messages[].event_metadata` shape and the first message's `event_type`
     /// is one of `types`; compared in place, as every Yandex dialect asks it of every undetected body.
     static func firstEventType(_ probe: DetectionProbe, isIn types: YandexEventTypes) -> Bool {
-        guard let (document, message) = probe.firstObject(in: "messages"),
-            let metadata = document.member("event_metadata", of: message), document[metadata].kind == .object,
-            let type = document.member("event_type", of: metadata), document[type].kind == .string
-        else { return false }
-        return document.withStringBytes(at: type) { types.contains(utf8: $0) }
+        guard let type = probe.firstMessageEventType else { return false }
+        return probe.document.withStringBytes(at: type) { types.contains(utf8: $0) }
     }
 
     /// Whether the first message is an object with all of `keys` (the kinds without `event_metadata`).
@@ -174,6 +196,27 @@ extension Dialect {
             type: metadata.event_type,
             time: metadata.created_at ?? input.event.receivedAt,
             extensions: extensions
+        )
+    }
+}
+
+// Read straight from the parsed body (see DocumentDecodable), member by member in declaration order.
+
+extension YandexMetadata.TracingContext: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        try self.init(trace_id: members.decodeIfPresent("trace_id"))
+    }
+}
+
+extension YandexMetadata: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        try self.init(
+            event_id: members.decode("event_id"),
+            event_type: members.decode("event_type"),
+            created_at: members.decodeIfPresent("created_at"),
+            cloud_id: members.decodeIfPresent("cloud_id"),
+            folder_id: members.decodeIfPresent("folder_id"),
+            tracing_context: members.decodeIfPresent("tracing_context")
         )
     }
 }

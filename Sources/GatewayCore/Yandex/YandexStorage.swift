@@ -30,3 +30,14 @@ public struct YandexStorage: YandexEventDialect {
         }
     }
 }
+
+// Read straight from the parsed body (see DocumentDecodable), member by member in declaration order.
+
+extension YandexStorage.Details: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        try self.init(
+            bucket_id: members.decode("bucket_id"),
+            object_id: members.decode("object_id")
+        )
+    }
+}

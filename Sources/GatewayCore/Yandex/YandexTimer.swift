@@ -32,3 +32,14 @@ public struct YandexTimer: YandexEventDialect {
         }
     }
 }
+
+// Read straight from the parsed body (see DocumentDecodable), member by member in declaration order.
+
+extension YandexTimer.Details: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        try self.init(
+            trigger_id: members.decode("trigger_id"),
+            payload: members.decodeIfPresent("payload")
+        )
+    }
+}
