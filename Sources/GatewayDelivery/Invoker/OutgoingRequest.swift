@@ -96,14 +96,11 @@ extension Invocation {
     /// delimiter characters) is checked byte by byte; anything else (userinfo, IPv6 literals, escapes,
     /// other schemes) goes to `URLComponents`.
     static func isAbsoluteHTTP(_ url: String) -> Bool {
-        var bytes = url.utf8[...]
-        for scheme in ["http://", "https://"] where bytes.count > scheme.utf8.count {
-            let head = bytes.prefix(scheme.utf8.count)
-            guard head.elementsEqual(scheme.utf8, by: { $0 | 0x20 == $1 | 0x20 }) else { continue }
-            bytes = bytes.dropFirst(scheme.utf8.count)
-            let authority = bytes.prefix { $0 != UInt8(ascii: "/") && $0 != UInt8(ascii: "?") && $0 != UInt8(ascii: "#") }
-            if Self.isHostStart(bytes.first ?? 0), Self.hasPlainPort(authority), bytes.allSatisfy(Self.isPlainURLByte) { return true }
-            break
+        let bytes = url.utf8[...]
+        if let separator = bytes.firstRange(of: "://".utf8), ["http", "https"].contains(String(Substring(bytes[..<separator.lowerBound])).lowercased()) {
+            let rest = bytes[separator.upperBound...]
+            let authority = rest.prefix { $0 != UInt8(ascii: "/") && $0 != UInt8(ascii: "?") && $0 != UInt8(ascii: "#") }
+            if Self.isHostStart(rest.first ?? 0), Self.hasPlainPort(authority), rest.allSatisfy(Self.isPlainURLByte) { return true }
         }
         guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased() else { return false }
         return (scheme == "http" || scheme == "https") && !(components.host ?? "").isEmpty

@@ -59,6 +59,15 @@ final class EventPostHandler: ChannelDuplexHandler, RemovableChannelHandler {
         var body: ByteBuffer
         /// Over the body limit: the rest is read and dropped, and the answer is 413.
         var isTooLarge: Bool
+
+        mutating func append(_ buffer: inout ByteBuffer, limit: Int) {
+            guard !isTooLarge, body.readableBytes + buffer.readableBytes <= limit else {
+                isTooLarge = true
+                body.clear()
+                return
+            }
+            body.writeBuffer(&buffer)
+        }
     }
 
     // MARK: Inbound
@@ -90,21 +99,12 @@ final class EventPostHandler: ChannelDuplexHandler, RemovableChannelHandler {
             }
         case .body(var buffer):
             guard post != nil else { return context.fireChannelRead(wrapInboundOut(part)) }
-            if !post!.isTooLarge, post!.body.readableBytes + buffer.readableBytes <= maxBodyBytes {
-                post!.body.writeBuffer(&buffer)
-            } else {
-                post!.isTooLarge = true
-                post!.body.clear()
-            }
+            post?.append(&buffer, limit: maxBodyBytes)
         case .end:
             guard let post else { return context.fireChannelRead(wrapInboundOut(part)) }
             self.post = nil
             answer(post, context: context)
         }
-    }
-
-    func channelReadComplete(context: ChannelHandlerContext) {
-        context.fireChannelReadComplete()
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
@@ -143,12 +143,12 @@ final class EventPostHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     private func answer(_ post: Post, context: ChannelHandlerContext) {
         isAnswering = true
+        let closing = Self.closes(post.head)
         if post.isTooLarge {
-            return finish(GatewayHTTPError.bodyTooLarge(limit: maxBodyBytes).answer, closing: Self.closes(post.head), context: context)
+            return finish(GatewayHTTPError.bodyTooLarge(limit: maxBodyBytes).answer, closing: closing, context: context)
         }
         let event = IncomingEvent(head: post.head, body: Array(post.body.readableBytesView), dialect: post.dialect)
         let responder = responder
-        let closing = Self.closes(post.head)
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         let loop = context.eventLoop
         Task {

@@ -44,12 +44,10 @@ public struct GatewayHTTPError: HTTPResponseError, Sendable {
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        plainResponse
+        answer.response
     }
 
     /// The answer, for handlers that return rather than throw it.
-    public var plainResponse: Response { answer.response }
-
     var answer: Answer { Answer(status: status, headers: headers, body: body) }
 
     /// The JSON body.

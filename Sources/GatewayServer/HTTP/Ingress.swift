@@ -42,9 +42,7 @@ struct Ingress: Sendable {
     /// 200 with the results when sync functions were called (502 when one of them failed); APIG
     /// events get the function's answer in the APIG shape.
     func events(_ request: Request, dialect: String?) async throws -> Answer {
-        var request = request
-        let body = try await request.collectBody(limit: configuration.maxBodyBytes)
-        return try await events(request.incomingEvent(body: body, dialect: dialect))
+        try await events(incomingEvent(request, dialect: dialect))
     }
 
     /// The answer to an event post, thrown errors included (as ``EventPostHandler`` needs it).
@@ -152,10 +150,15 @@ struct Ingress: Sendable {
     // MARK: Steps
 
     func normalize(_ request: Request, dialect: String?) async throws -> (IncomingEvent, Normalization) {
+        let event = try await incomingEvent(request, dialect: dialect)
+        return (event, try normalize(event))
+    }
+
+    /// The request's event, its body read up to `server.max_body`.
+    func incomingEvent(_ request: Request, dialect: String?) async throws -> IncomingEvent {
         var request = request
         let body = try await request.collectBody(limit: configuration.maxBodyBytes)
-        let event = request.incomingEvent(body: body, dialect: dialect)
-        return (event, try normalize(event))
+        return request.incomingEvent(body: body, dialect: dialect)
     }
 
     func normalize(_ event: IncomingEvent) throws -> Normalization {
