@@ -6,8 +6,8 @@ import Testing
 /// Fan-out is concurrent; each function's concurrency limit holds.
 struct InvokerConcurrencyTests {
     @Test func concurrencyLimitIsNeverExceeded() async throws {
-        // Long enough calls that the first two overlap even on a loaded machine.
-        try await StubFunction.withStub(reply: .text("ok", delay: .milliseconds(400))) { stub in
+        // Calls long enough that the first two overlap even when other suites hold the test process's threads.
+        try await StubFunction.withStub(reply: .text("ok", delay: .seconds(1))) { stub in
             try await Support.withInvoker { invoker in
                 let function = FunctionSpec(name: "limited", target: .http(url: stub.url), concurrency: 2)
                 let invocations = (0..<6).map {
@@ -20,18 +20,17 @@ struct InvokerConcurrencyTests {
                 #expect(results.map(\.invocationID) == invocations.map(\.id))
                 #expect(stub.requests.count == 6)
                 #expect(stub.maxConcurrentRequests == 2)
-                // Three rounds of two.
-                #expect(elapsed >= .milliseconds(1200))
-                // First come, first served.
-                #expect(stub.requests.prefix(2).map(\.text).sorted() == [#"{"n":0}"#, #"{"n":1}"#])
+                // Three rounds of two. (Waiting calls are served in the order they asked, which AsyncSemaphoreTests
+                // checks; the order in which a task group's children start is the runtime's.)
+                #expect(elapsed >= .seconds(3))
             }
         }
     }
 
     @Test func fanOutIsConcurrentAndResultsKeepTheirOrder() async throws {
-        // Calls of a second each: one after the other they take two; the margin absorbs a loaded machine.
-        let slow = try await StubFunction.start(reply: .text("slow", delay: .seconds(1)))
-        let fast = try await StubFunction.start(reply: .text("fast", delay: .seconds(1)))
+        // Calls of two seconds each: one after the other they take four; the margin absorbs a loaded machine.
+        let slow = try await StubFunction.start(reply: .text("slow", delay: .seconds(2)))
+        let fast = try await StubFunction.start(reply: .text("fast", delay: .seconds(2)))
         defer {
             Task {
                 await slow.stop()
@@ -50,14 +49,16 @@ struct InvokerConcurrencyTests {
             let elapsed = ContinuousClock.now - started
             #expect(results.map(\.function) == ["slow", "fast"])
             #expect(results.map { String(decoding: $0.body, as: UTF8.self) } == ["slow", "fast"])
-            #expect(elapsed < .milliseconds(1800), "two 1 s calls took \(elapsed)")
+            #expect(elapsed < .milliseconds(3600), "two 2 s calls took \(elapsed)")
         }
     }
 
     @Test func waitingForASlotCountsAgainstTheTimeout() async throws {
-        try await StubFunction.withStub(reply: .text("ok", delay: .milliseconds(600))) { stub in
+        // The first call holds the only slot far longer than the second may wait, even if this process's threads
+        // are busy with other suites for seconds between the two calls.
+        try await StubFunction.withStub(reply: .text("ok", delay: .seconds(10))) { stub in
             try await Support.withInvoker { invoker in
-                let patient = FunctionSpec(name: "one", target: .http(url: stub.url), timeout: .seconds(5), concurrency: 1)
+                let patient = FunctionSpec(name: "one", target: .http(url: stub.url), timeout: .seconds(20), concurrency: 1)
                 var hasty = patient
                 hasty.timeout = .milliseconds(150)
                 let first = Task { await invoker.invoke(Invocation(function: patient, topics: ["t"], envelopes: [], payload: Support.payload("1"))) }
@@ -65,8 +66,9 @@ struct InvokerConcurrencyTests {
                 let second = await invoker.invoke(Invocation(function: hasty, topics: ["t"], envelopes: [], payload: Support.payload("2")))
                 #expect(second.error?.code == .timeout)
                 #expect(second.error?.message == "one had 1 call(s) in flight for all of 0.15 seconds (concurrency 1); the call was not sent")
-                #expect(await first.value.outcome == .delivered)
                 #expect(stub.requests.map(\.text) == ["1"])
+                first.cancel()
+                #expect(await first.value.error?.code == .cancelled)
             }
         }
     }

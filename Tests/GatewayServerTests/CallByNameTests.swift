@@ -121,7 +121,7 @@ struct CallByNameTests {
     /// Calls beyond a function's concurrency wait for a free slot: never more in flight than the limit,
     /// and every call is answered.
     @Test func callsBeyondTheConcurrencyLimitWaitTheirTurn() async throws {
-        let stub = try await StubFunction.start(reply: .text("done", delay: .milliseconds(300)))
+        let stub = try await StubFunction.start(reply: .text("done", delay: .seconds(1)))
         defer { Task { await stub.stop() } }
         var function = FunctionDeclaration.http("narrow", url: stub.url, topics: ["t"])
         function.concurrency = 2

@@ -76,6 +76,11 @@ final class AsyncSemaphore: Sendable {
         }
     }
 
+    /// How many tasks wait for a permit.
+    var waiting: Int {
+        state.withLock { $0.waiters.count }
+    }
+
     /// Returns a permit, handing it to the longest waiting task if there is one.
     func release() {
         let next = state.withLock { state -> Waiter? in
@@ -87,5 +92,4 @@ final class AsyncSemaphore: Sendable {
         }
         next?.continuation.resume()
     }
-
 }
