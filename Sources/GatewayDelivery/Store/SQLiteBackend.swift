@@ -1,18 +1,24 @@
 import Foundation
-import NIOCore
-import SQLiteNIO
+import NIOPosix
 import Synchronization
 
 /// One SQLite connection to a file in WAL mode: durable transactions commit with `synchronous=FULL`
 /// (on disk when they return, the write-ahead log before them included), the rest with `NORMAL`.
 ///
 /// Every statement and transaction takes the connection in turn (an async lock), so a transaction's
-/// statements never interleave with others'.
+/// statements never interleave with others'. Statements run on the caller's thread (see ``SQLiteFile``);
+/// what waits for the disk goes to NIO's thread pool: opening, durable commits and checkpoints, which
+/// run every ``checkpointEvery`` writes instead of inside whichever commit passes SQLite's own threshold.
+/// A statement that meets the file locked by another process (a `dlq` command) waits on the caller's
+/// thread for up to the busy timeout.
 final class SQLiteBackend: SQLBackend {
     let path: String
     let dialect = SQLDialect.sqlite
-    private let connection = Mutex<SQLiteConnection?>(nil)
+    private let connection = Mutex<SQLiteFile?>(nil)
     private let turn = AsyncSemaphore(permits: 1)
+    /// Writes since the last checkpoint; only touched in turn.
+    private let writes = Mutex(0)
+    static let checkpointEvery = 500
 
     init(path: String) {
         self.path = path
@@ -21,34 +27,39 @@ final class SQLiteBackend: SQLBackend {
     func run() async {}
 
     func open() async throws {
-        let connection = try await SQLiteConnection.open(storage: .file(path: path))
-        do {
-            // First: every later statement, the switch to WAL included, may find another process writing.
-            _ = try await Self.run("PRAGMA busy_timeout=10000", [], on: connection)
-            // WAL refuses on some file systems (network shares) and answers with the mode it kept.
-            let mode = try await Self.switchToWAL(connection)
-            guard mode?.lowercased() == "wal" else {
-                throw StoreError(.invalidConfiguration, "the SQLite store at \(path) cannot use WAL mode (it stays in \(mode ?? "an unknown") mode)")
+        let path = path
+        let file = try await NIOThreadPool.singleton.runIfActive { () throws -> SQLiteFile in
+            let file = try SQLiteFile(path: path)
+            do {
+                // First: every later statement, the switch to WAL included, may find another process writing.
+                _ = try file.execute("PRAGMA busy_timeout=10000", [])
+                // WAL refuses on some file systems (network shares) and answers with the mode it kept.
+                let mode = try Self.switchToWAL(file)
+                guard mode?.lowercased() == "wal" else {
+                    throw StoreError(.invalidConfiguration, "the SQLite store at \(path) cannot use WAL mode (it stays in \(mode ?? "an unknown") mode)")
+                }
+                _ = try file.execute("PRAGMA synchronous=NORMAL", [])
+                _ = try file.execute("PRAGMA wal_autocheckpoint=0", [])
+                return file
+            } catch {
+                file.close()
+                throw error
             }
-            _ = try await Self.run("PRAGMA synchronous=NORMAL", [], on: connection)
-        } catch {
-            // Not in this task, which may be cancelled: a cancelled close leaves the file open.
-            try? await Task { try await connection.close() }.value
-            throw error
         }
-        self.connection.withLock { $0 = connection }
+        self.connection.withLock { $0 = file }
     }
 
     /// Switches the file to WAL mode and returns the mode it is in. SQLite answers "locked" at once,
     /// without waiting out the busy timeout, when another process opens the file at the same moment: so
     /// the switch is tried again for as long as the busy timeout.
-    private static func switchToWAL(_ connection: SQLiteConnection) async throws -> String? {
+    private static func switchToWAL(_ file: SQLiteFile) throws -> String? {
         let deadline = ContinuousClock.now + .seconds(10)
         while true {
             do {
-                return try await run("PRAGMA journal_mode=WAL", [], on: connection).first?.first?.text
-            } catch let error as SQLiteError where error.reason == .busy && ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(10))
+                return try file.execute("PRAGMA journal_mode=WAL", []).first?.first?.text
+            } catch {
+                guard error.isBusy, ContinuousClock.now < deadline else { throw error }
+                usleep(10_000)
             }
         }
     }
@@ -57,84 +68,69 @@ final class SQLiteBackend: SQLBackend {
         // Waits for the statement running now (callers run this in a task that is not cancelled).
         let acquired = (try? await turn.acquire()) != nil
         defer { if acquired { turn.release() } }
-        guard let connection = connection.withLock({ $0.take() }) else { return }
-        try? await connection.close()
+        guard let file = connection.withLock({ $0.take() }) else { return }
+        // Closing the last connection checkpoints the log: off the caller's thread.
+        _ = try? await NIOThreadPool.singleton.runIfActive { file.close() }
     }
 
     @discardableResult
 
     func execute(_ sql: String, _ binds: [SQLValue]) async throws -> [[SQLValue]] {
-        try await withTurn { try await Self.run(sql, binds, on: $0) }
+        try await withTurn { file in try file.execute(sql, binds) }
     }
 
     func transaction<T: Sendable>(durable: Bool, _ body: (any SQLExecutor) async throws -> T) async throws -> T {
-        try await withTurn { connection in
+        try await withTurn { file in
             // The mode is read at commit; switching costs no disk write.
-            if durable { _ = try await Self.run("PRAGMA synchronous=FULL", [], on: connection) }
+            if durable { _ = try file.execute("PRAGMA synchronous=FULL", []) }
+            defer { if durable { _ = try? file.execute("PRAGMA synchronous=NORMAL", []) } }
+            _ = try file.execute("BEGIN IMMEDIATE", [])
             do {
-                let value = try await Self.inTransaction(connection, body)
-                if durable { _ = try await Self.run("PRAGMA synchronous=NORMAL", [], on: connection) }
+                let value = try await body(Transaction(file: file))
+                if durable {
+                    // The fsync: milliseconds on some disks, not for an event loop to wait out.
+                    _ = try await NIOThreadPool.singleton.runIfActive { try file.execute("COMMIT", []) }
+                } else {
+                    _ = try file.execute("COMMIT", [])
+                }
                 return value
             } catch {
-                if durable { _ = try? await Self.run("PRAGMA synchronous=NORMAL", [], on: connection) }
+                _ = try? file.execute("ROLLBACK", [])
                 throw error
             }
         }
     }
 
-    private static func inTransaction<T>(_ connection: SQLiteConnection, _ body: (any SQLExecutor) async throws -> T) async throws -> T {
-        _ = try await Self.run("BEGIN IMMEDIATE", [], on: connection)
-        do {
-            let value = try await body(Transaction(connection: connection))
-            _ = try await Self.run("COMMIT", [], on: connection)
-            return value
-        } catch {
-            _ = try? await Self.run("ROLLBACK", [], on: connection)
-            throw error
-        }
-    }
-
     /// Statements of a transaction that holds the connection already.
     struct Transaction: SQLExecutor {
-        let connection: SQLiteConnection
+        let file: SQLiteFile
 
         @discardableResult
 
         func execute(_ sql: String, _ binds: [SQLValue]) async throws -> [[SQLValue]] {
-            try await SQLiteBackend.run(sql, binds, on: connection)
+            try file.execute(sql, binds)
         }
     }
 
-    private func withTurn<T>(_ body: (SQLiteConnection) async throws -> T) async throws -> T {
+    private func withTurn<T>(_ body: (SQLiteFile) async throws -> T) async throws -> T {
         try await turn.acquire()
         defer { turn.release() }
-        guard let connection = connection.withLock({ $0 }) else { throw StoreError(.closed, "the SQLite store at \(path) is not open") }
-        return try await body(connection)
+        guard let file = connection.withLock({ $0 }) else { throw StoreError(.closed, "the SQLite store at \(path) is not open") }
+        let value = try await body(file)
+        try await checkpointIfDue(file)
+        return value
     }
 
-    static func run(_ sql: String, _ binds: [SQLValue], on connection: SQLiteConnection) async throws -> [[SQLValue]] {
-        let rows = try await connection.query(sql, binds.map(\.sqlite))
-        return rows.map { $0.columns.map { SQLValue($0.data) } }
-    }
-}
-
-extension SQLValue {
-    init(_ data: SQLiteData) {
-        switch data {
-        case .integer(let value): self = .integer(Int64(value))
-        case .float(let value): self = .integer(Int64(value))
-        case .text(let value): self = .text(value)
-        case .blob(let buffer): self = .bytes(Array(buffer.readableBytesView))
-        case .null: self = .null
+    /// Copies the log into the database file (and syncs it) every ``checkpointEvery`` writes, off the
+    /// caller's thread; PASSIVE, so a reader in another process is never waited for.
+    private func checkpointIfDue(_ file: SQLiteFile) async throws {
+        let due = writes.withLock { count in
+            count += 1
+            guard count >= Self.checkpointEvery else { return false }
+            count = 0
+            return true
         }
-    }
-
-    var sqlite: SQLiteData {
-        switch self {
-        case .integer(let value): .integer(SQLiteInt64(value))
-        case .text(let value): .text(value)
-        case .bytes(let value): .blob(ByteBuffer(bytes: value))
-        case .null: .null
-        }
+        guard due else { return }
+        _ = try await NIOThreadPool.singleton.runIfActive { try file.execute("PRAGMA wal_checkpoint(PASSIVE)", []) }
     }
 }
