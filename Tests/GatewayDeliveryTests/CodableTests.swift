@@ -22,10 +22,13 @@ struct CodableTests {
             headers: [HeaderField("X-Kafka-Key", "k"), HeaderField("X-Quote", "say \"hi\" \\ \u{1} ü")])
         let decoded = try JSONDecoder().decode(Invocation.self, from: Data(invocation.storedJSON()))
         #expect(decoded == invocation)
+        // The store reads its rows with the document decoder.
+        #expect(try JSONDocument.decode(Invocation.self, from: invocation.storedJSON()) == invocation)
 
         for target in [FunctionTarget.http(url: "http://h"), .cloudevents(sink: "http://s"), .log] {
             let simple = Invocation(function: FunctionSpec(name: "s", target: target), topics: [], envelopes: [])
             #expect(try JSONDecoder().decode(Invocation.self, from: Data(simple.storedJSON())) == simple)
+            #expect(try JSONDocument.decode(Invocation.self, from: simple.storedJSON()) == simple)
         }
     }
 
@@ -40,6 +43,8 @@ struct CodableTests {
         }
         #expect(context.debugDescription == "unknown target \"carrier-pigeon\"")
         #expect(context.codingPath.map(\.stringValue) == ["function"])
+        let refusal = try #require(throws: NormalizationError.self) { try JSONDocument.decode(Invocation.self, from: Array(broken.utf8)) }
+        #expect(refusal.description == #"$: DecodingError.dataCorrupted: Data was corrupted. Path: function. Debug description: unknown target "carrier-pigeon""#)
     }
 
     @Test func resultRoundTripsWithTextAndBinaryBodies() throws {

@@ -1,4 +1,5 @@
 import Foundation
+import GatewayCore
 
 /// Reading and writing column values: times as milliseconds since 1970, invocations as JSON.
 extension SQLDeliveryStore {
@@ -18,7 +19,7 @@ extension SQLDeliveryStore {
     static func invocation(_ value: SQLValue, row: String) throws -> Invocation {
         guard let bytes = value.bytes else { throw StoreError(.unreadable, "\(row) holds no invocation") }
         do {
-            return try JSONDecoder().decode(Invocation.self, from: Data(bytes))
+            return try JSONDocument.decode(Invocation.self, from: bytes)
         } catch {
             throw StoreError(.unreadable, "\(row) holds an invocation that cannot be read: \(error)")
         }
