@@ -1,5 +1,6 @@
 import Foundation
 import GatewayCore
+import Synchronization
 
 /// Group commits: every ``enqueue(_:)`` call waiting is stored in one transaction.
 extension SQLDeliveryStore {
@@ -10,10 +11,11 @@ extension SQLDeliveryStore {
         let cutoff = now - Int64((configuration.dedupWindow.seconds * 1000).rounded())
         let encoded = batches.map { $0.map { (invocation: $0, json: Self.json($0)) } }
         let lock = backend.dialect.enqueueLock
+        let sweeps = dedupSweepIsDue()
         let results = try await backend.transaction(durable: true) { db in
             if let lock { try await db.execute(lock, []) }
-            try await db.execute("DELETE FROM delivery_dedup WHERE seen_at <= ?", [.integer(cutoff)])
-            var seen = try await Self.recentlySeen(Array(Set(batches.joined().map(\.id))), db: db)
+            if sweeps { try await db.execute("DELETE FROM delivery_dedup WHERE seen_at <= ?", [.integer(cutoff)]) }
+            var seen = try await Self.recentlySeen(Array(Set(batches.joined().map(\.id))), after: cutoff, db: db)
             var depths = try await self.depths(db)
             var results: [Result<EnqueueReceipt, any Error>] = []
             var stored: [(invocation: Invocation, json: String)] = []
@@ -75,14 +77,29 @@ extension SQLDeliveryStore {
         return nil
     }
 
-    /// The ids among `ids` seen within the deduplication window (older marks were deleted already).
-    static func recentlySeen(_ ids: [String], db: any SQLExecutor) async throws -> Set<String> {
+    /// Whether this commit deletes the marks older than the deduplication window: at most once every
+    /// ``dedupSweep``, a statement (a round trip to PostgreSQL) less in the other commits.
+    func dedupSweepIsDue() -> Bool {
+        let now = ContinuousClock.now
+        return state.withLock { state in
+            if let last = state.dedupSweptAt, now - last < Self.dedupSweep { return false }
+            state.dedupSweptAt = now
+            return true
+        }
+    }
+
+    static let dedupSweep = Duration.seconds(1)
+
+    /// The ids among `ids` seen within the deduplication window, that is after `cutoff` (older marks not
+    /// swept yet do not count).
+    static func recentlySeen(_ ids: [String], after cutoff: Int64, db: any SQLExecutor) async throws -> Set<String> {
         var seen: Set<String> = []
         // Chunks keep each statement well below both databases' limits on bound values.
         for start in stride(from: 0, to: ids.count, by: 500) {
             let chunk = ids[start..<min(ids.count, start + 500)]
             let placeholders = chunk.map { _ in "?" }.joined(separator: ", ")
-            let rows = try await db.execute("SELECT invocation_id FROM delivery_dedup WHERE invocation_id IN (\(placeholders))", chunk.map { .text($0) })
+            let rows = try await db.execute(
+                "SELECT invocation_id FROM delivery_dedup WHERE seen_at > ? AND invocation_id IN (\(placeholders))", [.integer(cutoff)] + chunk.map { .text($0) })
             for row in rows { if let id = row.first?.text { seen.insert(id) } }
         }
         return seen

@@ -44,6 +44,8 @@ public final class SQLDeliveryStore: DeliveryStore {
         var inFlightLimits: [String: Int] = [:]
         /// The depth counts that enqueues check the bounds against (see ``depths(_:)``).
         var depths: DepthCounts?
+        /// When a commit last deleted expired deduplication marks.
+        var dedupSweptAt: ContinuousClock.Instant?
     }
 
     let state = Mutex(State())
