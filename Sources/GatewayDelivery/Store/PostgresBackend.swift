@@ -85,17 +85,20 @@ final class PostgresBackend: SQLBackend {
 
     /// `?` placeholders as PostgreSQL's `$1`, `$2`, ...: the stores' statements hold no `?` elsewhere.
     static func numbered(_ sql: String) -> String {
-        var result = ""
+        // Bytes, not characters: walking a statement by grapheme cost 2% of the durable path's CPU.
+        var result: [UInt8] = []
+        result.reserveCapacity(sql.utf8.count + 16)
         var number = 0
-        for character in sql {
-            if character == "?" {
+        for byte in sql.utf8 {
+            if byte == UInt8(ascii: "?") {
                 number += 1
-                result += "$\(number)"
+                result.append(UInt8(ascii: "$"))
+                result.append(contentsOf: String(number).utf8)
             } else {
-                result.append(character)
+                result.append(byte)
             }
         }
-        return result
+        return String(decoding: result, as: UTF8.self)
     }
 }
 
