@@ -7,8 +7,9 @@ import Synchronization
 ///
 /// Every statement and transaction takes the connection in turn (an async lock), so a transaction's
 /// statements never interleave with others'. Statements run on the caller's thread (see ``SQLiteFile``);
-/// what waits for the disk goes to NIO's thread pool: opening, durable commits and checkpoints, which
-/// run every ``checkpointEvery`` writes instead of inside whichever commit passes SQLite's own threshold.
+/// what waits for the disk goes to NIO's thread pool: opening and durable commits. Checkpoints run there too,
+/// every ``checkpointEvery`` writes, on a second connection and without the turn: SQLite's own ran inside
+/// whichever commit passed its threshold, and every statement queued behind that one waited.
 /// A statement that meets the file locked by another process (a `dlq` command) waits on the caller's
 /// thread for up to the busy timeout.
 final class SQLiteBackend: SQLBackend {
@@ -16,9 +17,19 @@ final class SQLiteBackend: SQLBackend {
     let dialect = SQLDialect.sqlite
     private let connection = Mutex<SQLiteFile?>(nil)
     private let turn = AsyncSemaphore(permits: 1)
-    /// Writes since the last checkpoint; only touched in turn.
-    private let writes = Mutex(0)
+    /// The connection that checkpoints, held while it does (closing waits for it).
+    private let checkpointer = Mutex<SQLiteFile?>(nil)
+    private let checkpoints = Mutex(Checkpoints())
     static let checkpointEvery = 500
+
+    private struct Checkpoints {
+        /// Writes since the last checkpoint began.
+        var writes = 0
+        /// The bulk copy runs.
+        var running = false
+        /// The bulk copy ended: the next statement copies the rest.
+        var finishing = false
+    }
 
     init(path: String) {
         self.path = path
@@ -46,6 +57,14 @@ final class SQLiteBackend: SQLBackend {
                 throw error
             }
         }
+        let checkpointer: SQLiteFile
+        do {
+            checkpointer = try await NIOThreadPool.singleton.runIfActive { try SQLiteFile(path: path) }
+        } catch {
+            _ = try? await NIOThreadPool.singleton.runIfActive { file.close() }
+            throw error
+        }
+        self.checkpointer.withLock { $0 = checkpointer }
         self.connection.withLock { $0 = file }
     }
 
@@ -70,7 +89,13 @@ final class SQLiteBackend: SQLBackend {
         defer { if acquired { turn.release() } }
         guard let file = connection.withLock({ $0.take() }) else { return }
         // Closing the last connection checkpoints the log: off the caller's thread.
-        _ = try? await NIOThreadPool.singleton.runIfActive { file.close() }
+        _ = try? await NIOThreadPool.singleton.runIfActive {
+            self.checkpointer.withLock { checkpointer in
+                checkpointer?.close()
+                checkpointer = nil
+            }
+            file.close()
+        }
     }
 
     @discardableResult
@@ -117,20 +142,44 @@ final class SQLiteBackend: SQLBackend {
         defer { turn.release() }
         guard let file = connection.withLock({ $0 }) else { throw StoreError(.closed, "the SQLite store at \(path) is not open") }
         let value = try await body(file)
-        try await checkpointIfDue(file)
+        await checkpointIfDue(file)
         return value
     }
 
-    /// Copies the log into the database file (and syncs it) every ``checkpointEvery`` writes, off the
-    /// caller's thread; PASSIVE, so a reader in another process is never waited for.
-    private func checkpointIfDue(_ file: SQLiteFile) async throws {
-        let due = writes.withLock { count in
-            count += 1
-            guard count >= Self.checkpointEvery else { return false }
-            count = 0
-            return true
+    /// Copies the log into the database file (and syncs it) every ``checkpointEvery`` writes, in two steps.
+    /// The bulk runs on the thread pool and the second connection while statements go on. The log starts
+    /// over only once a checkpoint has copied all of it, which one running beside writes never does; so the
+    /// next statement, in turn, copies what came meanwhile: a few pages. PASSIVE, so neither a writer nor a
+    /// reader in another process is waited for; a failed checkpoint is left to the next.
+    private func checkpointIfDue(_ file: SQLiteFile) async {
+        let step = checkpoints.withLock { state -> CheckpointStep? in
+            if state.finishing {
+                state.finishing = false
+                return .finish
+            }
+            state.writes += 1
+            guard state.writes >= Self.checkpointEvery, !state.running else { return nil }
+            state.writes = 0
+            state.running = true
+            return .start
         }
-        guard due else { return }
-        _ = try await NIOThreadPool.singleton.runIfActive { try file.execute("PRAGMA wal_checkpoint(PASSIVE)", []) }
+        switch step {
+        case nil:
+            return
+        case .start:
+            NIOThreadPool.singleton.submit { _ in
+                self.checkpointer.withLock { checkpointer in _ = try? checkpointer?.execute("PRAGMA wal_checkpoint(PASSIVE)", []) }
+                self.checkpoints.withLock { state in
+                    state.running = false
+                    state.finishing = true
+                }
+            }
+        case .finish:
+            _ = try? await NIOThreadPool.singleton.runIfActive { try file.execute("PRAGMA wal_checkpoint(PASSIVE)", []) }
+        }
+    }
+
+    private enum CheckpointStep {
+        case start, finish
     }
 }
