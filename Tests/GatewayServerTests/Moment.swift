@@ -10,8 +10,12 @@ final class Moment: Sendable {
     /// When ``mark()`` was first called; nil before.
     var instant: ContinuousClock.Instant? { value.withLock { $0 } }
 
-    /// Returns once ``mark()`` was called (checking every 10 ms), or when the task is cancelled.
-    func wait() async {
-        while instant == nil, !Task.isCancelled { try? await Task.sleep(for: .milliseconds(10)) }
+    /// Returns once ``mark()`` was called (checking every 10 ms), when the task is cancelled, or after
+    /// `timeout` when one is given.
+    func wait(upTo timeout: Duration? = nil) async {
+        let deadline = timeout.map { ContinuousClock.now + $0 }
+        while instant == nil, !Task.isCancelled, deadline.map({ ContinuousClock.now < $0 }) ?? true {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
     }
 }

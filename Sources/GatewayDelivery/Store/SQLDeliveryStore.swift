@@ -73,8 +73,8 @@ public final class SQLDeliveryStore: DeliveryStore {
             opened(nil)
         } catch {
             opened(error)
-            // Not in this task: when a failing start cancelled it, SQLite's close would be cancelled too
-            // and leave the file open (SQLiteNIO asserts on that in debug builds).
+            // Not in this task: when a failing start cancelled it, the close could not wait its turn for
+            // the statement still running.
             await Task { await self.backend.close() }.value
             throw error
         }

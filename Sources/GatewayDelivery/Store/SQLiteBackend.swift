@@ -8,7 +8,7 @@ import Synchronization
 /// Every statement and transaction takes the connection in turn (an async lock), so a transaction's
 /// statements never interleave with others'. Statements run on the caller's thread (see ``SQLiteFile``);
 /// what waits for the disk goes to NIO's thread pool: opening and durable commits. Checkpoints run there too,
-/// every ``checkpointEvery`` writes, on a second connection and without the turn: SQLite's own ran inside
+/// every ``checkpointEvery`` statements, on a second connection and without the turn: SQLite's own ran inside
 /// whichever commit passed its threshold, and every statement queued behind that one waited.
 /// A statement that meets the file locked by another process (a `dlq` command) waits on the caller's
 /// thread for up to the busy timeout.
@@ -23,8 +23,8 @@ final class SQLiteBackend: SQLBackend {
     static let checkpointEvery = 500
 
     private struct Checkpoints {
-        /// Writes since the last checkpoint began.
-        var writes = 0
+        /// Statements since the last checkpoint began (reads are few: counting them all costs nothing).
+        var statements = 0
         /// The bulk copy runs.
         var running = false
         /// The bulk copy ended: the next statement copies the rest.
@@ -39,30 +39,19 @@ final class SQLiteBackend: SQLBackend {
 
     func open() async throws {
         let path = path
-        let file = try await NIOThreadPool.singleton.runIfActive { () throws -> SQLiteFile in
+        // Both connections in one job; one that is dropped on a failure closes itself (``SQLiteFile``'s deinit).
+        let (file, checkpointer) = try await NIOThreadPool.singleton.runIfActive { () throws -> (SQLiteFile, SQLiteFile) in
             let file = try SQLiteFile(path: path)
-            do {
-                // First: every later statement, the switch to WAL included, may find another process writing.
-                _ = try file.execute("PRAGMA busy_timeout=10000", [])
-                // WAL refuses on some file systems (network shares) and answers with the mode it kept.
-                let mode = try Self.switchToWAL(file)
-                guard mode?.lowercased() == "wal" else {
-                    throw StoreError(.invalidConfiguration, "the SQLite store at \(path) cannot use WAL mode (it stays in \(mode ?? "an unknown") mode)")
-                }
-                _ = try file.execute("PRAGMA synchronous=NORMAL", [])
-                _ = try file.execute("PRAGMA wal_autocheckpoint=0", [])
-                return file
-            } catch {
-                file.close()
-                throw error
+            // First: every later statement, the switch to WAL included, may find another process writing.
+            _ = try file.execute("PRAGMA busy_timeout=10000", [])
+            // WAL refuses on some file systems (network shares) and answers with the mode it kept.
+            let mode = try Self.switchToWAL(file)
+            guard mode?.lowercased() == "wal" else {
+                throw StoreError(.invalidConfiguration, "the SQLite store at \(path) cannot use WAL mode (it stays in \(mode ?? "an unknown") mode)")
             }
-        }
-        let checkpointer: SQLiteFile
-        do {
-            checkpointer = try await NIOThreadPool.singleton.runIfActive { try SQLiteFile(path: path) }
-        } catch {
-            _ = try? await NIOThreadPool.singleton.runIfActive { file.close() }
-            throw error
+            _ = try file.execute("PRAGMA synchronous=NORMAL", [])
+            _ = try file.execute("PRAGMA wal_autocheckpoint=0", [])
+            return (file, try SQLiteFile(path: path))
         }
         self.checkpointer.withLock { $0 = checkpointer }
         self.connection.withLock { $0 = file }
@@ -146,7 +135,7 @@ final class SQLiteBackend: SQLBackend {
         return value
     }
 
-    /// Copies the log into the database file (and syncs it) every ``checkpointEvery`` writes, in two steps.
+    /// Copies the log into the database file (and syncs it) every ``checkpointEvery`` statements, in two steps.
     /// The bulk runs on the thread pool and the second connection while statements go on. The log starts
     /// over only once a checkpoint has copied all of it, which one running beside writes never does; so the
     /// next statement, in turn, copies what came meanwhile: a few pages. PASSIVE, so neither a writer nor a
@@ -157,9 +146,9 @@ final class SQLiteBackend: SQLBackend {
                 state.finishing = false
                 return .finish
             }
-            state.writes += 1
-            guard state.writes >= Self.checkpointEvery, !state.running else { return nil }
-            state.writes = 0
+            state.statements += 1
+            guard state.statements >= Self.checkpointEvery, !state.running else { return nil }
+            state.statements = 0
             state.running = true
             return .start
         }

@@ -7,7 +7,6 @@ import VaporCSQLite
 /// thread hop: the queue's statements take tens of microseconds, less than a hop to a thread pool and back
 /// (SQLiteNIO made one for every statement, and a durable enqueue had nine).
 final class SQLiteFile: @unchecked Sendable {
-    let path: String
     private var handle: OpaquePointer?
     /// Prepared statements by text. Texts vary with the number of rows a statement carries, so the cache
     /// starts over past ``maxStatements``.
@@ -18,7 +17,6 @@ final class SQLiteFile: @unchecked Sendable {
     ///
     /// - Throws: ``SQLiteFailure`` when SQLite cannot open it.
     init(path: String) throws(SQLiteFailure) {
-        self.path = path
         var handle: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX
         let code = sqlite_nio_sqlite3_open_v2(path, &handle, flags, nil)
@@ -129,7 +127,8 @@ struct SQLiteFailure: Error, CustomStringConvertible {
     let message: String
     let sql: String?
 
-    /// The database was locked by another connection for longer than the busy timeout.
+    /// The database was locked by another connection: past the busy timeout, or at once where SQLite does not
+    /// wait (switching the journal mode).
     var isBusy: Bool { code & 0xff == SQLITE_BUSY || code & 0xff == SQLITE_LOCKED }
 
     var description: String {
