@@ -102,6 +102,18 @@ struct JSONDocumentTests {
             """)
     }
 
+    @Test func writerWritesIntegersAsDecimalText() {
+        var writer = JSONWriter()
+        writer.beginArray()
+        for value in [0, 7, -7, 10, 200, -1_000_000, Int.max, Int.min] { writer.integer(value) }
+        writer.integer(UInt64.max)
+        writer.integer(Int8.min)
+        writer.endArray()
+        #expect(
+            String(decoding: writer.bytes, as: UTF8.self)
+                == "[0,7,-7,10,200,-1000000,9223372036854775807,-9223372036854775808,18446744073709551615,-128]")
+    }
+
     @Test func writerEscapesControlCharacters() {
         var writer = JSONWriter()
         writer.string("a\"b\\c\n\r\t\u{01}é")

@@ -74,7 +74,19 @@ public struct JSONWriter: Sendable {
 
     public mutating func integer<T: BinaryInteger>(_ value: T) {
         prefix()
-        bytes.append(contentsOf: String(value).utf8)
+        guard let value = Int(exactly: value) else { return bytes.append(contentsOf: String(value).utf8) }
+        // Digits written straight into the buffer: `String(value)` for every status and count showed in profiles.
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var start = digits.count
+            repeat {
+                start -= 1
+                digits[start] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            bytes.append(contentsOf: UnsafeMutableBufferPointer(rebasing: digits[start...]))
+        }
     }
 
     public mutating func bool(_ value: Bool) {

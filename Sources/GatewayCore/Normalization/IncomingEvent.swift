@@ -64,7 +64,7 @@ public struct EventHeaders: Sendable, Hashable, Sequence, ExpressibleByArrayLite
 
 extension String {
     /// ASCII case-insensitive equality, as HTTP header names compare.
-    func caseInsensitiveEquals(_ other: String) -> Bool {
+    public func caseInsensitiveEquals(_ other: String) -> Bool {
         withUTF8Buffer { lhs in other.withUTF8Buffer { rhs in lhs.count == rhs.count && Self.asciiEqualIgnoringCase(lhs, rhs, count: lhs.count) } }
     }
 

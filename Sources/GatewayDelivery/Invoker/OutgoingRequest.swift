@@ -96,22 +96,31 @@ extension Invocation {
     /// delimiter characters) is checked byte by byte; anything else (userinfo, IPv6 literals, escapes,
     /// other schemes) goes to `URLComponents`.
     static func isAbsoluteHTTP(_ url: String) -> Bool {
-        let bytes = url.utf8[...]
-        if let separator = bytes.firstRange(of: "://".utf8), ["http", "https"].contains(String(Substring(bytes[..<separator.lowerBound])).lowercased()) {
-            let rest = bytes[separator.upperBound...]
-            let authority = rest.prefix { $0 != UInt8(ascii: "/") && $0 != UInt8(ascii: "?") && $0 != UInt8(ascii: "#") }
-            if Self.isHostStart(rest.first ?? 0), Self.hasPlainPort(authority), rest.allSatisfy(Self.isPlainURLByte) { return true }
-        }
+        // Over the string's own bytes: the same checks through `Substring.UTF8View` cost ~5% of a sync call.
+        let isPlain = url.utf8.withContiguousStorageIfAvailable(isPlainHTTP) ?? Array(url.utf8).withUnsafeBufferPointer(isPlainHTTP)
+        if isPlain { return true }
         guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased() else { return false }
         return (scheme == "http" || scheme == "https") && !(components.host ?? "").isEmpty
     }
 
-    /// No port, or 1 to 65535 in digits.
-    private static func hasPlainPort(_ authority: Substring.UTF8View) -> Bool {
-        guard let colon = authority.firstIndex(of: UInt8(ascii: ":")) else { return true }
-        let port = authority[authority.index(after: colon)...]
-        guard (1...5).contains(port.count), port.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else { return false }
-        return (1...65535).contains(Int(Substring(port)) ?? 0)
+    /// `http` or `https` in any case, `://`, a host that starts with a letter or digit, no port or 1 to
+    /// 65535 in digits, and only ``isPlainURLByte(_:)`` bytes after the scheme.
+    private static func isPlainHTTP(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        let https: StaticString = "https"
+        guard let colon = bytes.firstIndex(of: UInt8(ascii: ":")), colon == 4 || colon == 5, bytes.count > colon + 3 else { return false }
+        for index in 0..<colon where bytes[index] | 0x20 != https.utf8Start[index] { return false }
+        let rest = UnsafeBufferPointer(rebasing: bytes[(colon + 1)...])
+        guard rest[0] == UInt8(ascii: "/"), rest[1] == UInt8(ascii: "/"), isHostStart(rest[2]), rest.allSatisfy(isPlainURLByte) else { return false }
+        let authority = rest[2...].prefix { $0 != UInt8(ascii: "/") && $0 != UInt8(ascii: "?") && $0 != UInt8(ascii: "#") }
+        guard let portColon = authority.firstIndex(of: UInt8(ascii: ":")) else { return true }
+        let port = authority[(portColon + 1)...]
+        guard (1...5).contains(port.count) else { return false }
+        var value = 0
+        for byte in port {
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return false }
+            value = value * 10 + Int(byte - UInt8(ascii: "0"))
+        }
+        return (1...65535).contains(value)
     }
 
     private static func isHostStart(_ byte: UInt8) -> Bool {
@@ -149,15 +158,13 @@ struct HeaderList {
     private(set) var fields: [HeaderField] = []
 
     mutating func set(_ name: String, _ value: String) {
-        let lowered = name.lowercased()
-        fields.removeAll { $0.name.lowercased() == lowered }
+        fields.removeAll { $0.name.caseInsensitiveEquals(name) }
         fields.append(HeaderField(name, value))
     }
 
     /// Sets `name` as the first field.
     mutating func setFirst(_ name: String, _ value: String) {
-        let lowered = name.lowercased()
-        fields.removeAll { $0.name.lowercased() == lowered }
+        fields.removeAll { $0.name.caseInsensitiveEquals(name) }
         fields.insert(HeaderField(name, value), at: 0)
     }
 }
