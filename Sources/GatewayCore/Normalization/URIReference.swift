@@ -130,7 +130,7 @@ public enum URIReference {
 extension String {
     /// Runs `body` over the UTF-8 bytes in contiguous memory; much faster than walking `utf8` byte by
     /// byte, which has to unpack small strings at every step.
-    func withUTF8Buffer<Result>(_ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
+    public func withUTF8Buffer<Result>(_ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
         // Native and small strings lend their bytes directly; copying the String first would cost a
         // retain and a release.
         if let result = try utf8.withContiguousStorageIfAvailable(body) { return result }

@@ -97,8 +97,7 @@ extension Invocation {
     /// other schemes) goes to `URLComponents`.
     static func isAbsoluteHTTP(_ url: String) -> Bool {
         // Over the string's own bytes: the same checks through `Substring.UTF8View` cost ~5% of a sync call.
-        let isPlain = url.utf8.withContiguousStorageIfAvailable(isPlainHTTP) ?? Array(url.utf8).withUnsafeBufferPointer(isPlainHTTP)
-        if isPlain { return true }
+        if url.withUTF8Buffer(isPlainHTTP) { return true }
         guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased() else { return false }
         return (scheme == "http" || scheme == "https") && !(components.host ?? "").isEmpty
     }
