@@ -48,7 +48,13 @@ extension SQLDeliveryStore {
             )
             """,
             "CREATE INDEX delivery_dead_letters_dead_at ON delivery_dead_letters (dead_at)",
-        ]
+        ],
+        // Version 2: the claim's walk past full functions' due invocations reads the index alone, not
+        // each invocation's row.
+        [
+            "DROP INDEX delivery_invocations_due",
+            "CREATE INDEX delivery_invocations_due ON delivery_invocations (due_at, seq, function)",
+        ],
     ]
 
     /// The schema version this code writes.

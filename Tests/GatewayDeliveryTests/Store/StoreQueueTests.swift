@@ -187,6 +187,23 @@ extension StoreSuite {
         }
 
         @Test(arguments: StoreKind.allCases)
+        func anotherProcesssEnqueueIsClaimedWhileTheOnlyFunctionWithABacklogIsFull(_ kind: StoreKind) async throws {
+            try await T.withDatabase(kind) { backend in
+                try await T.withStore(T.configuration(backend) { $0.maxInFlightPerFunction = 1 }) { one in
+                    try await T.withStore(T.configuration(backend)) { two in
+                        try await one.enqueue([try T.invocation(1), try T.invocation(2)])
+                        #expect(try await one.next()?.invocation.id == (try T.invocation(1)).id)
+                        // f is full with a backlog: one stops looking in the database until its counts
+                        // show another function holding invocations.
+                        #expect(try await T.next(one, within: .milliseconds(300)) == nil)
+                        try await two.enqueue([try T.invocation(3, function: "g")])
+                        #expect(try await T.next(one, within: .seconds(5))?.invocation.id == (try T.invocation(3, function: "g")).id)
+                    }
+                }
+            }
+        }
+
+        @Test(arguments: StoreKind.allCases)
         func aSettledCallWakesAWorkerWaitingForItsFunction(_ kind: StoreKind) async throws {
             try await T.withDatabase(kind) { backend in
                 let configuration = T.configuration(backend) {

@@ -5,7 +5,8 @@ import SQLiteNIO
 import Testing
 
 extension StoreSuite {
-    /// The schema: created on the first start, kept on the next, and a newer one refused.
+    /// The schema: created on the first start, kept on the next, migrated from an older one, and a newer
+    /// one refused.
     struct StoreSchemaTests {
         typealias T = StoreTesting
 
@@ -43,7 +44,7 @@ extension StoreSuite {
                 }
                 let depth = try await T.withStore(configuration) { store in try await store.status().total.depth }
                 #expect(depth == 1)
-                #expect(try await Self.raw(backend, "SELECT version FROM delivery_schema") == 1)
+                #expect(try await Self.raw(backend, "SELECT version FROM delivery_schema") == 2)
                 #expect(try await Self.raw(backend, "SELECT COUNT(*) FROM delivery_schema") == 1)
                 if case .sqlite(let path) = backend {
                     // WAL mode is a property of the file: another connection sees it.
@@ -53,11 +54,37 @@ extension StoreSuite {
                 }
 
                 _ = try await Self.raw(backend, "UPDATE delivery_schema SET version = 99")
-                let expected = StoreError(.unreadable, "the delivery store's schema is version 99, newer than this gateway's 1: upgrade the gateway")
+                let expected = StoreError(.unreadable, "the delivery store's schema is version 99, newer than this gateway's 2: upgrade the gateway")
                 let store = SQLDeliveryStore(configuration: configuration, logger: Support.quiet)
                 await #expect(throws: expected) { try await store.run() }
                 // Calls waiting for it to open fail the same way.
                 await #expect(throws: expected) { try await store.enqueue([try T.invocation(2)]) }
+            }
+        }
+
+        @Test(arguments: StoreKind.allCases)
+        func aVersionOneStoreGetsTheCoveringDueIndexAndKeepsItsInvocations(_ kind: StoreKind) async throws {
+            try await T.withDatabase(kind) { backend in
+                let configuration = T.configuration(backend)
+                try await T.withStore(configuration) { store in try await store.enqueue([try T.invocation(1)]) }
+                // Back to version 1's index.
+                _ = try await Self.raw(backend, "DROP INDEX delivery_invocations_due")
+                _ = try await Self.raw(backend, "CREATE INDEX delivery_invocations_due ON delivery_invocations (due_at, seq)")
+                _ = try await Self.raw(backend, "UPDATE delivery_schema SET version = 1")
+                #expect(try await Self.raw(backend, Self.dueIndexColumns(kind)) == 2)
+
+                let claimed = try await T.withStore(configuration) { store in try await store.next()?.invocation.id }
+                #expect(claimed == (try T.invocation(1)).id)
+                #expect(try await Self.raw(backend, "SELECT version FROM delivery_schema") == 2)
+                #expect(try await Self.raw(backend, Self.dueIndexColumns(kind)) == 3)
+            }
+        }
+
+        /// A query for the number of columns in the due index.
+        static func dueIndexColumns(_ kind: StoreKind) -> String {
+            switch kind {
+            case .sqlite: "SELECT COUNT(*) FROM pragma_index_info('delivery_invocations_due')"
+            case .postgres: "SELECT indnatts::bigint FROM pg_index JOIN pg_class ON pg_class.oid = indexrelid WHERE relname = 'delivery_invocations_due'"
             }
         }
     }
