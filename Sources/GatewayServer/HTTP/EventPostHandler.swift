@@ -16,7 +16,8 @@ import NIOHTTP1
 /// conversion to HTTP types (which parses every request target with `URLComponents`), so it reads
 /// NIO's request parts and writes NIO's response parts. HTTP/1.1 answers go out in request
 /// order, so it only takes a post when no request it passed on is still unanswered; parts arriving
-/// while it answers wait (and so does reading from the socket), and go on once the answer is written.
+/// while it answers wait (and then reading from the socket stops too), and go on once the answer is
+/// written.
 /// A graceful shutdown that comes while it answers waits for the answer too.
 final class EventPostHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
@@ -132,7 +133,10 @@ final class EventPostHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func read(context: ChannelHandlerContext) {
-        guard !isAnswering else {
+        // Reading goes on while a post is answered until something arrives to be held: stopping at once
+        // cost two `epoll_ctl` calls per post (interest off, then on again), though a client rarely
+        // sends more before its answer.
+        guard !isAnswering || held.isEmpty else {
             readHeld = true
             return
         }
