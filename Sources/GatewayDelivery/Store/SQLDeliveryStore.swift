@@ -46,7 +46,13 @@ public final class SQLDeliveryStore: DeliveryStore {
         var depths: DepthCounts?
         /// When a commit last deleted expired deduplication marks.
         var dedupSweptAt: ContinuousClock.Instant?
+        /// Claims so far: with ``tokenPrefix``, each claim's token.
+        var claims: UInt64 = 0
     }
+
+    /// Random per store: tokens of other processes and earlier lives never match this one's. (A UUID
+    /// per claim opened, read and closed /dev/urandom each time.)
+    let tokenPrefix = String(UInt64.random(in: 0 ... .max), radix: 36) + "-"
 
     let state = Mutex(State())
 
@@ -246,7 +252,10 @@ public final class SQLDeliveryStore: DeliveryStore {
         let now = configuration.clock.now()
         let full = state.withLock { state in state.inFlight.filter { $0.value >= state.inFlightLimits[$0.key, default: .max] }.keys.sorted() }
         guard try await mayClaim(besides: full) else { return nil }
-        let token = UUID().uuidString
+        let token = tokenPrefix + String(state.withLock { state in
+            state.claims += 1
+            return state.claims
+        }, radix: 36)
         let exclusion = full.isEmpty ? "" : " AND function NOT IN (\(full.map { _ in "?" }.joined(separator: ", ")))"
         let sql = """
             UPDATE delivery_invocations SET due_at = ?, lease_owner = ?, lease_token = ?, attempts = attempts + 1, \

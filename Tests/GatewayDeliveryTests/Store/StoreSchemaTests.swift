@@ -63,20 +63,31 @@ extension StoreSuite {
         }
 
         @Test(arguments: StoreKind.allCases)
-        func aVersionOneStoreGetsTheCoveringDueIndexAndKeepsItsInvocations(_ kind: StoreKind) async throws {
+        func aVersionOneStoreGetsTheNewIndexesAndKeepsItsInvocations(_ kind: StoreKind) async throws {
             try await T.withDatabase(kind) { backend in
                 let configuration = T.configuration(backend)
                 try await T.withStore(configuration) { store in try await store.enqueue([try T.invocation(1)]) }
                 // Back to version 1's index.
                 _ = try await Self.raw(backend, "DROP INDEX delivery_invocations_due")
                 _ = try await Self.raw(backend, "CREATE INDEX delivery_invocations_due ON delivery_invocations (due_at, seq)")
+                _ = try await Self.raw(backend, "CREATE INDEX delivery_invocations_owner ON delivery_invocations (lease_owner)")
                 _ = try await Self.raw(backend, "UPDATE delivery_schema SET version = 1")
                 #expect(try await Self.raw(backend, Self.dueIndexColumns(kind)) == 2)
+                #expect(try await Self.raw(backend, Self.ownerIndexes(kind)) == 1)
 
                 let claimed = try await T.withStore(configuration) { store in try await store.next()?.invocation.id }
                 #expect(claimed == (try T.invocation(1)).id)
                 #expect(try await Self.raw(backend, "SELECT version FROM delivery_schema") == 2)
                 #expect(try await Self.raw(backend, Self.dueIndexColumns(kind)) == 3)
+                #expect(try await Self.raw(backend, Self.ownerIndexes(kind)) == 0)
+            }
+        }
+
+        /// A query for the number of indexes named like version 1's owner index.
+        static func ownerIndexes(_ kind: StoreKind) -> String {
+            switch kind {
+            case .sqlite: "SELECT COUNT(*) FROM sqlite_master WHERE name = 'delivery_invocations_owner'"
+            case .postgres: "SELECT COUNT(*) FROM pg_class WHERE relname = 'delivery_invocations_owner'"
             }
         }
 
