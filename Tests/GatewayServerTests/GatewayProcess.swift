@@ -46,12 +46,13 @@ final class GatewayProcess: @unchecked Sendable {
     /// - Parameters:
     ///   - routes: The routes folder.
     ///   - arguments: More arguments for `serve`.
+    ///   - launcher: A command that runs the binary with its arguments (`taskset -c 0`); none by default.
     ///   - environment: Added to this process's environment, whose `EVENT_GATEWAY_*` variables are left out
     ///     and whose `LOG_LEVEL` is `info`; the SQLite store goes to `ROUTES-data` (see
     ///     ``RoutesFolder/dataPath``) unless `EVENT_GATEWAY_DATA_DIRECTORY` says otherwise.
     /// - Throws: When the binary is missing, or the process exits or stays silent for `timeout` before listening.
     static func start(
-        routes: String, arguments: [String] = [], environment: [String: String] = [:], timeout: Duration = .seconds(60)
+        routes: String, arguments: [String] = [], launcher: [String] = [], environment: [String: String] = [:], timeout: Duration = .seconds(60)
     ) async throws -> GatewayProcess {
         let binary = binary
         guard FileManager.default.isExecutableFile(atPath: binary) else {
@@ -60,8 +61,9 @@ final class GatewayProcess: @unchecked Sendable {
         let logPath = FileManager.default.temporaryDirectory.appendingPathComponent("event-gateway-\(UUID().uuidString).log").path
         guard FileManager.default.createFile(atPath: logPath, contents: nil) else { throw ProcessError("cannot create \(logPath)") }
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["serve", "--port", "0", "--routes", routes] + arguments
+        let command = launcher + [binary, "serve", "--port", "0", "--routes", routes] + arguments
+        process.executableURL = URL(fileURLWithPath: command[0])
+        process.arguments = Array(command.dropFirst())
         // The port and the results are read from info lines, whatever LOG_LEVEL the tests run with.
         var inherited = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("EVENT_GATEWAY_") }
         inherited["LOG_LEVEL"] = "info"
@@ -109,6 +111,9 @@ final class GatewayProcess: @unchecked Sendable {
     var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
     var isRunning: Bool { process.isRunning }
+
+    /// The process's id (of the launcher's process, which `exec`s the binary, when there is one).
+    var pid: Int32 { process.processIdentifier }
 
     /// Waits until the log contains `text`; returns whether it did within `timeout`.
     func waitForLog(_ text: String, timeout: Duration = .seconds(30)) async -> Bool {
