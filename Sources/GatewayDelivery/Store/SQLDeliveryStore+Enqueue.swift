@@ -9,37 +9,82 @@ extension SQLDeliveryStore {
     func commit(_ batches: [[Invocation]]) async throws -> [Result<EnqueueReceipt, any Error>] {
         let now = Self.millis(configuration.clock.now())
         let cutoff = now - Int64((configuration.dedupWindow.seconds * 1000).rounded())
-        let encoded = batches.map { $0.map { (invocation: $0, json: Self.json($0)) } }
+        let all = Array(batches.joined())
+        let reserved = reserveHandoffs(all)
+        let encoded = all.enumerated().map { position, invocation in
+            Row(invocation: invocation, json: Self.json(invocation), lease: reserved.contains(position) ? (nextToken(), leaseEnd(for: invocation.function, from: now)) : nil)
+        }
         let lock = backend.dialect.enqueueLock
         let sweeps = dedupSweepIsDue()
-        let results = try await backend.transaction(durable: true) { db in
-            if let lock { try await db.execute(lock, []) }
-            if sweeps { try await db.execute("DELETE FROM delivery_dedup WHERE seen_at <= ?", [.integer(cutoff)]) }
-            var seen = try await Self.recentlySeen(Array(Set(batches.joined().map(\.id))), after: cutoff, db: db)
-            var depths = try await self.depths(db)
-            var results: [Result<EnqueueReceipt, any Error>] = []
-            var stored: [(invocation: Invocation, json: String)] = []
-            for batch in encoded {
-                var fresh: [(invocation: Invocation, json: String)] = []
-                var duplicates: [String] = []
-                var batchSeen = seen
-                for item in batch {
-                    if batchSeen.insert(item.invocation.id).inserted { fresh.append(item) } else { duplicates.append(item.invocation.id) }
-                }
-                if let full = bound(fresh.map(\.invocation.function.address), depths: depths) {
-                    results.append(.failure(full))
-                    continue
-                }
-                for item in fresh { depths[item.invocation.function.address, default: 0] += 1 }
-                stored += fresh
-                seen = batchSeen
-                results.append(.success(EnqueueReceipt(stored: fresh.map(\.invocation.id), duplicates: duplicates)))
+        let outcome: Outcome
+        do {
+            outcome = try await backend.transaction(durable: true) { db in
+                if let lock { try await db.execute(lock, []) }
+                if sweeps { try await db.execute("DELETE FROM delivery_dedup WHERE seen_at <= ?", [.integer(cutoff)]) }
+                let seen = try await Self.recentlySeen(Array(Set(all.map(\.id))), after: cutoff, db: db)
+                var outcome = self.admit(batches.map(\.count), encoded, seen: seen, depths: try await self.depths(db))
+                try await Self.insert(outcome.stored.filter { $0.lease == nil }.map { ($0.invocation, $0.json) }, now: now, db: db)
+                let leased = outcome.stored.compactMap { row in row.lease.map { (row.invocation, row.json, $0.token, $0.end) } }
+                outcome.seqs = try await Self.insertLeased(leased, owner: configuration.owner, now: now, db: db)
+                try await Self.mark(leased.map(\.0.id), now: now, db: db)
+                return outcome
             }
-            try await Self.insert(stored, now: now, db: db)
-            return (results, stored.map(\.invocation.function.address))
+        } catch {
+            releaseHandoffs(encoded.filter { $0.lease != nil }.map(\.invocation))
+            throw error
         }
-        adjustDepths(results.1.reduce(into: [:]) { $0[$1, default: 0] += 1 })
-        return results.0
+        adjustDepths(outcome.stored.reduce(into: [:]) { $0[$1.invocation.function.address, default: 0] += 1 })
+        let handoffs = outcome.stored.compactMap { row -> Handoff? in
+            guard let lease = row.lease, let seq = outcome.seqs[row.invocation.id] else { return nil }
+            return Handoff(item: QueuedInvocation(invocation: row.invocation, attempt: 1, receipt: "\(seq)/\(lease.token)", enqueuedAt: Self.date(now)), leaseEnd: lease.end)
+        }
+        let handedOver = Set(handoffs.map(\.item.invocation.id))
+        releaseHandoffs(encoded.filter { $0.lease != nil && !handedOver.contains($0.invocation.id) }.map(\.invocation))
+        handOff(handoffs)
+        return outcome.results
+    }
+
+    /// An invocation to store, and its lease when it goes straight to a waiting worker.
+    struct Row: Sendable {
+        var invocation: Invocation
+        var json: String
+        var lease: (token: String, end: Int64)?
+    }
+
+    /// What a commit stores and answers.
+    struct Outcome: Sendable {
+        var results: [Result<EnqueueReceipt, any Error>] = []
+        var stored: [Row] = []
+        /// The rows of the invocations stored leased, by invocation id.
+        var seqs: [String: Int64] = [:]
+    }
+
+    /// Each batch (`counts` rows of `rows` in turn) all or none: duplicates within the window (`seen`)
+    /// are acknowledged and left out, and a batch that would pass a depth bound fails alone.
+    func admit(_ counts: [Int], _ rows: [Row], seen: Set<String>, depths: [String: Int]) -> Outcome {
+        var outcome = Outcome()
+        var seen = seen
+        var depths = depths
+        var start = 0
+        for count in counts {
+            let batch = rows[start..<start + count]
+            start += count
+            var fresh: [Row] = []
+            var duplicates: [String] = []
+            var batchSeen = seen
+            for row in batch {
+                if batchSeen.insert(row.invocation.id).inserted { fresh.append(row) } else { duplicates.append(row.invocation.id) }
+            }
+            if let full = bound(fresh.map(\.invocation.function.address), depths: depths) {
+                outcome.results.append(.failure(full))
+                continue
+            }
+            for row in fresh { depths[row.invocation.function.address, default: 0] += 1 }
+            outcome.stored += fresh
+            seen = batchSeen
+            outcome.results.append(.success(EnqueueReceipt(stored: fresh.map(\.invocation.id), duplicates: duplicates)))
+        }
+        return outcome
     }
 
     /// Inserts the invocations and marks their ids as seen, many rows a statement: a round trip per
@@ -53,11 +98,19 @@ extension SQLDeliveryStore {
                 chunk.flatMap { item -> [SQLValue] in
                     [.text(item.invocation.id), .text(item.invocation.function.address), .text(item.json), .integer(now), .integer(now)]
                 })
+        }
+        try await mark(items.map(\.invocation.id), now: now, db: db)
+    }
+
+    /// Marks the ids as seen now.
+    static func mark(_ ids: [String], now: Int64, db: any SQLExecutor) async throws {
+        for start in stride(from: 0, to: ids.count, by: 500) {
+            let chunk = ids[start..<min(ids.count, start + 500)]
             // The ids are unique here (duplicates were left out), as PostgreSQL's multi-row upsert needs.
             try await db.execute(
                 "INSERT INTO delivery_dedup (invocation_id, seen_at) VALUES " + chunk.map { _ in "(?, ?)" }.joined(separator: ", ")
                     + " ON CONFLICT (invocation_id) DO UPDATE SET seen_at = excluded.seen_at",
-                chunk.flatMap { item -> [SQLValue] in [.text(item.invocation.id), .integer(now)] })
+                chunk.flatMap { id -> [SQLValue] in [.text(id), .integer(now)] })
         }
     }
 

@@ -46,13 +46,29 @@ public final class SQLDeliveryStore: DeliveryStore {
         var depths: DepthCounts?
         /// When a commit last deleted expired deduplication marks.
         var dedupSweptAt: ContinuousClock.Instant?
-        /// Claims so far: with ``tokenPrefix``, each claim's token.
-        var claims: UInt64 = 0
+        /// Leases taken so far: with ``tokenPrefix``, each lease's token.
+        var leasesTaken: UInt64 = 0
+        /// ``next()`` calls looking for work now.
+        var seeking = 0
+        /// The last claim found nothing due.
+        var drained = false
+        /// Invocations leased at enqueue for a waiting worker, oldest first.
+        var handedOff: [Handoff] = []
+        /// Invocations handed over so far.
+        var handedOver = 0
     }
 
     /// Random per store: tokens of other processes and earlier lives never match this one's. (A UUID
     /// per claim opened, read and closed /dev/urandom each time.)
     let tokenPrefix = String(UInt64.random(in: 0 ... .max), radix: 36) + "-"
+
+    /// A token for a new lease.
+    func nextToken() -> String {
+        tokenPrefix + String(state.withLock { state in
+            state.leasesTaken += 1
+            return state.leasesTaken
+        }, radix: 36)
+    }
 
     let state = Mutex(State())
 
@@ -66,6 +82,9 @@ public final class SQLDeliveryStore: DeliveryStore {
     }
 
     public var enqueueTransactions: Int { committer.commits }
+
+    /// Invocations that went from an enqueue straight to a waiting worker, without a claim.
+    public var handedOver: Int { state.withLock { $0.handedOver } }
 
     // MARK: - Service
 
@@ -150,9 +169,15 @@ public final class SQLDeliveryStore: DeliveryStore {
         } catch let error as StoreError where error.code == .closed {
             return nil
         }
+        // Counted while looking, claims included: an enqueue meanwhile hands its invocations over (see
+        // `reserveHandoffs`). Counting only the wait missed most: claims and commits take turns on SQLite's
+        // connection, so a commit usually began while the worker's claim waited for it.
+        state.withLock { $0.seeking += 1 }
+        defer { state.withLock { $0.seeking -= 1 } }
         while true {
             try Task.checkCancellation()
             if isClosed { return nil }
+            if let item = try await takeHandoff() { return item }
             let generation = wakeup.generation
             if let item = try await claim() { return item }
             await wakeup.wait(upTo: configuration.pollInterval, since: generation)
@@ -234,7 +259,7 @@ public final class SQLDeliveryStore: DeliveryStore {
 
     /// Forgets this process's lease on `item` (its function has a free slot again); nil when this
     /// process holds no such lease (settled already).
-    private func settling(_ item: QueuedInvocation) throws -> Lease? {
+    func settling(_ item: QueuedInvocation) throws -> Lease? {
         guard let lease = Lease(receipt: item.receipt) else {
             throw StoreError(.unreadable, "\(item.receipt.debugDescription) is not a receipt of this store")
         }
@@ -251,11 +276,8 @@ public final class SQLDeliveryStore: DeliveryStore {
     private func claim() async throws -> QueuedInvocation? {
         let now = configuration.clock.now()
         let full = state.withLock { state in state.inFlight.filter { $0.value >= state.inFlightLimits[$0.key, default: .max] }.keys.sorted() }
-        guard try await mayClaim(besides: full) else { return nil }
-        let token = tokenPrefix + String(state.withLock { state in
-            state.claims += 1
-            return state.claims
-        }, radix: 36)
+        guard try await mayClaim(besides: full) else { return found(nil) }
+        let token = nextToken()
         let exclusion = full.isEmpty ? "" : " AND function NOT IN (\(full.map { _ in "?" }.joined(separator: ", ")))"
         let sql = """
             UPDATE delivery_invocations SET due_at = ?, lease_owner = ?, lease_token = ?, attempts = attempts + 1, \
@@ -266,7 +288,7 @@ public final class SQLDeliveryStore: DeliveryStore {
         let millis = Self.millis(now)
         let leaseEnd = millis + Int64((configuration.lease.seconds * 1000).rounded(.up))
         let binds: [SQLValue] = [.integer(leaseEnd), .text(configuration.owner), .text(token), .integer(millis), .integer(millis), .integer(millis)]
-        guard let row = try await backend.execute(sql, binds + full.map { .text($0) }).first else { return nil }
+        guard let row = try await backend.execute(sql, binds + full.map { .text($0) }).first else { return found(nil) }
         let seq = try Self.integer(row, 0)
         let invocation = try Self.invocation(row[1], row: "queued invocation \(seq)")
         try await extendLease(seq: seq, token: token, for: invocation.function, claimedAt: millis)
@@ -277,7 +299,14 @@ public final class SQLDeliveryStore: DeliveryStore {
             state.inFlight[function, default: 0] += 1
             state.inFlightLimits[function] = max(1, configuration.maxInFlightPerFunction ?? invocation.function.concurrency)
         }
-        return QueuedInvocation(invocation: invocation, attempt: Int(try Self.integer(row, 2)), receipt: receipt, enqueuedAt: Self.date(try Self.integer(row, 3)))
+        return found(QueuedInvocation(invocation: invocation, attempt: Int(try Self.integer(row, 2)), receipt: receipt, enqueuedAt: Self.date(try Self.integer(row, 3))))
+    }
+
+    /// Notes whether a claim found anything: enqueues hand their invocations over only while the last
+    /// claim found nothing due, so that new invocations never overtake waiting ones.
+    private func found(_ item: QueuedInvocation?) -> QueuedInvocation? {
+        state.withLock { $0.drained = item == nil }
+        return item
     }
 
     /// Whether a claim that leaves out the `full` functions could find anything: false when, by the
@@ -312,6 +341,7 @@ public final class SQLDeliveryStore: DeliveryStore {
             state.withLock { state in
                 state.leases = [:]
                 state.inFlight = [:]
+                state.handedOff = []
             }
         } catch {
             logger.error("could not release the delivery store's leases: \(error); they expire after \(configuration.lease)")

@@ -1,0 +1,116 @@
+import Foundation
+import GatewayCore
+import Synchronization
+
+/// Handing enqueued invocations straight to a worker.
+///
+/// A worker is in ``next()`` when it has a free slot. While its last claim found nothing due, an
+/// invocation enqueued is the oldest its function has (but for one that a claim running at that moment
+/// takes). It is stored already leased to this process (durable as before: a crash leaves it to expire
+/// and be taken over) and handed over from memory: no claim statement, no reading it back and decoding
+/// it, no wait for the worker to wake and look.
+extension SQLDeliveryStore {
+    /// Invocations leased at enqueue and not yet taken, at most this many.
+    static let handoffLimit = 16
+
+    /// An invocation leased at enqueue, waiting for ``next()``.
+    struct Handoff: Sendable {
+        var item: QueuedInvocation
+        /// When its lease ends (milliseconds since 1970).
+        var leaseEnd: Int64
+    }
+
+    /// Reserves in-flight slots for those of `invocations` (positions) that go straight to a worker:
+    /// none when no worker looks for work or the last claim found something due (new invocations do not
+    /// overtake a backlog), at most ``handoffLimit`` waiting in all, and each function within its
+    /// in-flight limit.
+    func reserveHandoffs(_ invocations: [Invocation]) -> Set<Int> {
+        state.withLock { state in
+            guard state.seeking > 0, state.drained, case .open = state.phase else { return [] }
+            var room = Self.handoffLimit - state.handedOff.count
+            var reserved: Set<Int> = []
+            for (position, invocation) in invocations.enumerated() where room > 0 {
+                let function = invocation.function.address
+                let limit = max(1, configuration.maxInFlightPerFunction ?? invocation.function.concurrency)
+                state.inFlightLimits[function] = limit
+                guard state.inFlight[function, default: 0] < limit else { continue }
+                state.inFlight[function, default: 0] += 1
+                reserved.insert(position)
+                room -= 1
+            }
+            return reserved
+        }
+    }
+
+    /// Gives back the slots of reserved invocations that were not stored leased (duplicates, a full
+    /// queue, a failed commit).
+    func releaseHandoffs(_ invocations: [Invocation]) {
+        guard !invocations.isEmpty else { return }
+        state.withLock { state in
+            for invocation in invocations { state.inFlight[invocation.function.address, default: 1] -= 1 }
+        }
+    }
+
+    /// Records the leases of invocations stored leased and queues them for ``next()``.
+    func handOff(_ handoffs: [Handoff]) {
+        guard !handoffs.isEmpty else { return }
+        state.withLock { state in
+            for handoff in handoffs { state.leases[handoff.item.receipt] = handoff.item.invocation.function.address }
+            state.handedOff += handoffs
+            state.handedOver += handoffs.count
+        }
+        wakeup.signal()
+    }
+
+    /// The lease an invocation stored leased now gets: the store's lease, or its function's timeout
+    /// and the margin when longer.
+    func leaseEnd(for function: FunctionSpec, from millis: Int64) -> Int64 {
+        let lease = max(configuration.lease, function.timeout + configuration.leaseMargin)
+        return millis + Int64((lease.seconds * 1000).rounded(.up))
+    }
+
+    /// Inserts invocations already leased to this process, as a claim would have left them.
+    static func insertLeased(
+        _ items: [(invocation: Invocation, json: String, token: String, leaseEnd: Int64)], owner: String, now: Int64, db: any SQLExecutor
+    ) async throws -> [String: Int64] {
+        var seqs: [String: Int64] = [:]
+        for start in stride(from: 0, to: items.count, by: 500) {
+            let chunk = items[start..<min(items.count, start + 500)]
+            let rows = try await db.execute(
+                "INSERT INTO delivery_invocations (invocation_id, function, invocation, enqueued_at, due_at, attempts, first_attempt_at, "
+                    + "last_attempt_at, lease_owner, lease_token) VALUES "
+                    + chunk.map { _ in "(?, ?, ?, ?, ?, 1, ?, ?, ?, ?)" }.joined(separator: ", ") + " RETURNING invocation_id, seq",
+                chunk.flatMap { item -> [SQLValue] in
+                    [
+                        .text(item.invocation.id), .text(item.invocation.function.address), .text(item.json), .integer(now),
+                        .integer(item.leaseEnd), .integer(now), .integer(now), .text(owner), .text(item.token),
+                    ]
+                })
+            for row in rows {
+                guard let id = row.first?.text else { continue }
+                seqs[id] = try integer(row, 1)
+            }
+        }
+        return seqs
+    }
+
+    /// The oldest invocation handed over at enqueue, its lease made long enough for its call first
+    /// when it waited; nil when there is none.
+    func takeHandoff() async throws -> QueuedInvocation? {
+        while let handoff = state.withLock({ $0.handedOff.isEmpty ? nil : $0.handedOff.removeFirst() }) {
+            let now = Self.millis(configuration.clock.now())
+            let function = handoff.item.invocation.function
+            let needed = now + Int64(((function.timeout + configuration.leaseMargin).seconds * 1000).rounded(.up))
+            if handoff.leaseEnd >= needed { return handoff.item }
+            // Waited so long that the call might outlast the lease: extended first, or dropped when
+            // the lease is gone (taken over elsewhere).
+            guard let lease = Lease(receipt: handoff.item.receipt) else { continue }
+            let extended = try await backend.execute(
+                "UPDATE delivery_invocations SET due_at = ? WHERE seq = ? AND lease_token = ? RETURNING seq",
+                [.integer(leaseEnd(for: function, from: now)), .integer(lease.seq), .text(lease.token)])
+            if !extended.isEmpty { return handoff.item }
+            _ = try? settling(handoff.item)
+        }
+        return nil
+    }
+}
