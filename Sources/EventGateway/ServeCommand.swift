@@ -30,12 +30,12 @@ struct ServeCommand: AsyncParsableCommand {
     var port: Int?
 
     func run() async throws {
-        // Swift concurrency's jobs then run on the event loops that serve the connections and make the
-        // function calls, instead of hopping to a separate thread pool and back for every request.
         // One event loop per CPU this process may use (an explicit NIO_SINGLETON_GROUP_LOOP_COUNT wins).
         if ProcessInfo.processInfo.environment["NIO_SINGLETON_GROUP_LOOP_COUNT"] == nil, let cpus = CPUAffinity.allowedCount(), cpus < System.coreCount {
             NIOSingletons.groupLoopCountSuggestion = cpus
         }
+        // Swift concurrency's jobs then run on the event loops that serve the connections and make the
+        // function calls, instead of hopping to a separate thread pool and back for every request.
         _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         let configuration: GatewayConfiguration
         do {

@@ -26,7 +26,7 @@ extension SQLDeliveryStore {
                 try await Self.insert(outcome.stored.filter { $0.lease == nil }.map { ($0.invocation, $0.json) }, now: now, db: db)
                 let leased = outcome.stored.compactMap { row in row.lease.map { (row.invocation, row.json, $0.token, $0.end) } }
                 outcome.seqs = try await Self.insertLeased(leased, owner: configuration.owner, now: now, db: db)
-                try await Self.mark(leased.map(\.0.id), now: now, db: db)
+                try await Self.mark(outcome.stored.map(\.invocation.id), now: now, db: db)
                 return outcome
             }
         } catch {
@@ -36,7 +36,9 @@ extension SQLDeliveryStore {
         adjustDepths(outcome.stored.reduce(into: [:]) { $0[$1.invocation.function.address, default: 0] += 1 })
         let handoffs = outcome.stored.compactMap { row -> Handoff? in
             guard let lease = row.lease, let seq = outcome.seqs[row.invocation.id] else { return nil }
-            return Handoff(item: QueuedInvocation(invocation: row.invocation, attempt: 1, receipt: "\(seq)/\(lease.token)", enqueuedAt: Self.date(now)), leaseEnd: lease.end)
+            return Handoff(
+                item: QueuedInvocation(invocation: row.invocation, attempt: 1, receipt: "\(seq)/\(lease.token)", enqueuedAt: Self.date(now)),
+                lease: Lease(seq: seq, token: lease.token), leaseEnd: lease.end)
         }
         let handedOver = Set(handoffs.map(\.item.invocation.id))
         releaseHandoffs(encoded.filter { $0.lease != nil && !handedOver.contains($0.invocation.id) }.map(\.invocation))
@@ -87,8 +89,8 @@ extension SQLDeliveryStore {
         return outcome
     }
 
-    /// Inserts the invocations and marks their ids as seen, many rows a statement: a round trip per
-    /// invocation would make PostgreSQL's group commits slow.
+    /// Inserts the invocations, many rows a statement: a round trip per invocation would make
+    /// PostgreSQL's group commits slow.
     static func insert(_ items: [(invocation: Invocation, json: String)], now: Int64, db: any SQLExecutor) async throws {
         for start in stride(from: 0, to: items.count, by: 500) {
             let chunk = items[start..<min(items.count, start + 500)]
@@ -99,7 +101,6 @@ extension SQLDeliveryStore {
                     [.text(item.invocation.id), .text(item.invocation.function.address), .text(item.json), .integer(now), .integer(now)]
                 })
         }
-        try await mark(items.map(\.invocation.id), now: now, db: db)
     }
 
     /// Marks the ids as seen now.

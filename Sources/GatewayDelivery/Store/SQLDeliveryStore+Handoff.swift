@@ -16,6 +16,7 @@ extension SQLDeliveryStore {
     /// An invocation leased at enqueue, waiting for ``next()``.
     struct Handoff: Sendable {
         var item: QueuedInvocation
+        var lease: Lease
         /// When its lease ends (milliseconds since 1970).
         var leaseEnd: Int64
     }
@@ -31,7 +32,7 @@ extension SQLDeliveryStore {
             var reserved: Set<Int> = []
             for (position, invocation) in invocations.enumerated() where room > 0 {
                 let function = invocation.function.address
-                let limit = max(1, configuration.maxInFlightPerFunction ?? invocation.function.concurrency)
+                let limit = inFlightLimit(for: invocation.function)
                 state.inFlightLimits[function] = limit
                 guard state.inFlight[function, default: 0] < limit else { continue }
                 state.inFlight[function, default: 0] += 1
@@ -60,13 +61,6 @@ extension SQLDeliveryStore {
             state.handedOver += handoffs.count
         }
         wakeup.signal()
-    }
-
-    /// The lease an invocation stored leased now gets: the store's lease, or its function's timeout
-    /// and the margin when longer.
-    func leaseEnd(for function: FunctionSpec, from millis: Int64) -> Int64 {
-        let lease = max(configuration.lease, function.timeout + configuration.leaseMargin)
-        return millis + Int64((lease.seconds * 1000).rounded(.up))
     }
 
     /// Inserts invocations already leased to this process, as a claim would have left them.
@@ -101,14 +95,10 @@ extension SQLDeliveryStore {
             let now = Self.millis(configuration.clock.now())
             let function = handoff.item.invocation.function
             let needed = now + Int64(((function.timeout + configuration.leaseMargin).seconds * 1000).rounded(.up))
+            // One that waited so long that its call might outlast the lease is extended first, or
+            // dropped when the lease is gone (taken over elsewhere).
             if handoff.leaseEnd >= needed { return handoff.item }
-            // Waited so long that the call might outlast the lease: extended first, or dropped when
-            // the lease is gone (taken over elsewhere).
-            guard let lease = Lease(receipt: handoff.item.receipt) else { continue }
-            let extended = try await backend.execute(
-                "UPDATE delivery_invocations SET due_at = ? WHERE seq = ? AND lease_token = ? RETURNING seq",
-                [.integer(leaseEnd(for: function, from: now)), .integer(lease.seq), .text(lease.token)])
-            if !extended.isEmpty { return handoff.item }
+            if try await extendLease(handoff.lease, to: leaseEnd(for: function, from: now)) { return handoff.item }
             _ = try? settling(handoff.item)
         }
         return nil

@@ -81,6 +81,20 @@ enum StoreTesting {
         }
     }
 
+    /// Another process's view of `lost`, leased for 60 s by a process that crashed: still leased, then
+    /// taken over once the lease ends, as its second attempt under a new receipt. Returns it unsettled.
+    static func takeOver(_ lost: QueuedInvocation, in store: SQLDeliveryStore, clock: ManualClock) async throws -> QueuedInvocation {
+        #expect(try await next(store, within: .milliseconds(200)) == nil)
+        #expect(try await store.status().total.inFlight == 1)
+        clock.advance(.seconds(61))
+        let taken = try #require(try await next(store, within: .seconds(5)))
+        #expect(taken.invocation == lost.invocation)
+        // The lost attempt counts.
+        #expect(taken.attempt == 2)
+        #expect(taken.receipt != lost.receipt)
+        return taken
+    }
+
     /// An invocation of function `function` carrying event `e<number>`: its id is derived from both.
     static func invocation(_ number: Int, function: String = "f", url: String = "http://127.0.0.1:9", retry: RetrySettings = RetrySettings())
         throws -> Invocation
