@@ -72,6 +72,32 @@ extension LiveSuites.EndToEndTests {
         }
     }
 
+    /// Sync calls beyond a function's concurrency wait for a free slot: never more in flight than the
+    /// limit, every post answered with its function's result.
+    @Test func syncPostsBeyondTheConcurrencyLimitWaitTheirTurn() async throws {
+        let request = try Self.fixture("fixtures/functiongraph/smn/single-record.json")
+        let folder = try RoutesFolder()
+        try await StubFunction.withStub(reply: .text("done", delay: .seconds(1))) { stub in
+            var narrow = FunctionDeclaration.http("narrow", url: stub.url, topics: ["all"], mode: "sync")
+            narrow.concurrency = 2
+            try folder.write("narrow.yaml", routeFile(routes: [.all()], functions: [narrow]))
+            try await LiveGateway(folder).run { client in
+                let calls = 6
+                let answers = try await withThrowingTaskGroup(of: (status: Int, body: String).self) { group in
+                    for _ in 0..<calls { group.addTask { try await client.sendRaw(request.path, body: request.body) } }
+                    return try await group.reduce(into: []) { $0.append($1) }
+                }
+                #expect(answers.map(\.status) == Array(repeating: 200, count: calls))
+                for answer in answers {
+                    let results = try #require(try jsonValue(Array(answer.body.utf8)) as? [String: Any])["results"] as? [[String: Any]]
+                    #expect(results?.map { $0["outcome"] as? String } == ["delivered"], "\(answer.body)")
+                }
+                #expect(stub.requests.count == calls)
+                #expect(stub.maxConcurrentRequests == 2)
+            }
+        }
+    }
+
     /// An event carrying trace context passes it on to every call, whatever the body format.
     @Test func traceContextIsPassedOn() async throws {
         let traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
