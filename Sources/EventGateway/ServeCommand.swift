@@ -31,7 +31,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         // One event loop per CPU this process may use (an explicit NIO_SINGLETON_GROUP_LOOP_COUNT wins).
-        if ProcessInfo.processInfo.environment["NIO_SINGLETON_GROUP_LOOP_COUNT"] == nil, let cpus = CPUAffinity.allowedCount(), cpus < System.coreCount {
+        if ProcessInfo.processInfo.environment["NIO_SINGLETON_GROUP_LOOP_COUNT"] == nil, let cpus = CPUAffinity.allowedCPUs()?.count, cpus < System.coreCount {
             NIOSingletons.groupLoopCountSuggestion = cpus
         }
         // Swift concurrency's jobs then run on the event loops that serve the connections and make the

@@ -1,4 +1,5 @@
 import Foundation
+import GatewayServer
 import Testing
 
 #if canImport(Glibc)
@@ -8,16 +9,6 @@ import Glibc
 /// The real binary runs one event loop per CPU it may use, pinned or not.
 @Suite(.timeLimit(.minutes(2)))
 struct EventLoopCountTests {
-    /// The CPUs this test process may run on, from `/proc/self/status` (`0-1`, `0,2`...).
-    static func allowedCPUs() throws -> [Int] {
-        let status = try String(contentsOfFile: "/proc/self/status", encoding: .utf8)
-        let line = try #require(status.split(separator: "\n").first { $0.hasPrefix("Cpus_allowed_list:") })
-        return line.dropFirst("Cpus_allowed_list:".count).split(separator: ",").flatMap { item -> [Int] in
-            let bounds = item.split(separator: "-").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-            return bounds.count == 2 ? Array(bounds[0]...bounds[1]) : bounds
-        }
-    }
-
     /// Threads of `pid` that are event loops of NIO's singleton group.
     static func eventLoops(of pid: Int32) throws -> Int {
         try FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task").filter { thread in
@@ -27,8 +18,7 @@ struct EventLoopCountTests {
     }
 
     @Test func aGatewayPinnedToOneCPURunsOneEventLoop() async throws {
-        let cpus = try Self.allowedCPUs()
-        try #require(!cpus.isEmpty)
+        let cpus = try #require(CPUAffinity.allowedCPUs())
         #expect(FileManager.default.isExecutableFile(atPath: "/usr/bin/taskset"), "taskset (util-linux) is needed")
         let folder = try RoutesFolder()
         try folder.write("orders.yaml", routeFile(routes: [.all(topic: "orders")]))

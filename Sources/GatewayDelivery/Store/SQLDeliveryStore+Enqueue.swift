@@ -14,6 +14,7 @@ extension SQLDeliveryStore {
         let encoded = all.enumerated().map { position, invocation in
             Row(invocation: invocation, json: Self.json(invocation), lease: reserved.contains(position) ? (nextToken(), leaseEnd(for: invocation.function, from: now)) : nil)
         }
+        let reservedRows = encoded.filter { $0.lease != nil }
         let lock = backend.dialect.enqueueLock
         let sweeps = dedupSweepIsDue()
         let outcome: Outcome
@@ -30,7 +31,7 @@ extension SQLDeliveryStore {
                 return outcome
             }
         } catch {
-            releaseHandoffs(encoded.filter { $0.lease != nil }.map(\.invocation))
+            releaseHandoffs(reservedRows.map(\.invocation))
             throw error
         }
         adjustDepths(outcome.stored.reduce(into: [:]) { $0[$1.invocation.function.address, default: 0] += 1 })
@@ -41,7 +42,7 @@ extension SQLDeliveryStore {
                 lease: Lease(seq: seq, token: lease.token), leaseEnd: lease.end)
         }
         let handedOver = Set(handoffs.map(\.item.invocation.id))
-        releaseHandoffs(encoded.filter { $0.lease != nil && !handedOver.contains($0.invocation.id) }.map(\.invocation))
+        releaseHandoffs(reservedRows.filter { !handedOver.contains($0.invocation.id) }.map(\.invocation))
         handOff(handoffs)
         return outcome.results
     }

@@ -27,7 +27,7 @@ extension SQLDeliveryStore {
     /// in-flight limit.
     func reserveHandoffs(_ invocations: [Invocation]) -> Set<Int> {
         state.withLock { state in
-            guard state.seeking > 0, state.drained, case .open = state.phase else { return [] }
+            guard state.takesHandoffs else { return [] }
             var room = Self.handoffLimit - state.handedOff.count
             var reserved: Set<Int> = []
             for (position, invocation) in invocations.enumerated() where room > 0 {

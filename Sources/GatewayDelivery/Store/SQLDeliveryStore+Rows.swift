@@ -7,6 +7,11 @@ extension SQLDeliveryStore {
         Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
     }
 
+    /// A span in whole milliseconds, rounded up.
+    static func millis(_ duration: Duration) -> Int64 {
+        Int64((duration.seconds * 1000).rounded(.up))
+    }
+
     static func date(_ millis: Int64) -> Date {
         Date(timeIntervalSince1970: Double(millis) / 1000)
     }

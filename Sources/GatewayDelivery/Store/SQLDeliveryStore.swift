@@ -56,6 +56,13 @@ public final class SQLDeliveryStore: DeliveryStore {
         var handedOff: [Handoff] = []
         /// Invocations handed over so far.
         var handedOver = 0
+
+        /// Whether an enqueue now hands its invocations over: a worker looks for work, and its last
+        /// claim found nothing due (new invocations never overtake waiting ones).
+        var takesHandoffs: Bool {
+            guard seeking > 0, drained, case .open = phase else { return false }
+            return true
+        }
     }
 
     /// Random per store: tokens of other processes and earlier lives never match this one's. (A UUID
@@ -85,6 +92,9 @@ public final class SQLDeliveryStore: DeliveryStore {
 
     /// Invocations that went from an enqueue straight to a waiting worker, without a claim.
     public var handedOver: Int { state.withLock { $0.handedOver } }
+
+    /// Whether an enqueue now hands its invocations over (see `State.takesHandoffs`).
+    var takesHandoffs: Bool { state.withLock { $0.takesHandoffs } }
 
     // MARK: - Service
 
@@ -207,7 +217,7 @@ public final class SQLDeliveryStore: DeliveryStore {
 
     public func retry(_ item: QueuedInvocation, result: InvocationResult, after delay: Duration) async throws {
         guard let lease = try settling(item) else { return }
-        let due = Self.millis(configuration.clock.now()) + Int64((delay.seconds * 1000).rounded(.up))
+        let due = Self.millis(configuration.clock.now()) + Self.millis(delay)
         try await backend.execute(
             "UPDATE delivery_invocations SET due_at = ?, lease_owner = NULL, lease_token = NULL WHERE seq = ? AND lease_token = ?",
             [.integer(due), .integer(lease.seq), .text(lease.token)])
@@ -291,7 +301,7 @@ public final class SQLDeliveryStore: DeliveryStore {
             RETURNING seq, invocation, attempts, enqueued_at
             """
         let millis = Self.millis(now)
-        let leaseEnd = millis + Int64((configuration.lease.seconds * 1000).rounded(.up))
+        let leaseEnd = millis + Self.millis(configuration.lease)
         let binds: [SQLValue] = [.integer(leaseEnd), .text(configuration.owner), .text(token), .integer(millis), .integer(millis), .integer(millis)]
         guard let row = try await backend.execute(sql, binds + full.map { .text($0) }).first else { return found(nil) }
         let seq = try Self.integer(row, 0)
@@ -332,8 +342,13 @@ public final class SQLDeliveryStore: DeliveryStore {
     /// with the margin for the settling when that is longer, so that the call is not taken over while it
     /// still runs.
     func leaseEnd(for function: FunctionSpec, from millis: Int64) -> Int64 {
-        let lease = max(configuration.lease, function.timeout + configuration.leaseMargin)
-        return millis + Int64((lease.seconds * 1000).rounded(.up))
+        millis + max(Self.millis(configuration.lease), callSpan(for: function))
+    }
+
+    /// How long a lease must still run when a call of `function` starts (milliseconds): its timeout and
+    /// the margin for settling it.
+    func callSpan(for function: FunctionSpec) -> Int64 {
+        Self.millis(function.timeout + configuration.leaseMargin)
     }
 
     /// Moves the end of a lease this process holds; false when the lease is gone (taken over elsewhere).

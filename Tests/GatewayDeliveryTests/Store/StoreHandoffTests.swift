@@ -5,16 +5,9 @@ import Testing
 
 extension StoreSuite {
     /// An invocation enqueued while a worker waits goes to it straight, stored leased: no claim, the
-    /// same guarantees.
+    /// same guarantees (a crashed process's hand-over is taken over as a claim is: StoreLeaseTests).
     struct StoreHandoffTests {
         typealias T = StoreTesting
-
-        /// Starts `next()` on `store`, and returns once it has found nothing and waits.
-        static func waitingWorker(_ store: SQLDeliveryStore) async throws -> Task<QueuedInvocation?, any Error> {
-            let worker = Task { try await T.next(store, within: .seconds(10)) }
-            try await Task.sleep(for: .milliseconds(200))
-            return worker
-        }
 
         @Test(arguments: StoreKind.allCases)
         func aWaitingWorkerGetsTheInvocationStoredLeased(_ kind: StoreKind) async throws {
@@ -26,7 +19,7 @@ extension StoreSuite {
                     let claimed = try #require(try await store.next())
                     try await store.ack(claimed)
 
-                    let worker = try await Self.waitingWorker(store)
+                    let worker = try await T.waitingWorker(store)
                     try await store.enqueue([try T.invocation(2)])
                     let item = try #require(try await worker.value)
                     #expect(store.handedOver == 1)
@@ -40,34 +33,10 @@ extension StoreSuite {
         }
 
         @Test(arguments: StoreKind.allCases)
-        func aCrashedProcesssHandedOverInvocationIsTakenOverWhenItsLeaseEnds(_ kind: StoreKind) async throws {
-            let clock = ManualClock()
-            try await T.withDatabase(kind) { backend in
-                let configuration = T.configuration(backend, clock: clock.store) { $0.lease = .seconds(60) }
-                let invocation = try T.invocation(1)
-                let lost = try await T.withStore(configuration, crash: true) { store in
-                    let worker = try await Self.waitingWorker(store)
-                    try await store.enqueue([invocation])
-                    #expect(store.handedOver == 1)
-                    return try #require(try await worker.value)
-                }
-                try await T.withStore(configuration) { store in
-                    let taken = try await T.takeOver(lost, in: store, clock: clock)
-                    #expect(taken.invocation == invocation)
-                    // The crashed process's receipt settles nothing.
-                    try await store.ack(lost)
-                    #expect(try await store.status().total.depth == 1)
-                    try await store.ack(taken)
-                    #expect(try await store.status().total.depth == 0)
-                }
-            }
-        }
-
-        @Test(arguments: StoreKind.allCases)
         func handOversKeepTheFunctionsInFlightLimit(_ kind: StoreKind) async throws {
             try await T.withDatabase(kind) { backend in
                 try await T.withStore(T.configuration(backend) { $0.maxInFlightPerFunction = 1 }) { store in
-                    let worker = try await Self.waitingWorker(store)
+                    let worker = try await T.waitingWorker(store)
                     try await store.enqueue([try T.invocation(1), try T.invocation(2)])
                     let first = try #require(try await worker.value)
                     #expect(first.invocation.id == (try T.invocation(1)).id)
@@ -87,7 +56,7 @@ extension StoreSuite {
                 let configuration = T.configuration(backend, clock: clock.store) { $0.lease = .seconds(60) }
                 try await T.withStore(configuration) { one in
                     try await T.withStore(configuration) { two in
-                        let worker = try await Self.waitingWorker(one)
+                        let worker = try await T.waitingWorker(one)
                         try await one.enqueue([try T.invocation(1), try T.invocation(2), try T.invocation(3)])
                         #expect(one.handedOver == 3)
                         try await one.ack(try #require(try await worker.value))
@@ -116,7 +85,7 @@ extension StoreSuite {
             try await T.withDatabase(kind) { backend in
                 let invocations = try (1...3).map { try T.invocation($0) }
                 try await T.withStore(T.configuration(backend)) { store in
-                    let worker = try await Self.waitingWorker(store)
+                    let worker = try await T.waitingWorker(store)
                     try await store.enqueue(invocations)
                     #expect(store.handedOver == 3)
                     #expect(try await worker.value?.invocation.id == invocations[0].id)

@@ -9,19 +9,33 @@ extension StoreSuite {
     struct StoreLeaseTests {
         typealias T = StoreTesting
 
-        @Test(arguments: StoreKind.allCases)
-        func aCrashedProcesssLeaseExpiresAndIsTakenOver(_ kind: StoreKind) async throws {
+        /// How the crashed process's worker got its invocation.
+        enum Taking: String, CaseIterable, Sendable {
+            /// Claimed from the queue.
+            case claimed
+            /// Handed over by the enqueue, stored already leased, while the worker waited.
+            case handedOver
+        }
+
+        @Test(arguments: StoreKind.allCases, Taking.allCases)
+        func aCrashedProcesssLeaseExpiresAndIsTakenOver(_ kind: StoreKind, _ taking: Taking) async throws {
             let clock = ManualClock()
             try await T.withDatabase(kind) { backend in
                 let configuration = T.configuration(backend, clock: clock.store) { $0.lease = .seconds(60) }
                 let invocation = try T.invocation(1)
                 let lost = try await T.withStore(configuration, crash: true) { store in
+                    let worker = taking == .handedOver ? try await T.waitingWorker(store) : nil
                     try await store.enqueue([invocation])
-                    return try #require(try await store.next())
+                    #expect(store.handedOver == (taking == .handedOver ? 1 : 0))
+                    let item = if let worker { try await worker.value } else { try await store.next() }
+                    return try #require(item)
                 }
                 try await T.withStore(configuration) { store in
                     let taken = try await T.takeOver(lost, in: store, clock: clock)
                     #expect(taken.invocation == invocation)
+                    // The crashed process's receipt settles nothing.
+                    try await store.ack(lost)
+                    #expect(try await store.status().total.depth == 1)
                     try await store.ack(taken)
                     #expect(try await store.status().total.depth == 0)
                 }

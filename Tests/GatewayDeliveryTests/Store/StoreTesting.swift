@@ -1,6 +1,6 @@
 import Foundation
 import GatewayCore
-import GatewayDelivery
+@testable import GatewayDelivery
 import GatewayStubs
 import Logging
 import PostgresNIO
@@ -93,6 +93,21 @@ enum StoreTesting {
         #expect(taken.attempt == 2)
         #expect(taken.receipt != lost.receipt)
         return taken
+    }
+
+    /// Starts `next()` on `store` and returns once it has found nothing due and waits: an enqueue then
+    /// hands its invocations over to it.
+    static func waitingWorker(_ store: SQLDeliveryStore) async throws -> Task<QueuedInvocation?, any Error> {
+        let worker = Task { try await next(store, within: .seconds(20)) }
+        let deadline = ContinuousClock.now + .seconds(10)
+        while !store.takesHandoffs {
+            guard ContinuousClock.now < deadline else {
+                worker.cancel()
+                throw StubError("the worker did not start waiting for work within 10 seconds")
+            }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        return worker
     }
 
     /// An invocation of function `function` carrying event `e<number>`: its id is derived from both.
