@@ -82,8 +82,8 @@ struct WireDecodingTests {
         try document.decode(T.self)
     }
 
-    /// A deep, line-per-value description. `RawJSON` counts by its text: where it came from in the parsed
-    /// document is, as its own equality says, not part of the value.
+    /// A deep, line-per-value description, a dictionary's entries sorted. `RawJSON` counts by its text:
+    /// where it came from in the parsed document is, as its own equality says, not part of the value.
     static func describe(_ value: Any, indent: String = "") -> String {
         if let raw = value as? RawJSON { return indent + "raw " + String(decoding: raw.bytes, as: UTF8.self) + "\n" }
         let mirror = Mirror(reflecting: value)
@@ -92,10 +92,9 @@ struct WireDecodingTests {
             return describe(wrapped, indent: indent)
         }
         guard !mirror.children.isEmpty else { return indent + String(reflecting: value) + "\n" }
-        var text = indent + "\(mirror.subjectType)\n"
-        for child in mirror.children {
-            text += indent + "  " + (child.label ?? "-") + ":\n" + describe(child.value, indent: indent + "    ")
-        }
-        return text
+        var lines = mirror.children.map { child in indent + "  " + (child.label ?? "-") + ":\n" + describe(child.value, indent: indent + "    ") }
+        // A dictionary's order depends on its storage's address: two equal ones list their entries apart.
+        if mirror.displayStyle == .dictionary { lines.sort() }
+        return indent + "\(mirror.subjectType)\n" + lines.joined()
     }
 }

@@ -22,6 +22,13 @@ public protocol DeliveryQueue: Sendable {
     /// - Throws: `CancellationError` when the waiting task is cancelled (nothing is leased then).
     func next() async throws -> QueuedInvocation?
 
+    /// Up to `limit` due invocations (at least one), each leased to the caller until it settles it. Waits
+    /// while none is due.
+    ///
+    /// - Returns: Empty once the queue is closed and nothing is left for this caller.
+    /// - Throws: `CancellationError` when the waiting task is cancelled (nothing is leased then).
+    func next(upTo limit: Int) async throws -> [QueuedInvocation]
+
     /// The invocation was delivered: forget it.
     func ack(_ item: QueuedInvocation) async throws
 
@@ -30,6 +37,13 @@ public protocol DeliveryQueue: Sendable {
 
     /// The attempt failed with `result` for good: the invocation becomes a dead letter.
     func deadLetter(_ item: QueuedInvocation, result: InvocationResult, reason: DeadLetterReason) async throws
+}
+
+extension DeliveryQueue {
+    /// One at a time, for queues that gain nothing by handing out several together.
+    public func next(upTo limit: Int) async throws -> [QueuedInvocation] {
+        try await next().map { [$0] } ?? []
+    }
 }
 
 /// What ``DeliveryQueue/enqueue(_:)`` did with each invocation, by id.

@@ -30,6 +30,9 @@ public struct DeliveryWorker: Service {
         }
     }
 
+    /// At most this many invocations are asked for at once.
+    static let maxBatch = 32
+
     /// How long the worker waits after the queue failed to hand out an invocation.
     static let queueRetryDelay = Duration.seconds(1)
 
@@ -59,27 +62,30 @@ public struct DeliveryWorker: Service {
                     slots.release()
                     break
                 }
-                // Only the wait for the next invocation ends on graceful shutdown: calls in flight finish.
-                let item: QueuedInvocation?
+                // Every free slot asks at once: a store claims them in one statement.
+                var free = 1
+                while free < Self.maxBatch, slots.tryAcquire() { free += 1 }
+                // Only the wait for the next invocations ends on graceful shutdown: calls in flight finish.
+                let items: [QueuedInvocation]
                 do {
-                    item = try await cancelWhenGracefulShutdown { try await queue.next() }
+                    items = try await cancelWhenGracefulShutdown { [free] in try await queue.next(upTo: free) }
                 } catch is CancellationError {
-                    slots.release()
+                    for _ in 0..<free { slots.release() }
                     break
                 } catch {
                     // A store that fails (a database restarting) must not stop delivery for good.
-                    slots.release()
+                    for _ in 0..<free { slots.release() }
                     logger.error("delivery queue failed: \(error); trying again in \(Self.queueRetryDelay)")
                     try? await cancelWhenGracefulShutdown { try await Task.sleep(for: Self.queueRetryDelay) }
                     continue
                 }
-                guard let item else {
-                    slots.release()
-                    break
-                }
-                group.addTask {
-                    defer { slots.release() }
-                    await settle(item)
+                for _ in items.count..<max(free, items.count) { slots.release() }
+                guard !items.isEmpty else { break }
+                for item in items {
+                    group.addTask {
+                        defer { slots.release() }
+                        await settle(item)
+                    }
                 }
             }
         }

@@ -88,19 +88,32 @@ extension SQLDeliveryStore {
         return seqs
     }
 
-    /// The oldest invocation handed over at enqueue, its lease made long enough for its call first
-    /// when it waited; nil when there is none.
-    func takeHandoff() async throws -> QueuedInvocation? {
-        while let handoff = state.withLock({ $0.handedOff.isEmpty ? nil : $0.handedOff.removeFirst() }) {
+    /// The oldest invocations handed over at enqueue, at most `limit`, each lease made long enough for
+    /// its call first when it waited.
+    func takeHandoffs(upTo limit: Int) async throws -> [QueuedInvocation] {
+        var items: [QueuedInvocation] = []
+        while items.count < limit, let handoff = state.withLock({ $0.handedOff.isEmpty ? nil : $0.handedOff.removeFirst() }) {
             let now = Self.millis(configuration.clock.now())
             let function = handoff.item.invocation.function
-            let needed = now + Int64(((function.timeout + configuration.leaseMargin).seconds * 1000).rounded(.up))
             // One that waited so long that its call might outlast the lease is extended first, or
             // dropped when the lease is gone (taken over elsewhere).
-            if handoff.leaseEnd >= needed { return handoff.item }
-            if try await extendLease(handoff.lease, to: leaseEnd(for: function, from: now)) { return handoff.item }
-            _ = try? settling(handoff.item)
+            if handoff.leaseEnd >= now + callSpan(for: function) {
+                items.append(handoff.item)
+                continue
+            }
+            do {
+                if try await extendLease(handoff.lease, to: leaseEnd(for: function, from: now)) {
+                    items.append(handoff.item)
+                } else {
+                    _ = try? settling(handoff.item)
+                }
+            } catch {
+                // Those taken already are leased to the caller: hand them out, and this one next time.
+                guard !items.isEmpty else { throw error }
+                state.withLock { $0.handedOff.insert(handoff, at: 0) }
+                break
+            }
         }
-        return nil
+        return items
     }
 }

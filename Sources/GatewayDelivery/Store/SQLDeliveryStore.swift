@@ -174,10 +174,14 @@ public final class SQLDeliveryStore: DeliveryStore {
     }
 
     public func next() async throws -> QueuedInvocation? {
+        try await next(upTo: 1).first
+    }
+
+    public func next(upTo limit: Int) async throws -> [QueuedInvocation] {
         do {
             try await ready()
         } catch let error as StoreError where error.code == .closed {
-            return nil
+            return []
         }
         // Counted while looking, claims included: an enqueue meanwhile hands its invocations over (see
         // `reserveHandoffs`). Counting only the wait missed most: claims and commits take turns on SQLite's
@@ -186,10 +190,12 @@ public final class SQLDeliveryStore: DeliveryStore {
         defer { state.withLock { $0.seeking -= 1 } }
         while true {
             try Task.checkCancellation()
-            if isClosed { return nil }
-            if let item = try await takeHandoff() { return item }
+            if isClosed { return [] }
+            let handedOff = try await takeHandoffs(upTo: max(1, limit))
+            if !handedOff.isEmpty { return handedOff }
             let generation = wakeup.generation
-            if let item = try await claim() { return item }
+            let claimed = try await claim(max(1, limit))
+            if !claimed.isEmpty { return claimed }
             await wakeup.wait(upTo: configuration.pollInterval, since: generation)
         }
     }
@@ -285,57 +291,6 @@ public final class SQLDeliveryStore: DeliveryStore {
         }
         if held { wakeup.signal() }
         return held ? lease : nil
-    }
-
-    /// Claims the oldest due invocation of a function below its in-flight limit.
-    private func claim() async throws -> QueuedInvocation? {
-        let now = configuration.clock.now()
-        let full = state.withLock { state in state.inFlight.filter { $0.value >= state.inFlightLimits[$0.key, default: .max] }.keys.sorted() }
-        guard try await mayClaim(besides: full) else { return found(nil) }
-        let token = nextToken()
-        let exclusion = full.isEmpty ? "" : " AND function NOT IN (\(full.map { _ in "?" }.joined(separator: ", ")))"
-        let sql = """
-            UPDATE delivery_invocations SET due_at = ?, lease_owner = ?, lease_token = ?, attempts = attempts + 1, \
-            first_attempt_at = COALESCE(first_attempt_at, ?), last_attempt_at = ? \
-            WHERE seq = (SELECT seq FROM delivery_invocations WHERE due_at <= ?\(exclusion) ORDER BY due_at, seq LIMIT 1\(backend.dialect.skipLocked)) \
-            RETURNING seq, invocation, attempts, enqueued_at
-            """
-        let millis = Self.millis(now)
-        let leaseEnd = millis + Self.millis(configuration.lease)
-        let binds: [SQLValue] = [.integer(leaseEnd), .text(configuration.owner), .text(token), .integer(millis), .integer(millis), .integer(millis)]
-        guard let row = try await backend.execute(sql, binds + full.map { .text($0) }).first else { return found(nil) }
-        let seq = try Self.integer(row, 0)
-        let invocation = try Self.invocation(row[1], row: "queued invocation \(seq)")
-        let needed = self.leaseEnd(for: invocation.function, from: millis)
-        if needed > leaseEnd { _ = try await extendLease(Lease(seq: seq, token: token), to: needed) }
-        let receipt = "\(seq)/\(token)"
-        state.withLock { state in
-            let function = invocation.function.address
-            state.leases[receipt] = function
-            state.inFlight[function, default: 0] += 1
-            state.inFlightLimits[function] = inFlightLimit(for: invocation.function)
-        }
-        return found(QueuedInvocation(invocation: invocation, attempt: Int(try Self.integer(row, 2)), receipt: receipt, enqueuedAt: Self.date(try Self.integer(row, 3))))
-    }
-
-    /// Notes whether a claim found anything: enqueues hand their invocations over only while the last
-    /// claim found nothing due, so that new invocations never overtake waiting ones.
-    private func found(_ item: QueuedInvocation?) -> QueuedInvocation? {
-        state.withLock { $0.drained = item == nil }
-        return item
-    }
-
-    /// Whether a claim that leaves out the `full` functions could find anything: false when, by the
-    /// depth counts, only full functions hold invocations.
-    ///
-    /// The claim walks the due index past every due invocation of a full function, so with a backlog
-    /// for one busy function each claim read the whole backlog (and every settled call let the worker
-    /// try again): draining 20,000 calls took 650-690 us of CPU per call. Invocations that other
-    /// processes enqueue show in the counts within ``depthRecount``.
-    private func mayClaim(besides full: [String]) async throws -> Bool {
-        guard !full.isEmpty else { return true }
-        let counts = try await depths(backend)
-        return counts.contains { function, count in count > 0 && !full.contains(function) }
     }
 
     /// The lease a call of `function` gets from `millis` on: the store's lease, or the function's timeout

@@ -51,6 +51,8 @@ final class SQLiteBackend: SQLBackend {
             }
             _ = try file.execute("PRAGMA synchronous=NORMAL", [])
             _ = try file.execute("PRAGMA wal_autocheckpoint=0", [])
+            // Statement journals and sorts in memory: on disk, each was a temporary file created and removed.
+            _ = try file.execute("PRAGMA temp_store=MEMORY", [])
             return (file, try SQLiteFile(path: path))
         }
         self.checkpointer.withLock { $0 = checkpointer }

@@ -187,6 +187,32 @@ extension StoreSuite {
         }
 
         @Test(arguments: StoreKind.allCases)
+        func severalAreClaimedTogetherInOrderEachFunctionWithinItsLimit(_ kind: StoreKind) async throws {
+            try await T.withDatabase(kind) { backend in
+                try await T.withStore(T.configuration(backend)) { store in
+                    // f and g take 4 calls at once each (the test invocations' concurrency).
+                    let f = try (1...6).map { try T.invocation($0) }
+                    let g = try (7...8).map { try T.invocation($0, function: "g") }
+                    try await store.enqueue(f + g)
+                    let first = try await store.next(upTo: 10)
+                    // f's fifth and sixth stay due: f would pass its limit.
+                    #expect(first.map(\.invocation) == Array(f[0..<4]) + g)
+                    #expect(first.map(\.attempt) == Array(repeating: 1, count: 6))
+                    #expect(Set(first.map(\.receipt)).count == 6)
+                    #expect(try await store.status().total.inFlight == 6)
+                    try await store.ack(first[0])
+                    try await store.ack(first[4])
+                    // One slot of f is free: its fifth alone, although more were asked for.
+                    #expect(try await store.next(upTo: 10).map(\.invocation) == [f[4]])
+                    for item in first[1...] { try await store.ack(item) }
+                    let last = try await store.next(upTo: 10)
+                    #expect(last.map(\.invocation) == [f[5]])
+                    #expect(try await T.next(store, within: .milliseconds(200)) == nil)
+                }
+            }
+        }
+
+        @Test(arguments: StoreKind.allCases)
         func anotherProcesssEnqueueIsClaimedWhileTheOnlyFunctionWithABacklogIsFull(_ kind: StoreKind) async throws {
             try await T.withDatabase(kind) { backend in
                 try await T.withStore(T.configuration(backend) { $0.maxInFlightPerFunction = 1 }) { one in
