@@ -32,6 +32,48 @@ struct CodableTests {
         }
     }
 
+    /// Rows stored by earlier versions hold each envelope as a string: they read back the same, and are
+    /// written again with the envelope as an object.
+    @Test func anInvocationStoredInTheEarlierFormReadsBack() throws {
+        let function = #"{"name":"ship","namespace":"orders","target":{"kind":"http","url":"http://127.0.0.1:9/"},"topics":["orders.shipped"],"#
+            + #""mode":"async","body":"original","headers":[],"timeoutNanoseconds":30000000000,"concurrency":16,"location":{"file":"f.yaml","line":6,"column":5}}"#
+        let envelope = #"{"specversion":"1.0","id":"5c0f","source":"urn:smn:eu-de:orders","type":"com.huaweicloud.smn.notification","#
+            + #""subject":"Order update","time":"2024-03-18T09:15:02Z","datacontenttype":"text/plain","trigger":"smn","data":"order 4711 shipped"}"#
+        let quoted = "\"" + envelope.replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        let rest = #""payload":{"base64":"eyJrIjoxfQ==","contentType":"application/json"},"headers":[]}"#
+        let earlier = #"{"id":"inv-1","function":"# + function + #","topics":["orders.shipped"],"envelopes":["# + quoted + "]," + rest
+        let expected = Invocation(
+            function: FunctionSpec(
+                name: "ship", namespace: "orders", target: .http(url: "http://127.0.0.1:9/"), topics: ["orders.shipped"], mode: .async, body: .original,
+                timeout: .seconds(30), concurrency: 16, location: SourceLocation(file: "f.yaml", line: 6, column: 5)),
+            topics: ["orders.shipped"], envelopes: [try Envelope(cloudEventJSON: Array(envelope.utf8))],
+            payload: Invocation.Payload(bytes: Array(#"{"k":1}"#.utf8), contentType: "application/json"), id: "inv-1")
+        for read in [try JSONDocument.decode(Invocation.self, from: Array(earlier.utf8)), try JSONDecoder().decode(Invocation.self, from: Data(earlier.utf8))] {
+            #expect(read == expected)
+            #expect(read.envelopes.first?.jsonBytes() == Array(envelope.utf8))
+        }
+        let now = #"{"id":"inv-1","function":"# + function + #","topics":["orders.shipped"],"envelopes":["# + envelope + "]," + rest
+        #expect(String(decoding: expected.storedJSON(), as: UTF8.self) == now)
+    }
+
+    /// Stored forms of functions are remembered both ways: a function changed by a reload is stored and
+    /// read back changed, never as the form remembered for its earlier self.
+    @Test func aChangedFunctionIsStoredAndReadAsChanged() throws {
+        let envelope = try Support.order()
+        var before = FunctionSpec(name: "f", target: .http(url: "http://h/"))
+        before.concurrency = 2
+        var after = before
+        after.concurrency = 5
+        after.timeout = .milliseconds(1500)
+        for function in [before, after, before, after] {
+            let invocation = Invocation(function: function, topics: ["t"], envelopes: [envelope])
+            #expect(try JSONDocument.decode(Invocation.self, from: invocation.storedJSON()) == invocation)
+            #expect(try JSONDecoder().decode(Invocation.self, from: Data(invocation.storedJSON())) == invocation)
+        }
+        let stored = [before, after].map { Invocation(function: $0, topics: ["t"], envelopes: [envelope]).storedJSON() }
+        #expect(stored[0] != stored[1])
+    }
+
     @Test func storedInvocationWithAnUnknownTargetIsRefused() throws {
         let stored = Invocation(function: FunctionSpec(name: "s", target: .log), topics: [], envelopes: []).storedJSON()
         let broken = String(decoding: stored, as: UTF8.self).replacingOccurrences(of: "\"kind\":\"log\"", with: "\"kind\":\"carrier-pigeon\"")

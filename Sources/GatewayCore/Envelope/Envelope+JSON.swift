@@ -27,7 +27,8 @@ extension Envelope {
         self = try wire.envelope(rules: .strict).envelope
     }
 
-    func write(to writer: inout JSONWriter) {
+    /// Writes the event in the CloudEvents JSON format, as ``jsonBytes(pretty:)`` does, as the next value of `writer`.
+    public func write(to writer: inout JSONWriter) {
         writer.beginObject()
         writer.key("specversion")
         writer.string(specversion)

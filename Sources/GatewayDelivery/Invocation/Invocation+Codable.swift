@@ -1,8 +1,9 @@
 import GatewayCore
 
-/// Invocations are stored by durable queues: the function in full, each envelope as a string holding its
-/// CloudEvents JSON (a string keeps the bytes, so the envelope reads back identical, `data` member
-/// order included), the payload in base64. ``storedJSON()`` writes that form, `Decodable` reads it.
+/// Invocations are stored by durable queues: the function in full, each envelope as its CloudEvents JSON
+/// object (read back from its own bytes, so it is identical, `data` member order included; stores of
+/// earlier versions hold it as a string, which reads back the same), the payload in base64.
+/// ``storedJSON()`` writes that form, `Decodable` reads it.
 extension Invocation: Decodable {
     enum CodingKeys: String, CodingKey {
         case id, function, topics, envelopes, payload, headers
@@ -20,12 +21,12 @@ extension Invocation: Decodable {
         writer.key(CodingKeys.id.rawValue)
         writer.string(id)
         writer.key(CodingKeys.function.rawValue)
-        StoredFunction(function).write(to: &writer)
+        writer.raw(StoredFunctionCache.shared.form(of: function))
         writer.key(CodingKeys.topics.rawValue)
         writer.strings(topics)
         writer.key(CodingKeys.envelopes.rawValue)
         writer.beginArray()
-        for envelope in envelopes { writer.string(utf8: envelope.jsonBytes()) }
+        for envelope in envelopes { envelope.write(to: &writer) }
         writer.endArray()
         if let payload {
             writer.key(CodingKeys.payload.rawValue)
@@ -42,11 +43,13 @@ extension Invocation: Decodable {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        let function = try container.decode(StoredFunction.self, forKey: .function).spec(codingPath: container.codingPath + [CodingKeys.function])
+        let function = try StoredFunctionCache.shared.function(try container.decode(RawJSON.self, forKey: .function)) {
+            try container.decode(StoredFunction.self, forKey: .function).spec(codingPath: container.codingPath + [CodingKeys.function])
+        }
         var envelopes: [Envelope] = []
-        for (index, json) in try container.decode([String].self, forKey: .envelopes).enumerated() {
+        for (index, stored) in try container.decode([RawJSON].self, forKey: .envelopes).enumerated() {
             do {
-                envelopes.append(try Envelope(cloudEventJSON: Array(json.utf8)))
+                envelopes.append(try Self.envelope(stored))
             } catch {
                 throw DecodingError.dataCorruptedError(forKey: .envelopes, in: container, debugDescription: "envelope \(index): \(error)")
             }
@@ -61,5 +64,11 @@ extension Invocation: Decodable {
         self.init(
             function: function, topics: try container.decode([String].self, forKey: .topics), envelopes: envelopes, payload: payload,
             headers: try container.decode([CodableHeader].self, forKey: .headers).map(\.field), id: try container.decode(String.self, forKey: .id))
+    }
+
+    /// An envelope stored as its CloudEvents JSON object, or as a string holding it (earlier versions).
+    private static func envelope(_ stored: RawJSON) throws -> Envelope {
+        guard stored.bytes.first == UInt8(ascii: "\"") else { return try Envelope(cloudEventJSON: stored.bytes) }
+        return try Envelope(cloudEventJSON: Array(try JSONDocument.decode(String.self, from: stored.bytes).utf8))
     }
 }
