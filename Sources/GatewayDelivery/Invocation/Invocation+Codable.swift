@@ -1,9 +1,10 @@
 import GatewayCore
 
 /// Invocations are stored by durable queues: the function in full, each envelope as its CloudEvents JSON
-/// object (read back from its own bytes, so it is identical, `data` member order included; stores of
-/// earlier versions hold it as a string, which reads back the same), the payload in base64.
-/// ``storedJSON()`` writes that form, `Decodable` reads it.
+/// object, the payload in base64. ``storedJSON()`` writes that form, `Decodable` reads it. Read with
+/// ``JSONDocument`` (as the stores read it), each envelope is read from its own bytes and comes back
+/// identical, `data` member order included; another decoder may give an object's members in another
+/// order. Stores of earlier versions hold each envelope as a string holding its JSON, which reads too.
 extension Invocation: Decodable {
     enum CodingKeys: String, CodingKey {
         case id, function, topics, envelopes, payload, headers
@@ -21,7 +22,7 @@ extension Invocation: Decodable {
         writer.key(CodingKeys.id.rawValue)
         writer.string(id)
         writer.key(CodingKeys.function.rawValue)
-        writer.raw(StoredFunctionCache.shared.form(of: function))
+        if let form = StoredFunctionCache.shared.form(of: function) { writer.raw(form) } else { StoredFunction(function).write(to: &writer) }
         writer.key(CodingKeys.topics.rawValue)
         writer.strings(topics)
         writer.key(CodingKeys.envelopes.rawValue)

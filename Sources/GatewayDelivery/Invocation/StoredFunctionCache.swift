@@ -28,13 +28,14 @@ final class StoredFunctionCache: Sendable {
 
     private let entries = Mutex(Entries())
 
-    /// The stored form of `function`.
-    func form(of function: FunctionSpec) -> RawJSON {
+    /// The stored form of `function`; nil in the unexpected case that the writer's output does not
+    /// read back as JSON (the caller then writes the function itself).
+    func form(of function: FunctionSpec) -> RawJSON? {
         if let form = entries.withLock({ $0.forms[function] }) { return form }
         var writer = JSONWriter()
         StoredFunction(function).write(to: &writer)
-        // Writer output is valid JSON; the check runs once per function.
-        let form = try! RawJSON(validating: writer.bytes)
+        // Checked once per function.
+        guard let form = try? RawJSON(validating: writer.bytes) else { return nil }
         entries.withLock { entries in
             if entries.forms.count >= Self.limit { entries.forms = [:] }
             entries.forms[function] = form

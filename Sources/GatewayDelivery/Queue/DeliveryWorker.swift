@@ -62,7 +62,7 @@ public struct DeliveryWorker: Service {
                     slots.release()
                     break
                 }
-                // Every free slot asks at once: a store claims them in one statement.
+                // Every free slot asks at once: a store claims them in one transaction.
                 var free = 1
                 while free < Self.maxBatch, slots.tryAcquire() { free += 1 }
                 // Only the wait for the next invocations ends on graceful shutdown: calls in flight finish.

@@ -11,9 +11,9 @@ import Synchronization
 ///   or none, and return once committed. Invocations seen within the deduplication window are
 ///   acknowledged and not stored again; a call that would pass a depth bound fails with
 ///   ``QueueFullError``.
-/// - Leases: ``next()`` claims the oldest due invocation by moving its due time to the end of a lease
-///   (`FOR UPDATE SKIP LOCKED` on PostgreSQL, so processes never claim the same row). Settling it needs
-///   the lease's token: a lease that expired and was taken over elsewhere cannot be settled twice. An
+/// - Leases: ``next(upTo:)`` claims the oldest due invocations, one transaction for all, by moving their
+///   due time to the end of a lease (`FOR UPDATE SKIP LOCKED` on PostgreSQL, so processes never claim
+///   the same row). Settling one needs the lease's token: a lease that expired and was taken over elsewhere cannot be settled twice. An
 ///   invocation whose process crashed is due again when its lease ends; each claim counts as an attempt.
 /// - Shutdown: graceful shutdown releases this process's leases (due at once); cancellation, like a
 ///   crash, leaves them to expire.
