@@ -25,6 +25,18 @@ struct AsyncSemaphoreTests {
         #expect(!semaphore.tryAcquire())
     }
 
+    @Test func severalPermitsGoBackAtOnceAndNoneForACountBelowOne() async throws {
+        let semaphore = AsyncSemaphore(permits: 3)
+        for _ in 0..<3 { #expect(semaphore.tryAcquire()) }
+        semaphore.release(0)
+        semaphore.release(-2)
+        #expect(!semaphore.tryAcquire())
+        semaphore.release(2)
+        #expect(semaphore.tryAcquire())
+        #expect(semaphore.tryAcquire())
+        #expect(!semaphore.tryAcquire())
+    }
+
     @Test func aCancelledWaiterLeavesTheLineAndTheNextOneIsServed() async throws {
         let semaphore = AsyncSemaphore(permits: 1)
         try await semaphore.acquire()

@@ -81,6 +81,11 @@ final class AsyncSemaphore: Sendable {
         state.withLock { $0.waiters.count }
     }
 
+    /// Returns `permits` permits (none when it is 0 or less), as many calls of ``release()`` would.
+    func release(_ permits: Int) {
+        for _ in 0..<max(0, permits) { release() }
+    }
+
     /// Returns a permit, handing it to the longest waiting task if there is one.
     func release() {
         let next = state.withLock { state -> Waiter? in

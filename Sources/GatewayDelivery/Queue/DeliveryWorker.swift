@@ -69,17 +69,15 @@ public struct DeliveryWorker: Service {
                 let items: [QueuedInvocation]
                 do {
                     items = try await cancelWhenGracefulShutdown { [free] in try await queue.next(upTo: free) }
-                } catch is CancellationError {
-                    for _ in 0..<free { slots.release() }
-                    break
                 } catch {
+                    slots.release(free)
+                    if error is CancellationError { break }
                     // A store that fails (a database restarting) must not stop delivery for good.
-                    for _ in 0..<free { slots.release() }
                     logger.error("delivery queue failed: \(error); trying again in \(Self.queueRetryDelay)")
                     try? await cancelWhenGracefulShutdown { try await Task.sleep(for: Self.queueRetryDelay) }
                     continue
                 }
-                for _ in items.count..<max(free, items.count) { slots.release() }
+                slots.release(free - items.count)
                 guard !items.isEmpty else { break }
                 for item in items {
                     group.addTask {

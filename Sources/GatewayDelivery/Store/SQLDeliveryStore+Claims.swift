@@ -26,8 +26,8 @@ extension SQLDeliveryStore {
         let (rows, drained) = count == 1 ? try await claimOne(besides: full, now: now, lease: lease) : try await claimGroup(count, besides: full, now: now, lease: lease)
         var items: [QueuedInvocation] = []
         for row in rows {
-            let needed = leaseEnd(for: row.invocation.function, from: now)
-            if needed > lease.end { _ = try await extendLease(Lease(seq: row.seq, token: lease.token), to: needed) }
+            // A function whose timeout outlasts the store's lease gets a longer one before its call.
+            guard try await coverCall(of: row.invocation.function, lease: Lease(seq: row.seq, token: lease.token), endingAt: lease.end, now: now) else { continue }
             items.append(QueuedInvocation(invocation: row.invocation, attempt: Int(row.attempts), receipt: "\(row.seq)/\(lease.token)", enqueuedAt: Self.date(row.enqueuedAt)))
         }
         return claimed(items, drained: drained)
@@ -54,6 +54,7 @@ extension SQLDeliveryStore {
             let due = try await db.execute(
                 "SELECT seq, invocation, enqueued_at FROM delivery_invocations WHERE due_at <= ?\(exclusion(full)) ORDER BY due_at, seq LIMIT \(count)\(backend.dialect.skipLocked)",
                 [.integer(now)] + full.map { .text($0) })
+            let inFlight = state.withLock { $0.inFlight }
             var taken: [Claimed] = []
             var unreadable: [Int64] = []
             var room: [String: Int] = [:]
@@ -69,7 +70,7 @@ extension SQLDeliveryStore {
                     continue
                 }
                 let function = invocation.function.address
-                let free = room[function] ?? (inFlightLimit(for: invocation.function) - state.withLock { $0.inFlight[function, default: 0] })
+                let free = room[function] ?? (inFlightLimit(for: invocation.function) - inFlight[function, default: 0])
                 guard free > 0 else { continue }
                 room[function] = free - 1
                 taken.append(Claimed(seq: seq, invocation: invocation, attempts: 0, enqueuedAt: try Self.integer(row, 2)))
@@ -82,7 +83,12 @@ extension SQLDeliveryStore {
             var attempts: [Int64: Int64] = [:]
             for row in leased { attempts[try Self.integer(row, 0)] = try Self.integer(row, 1) }
             // Every row read is leased: the transaction holds them (SQLite's write lock, PostgreSQL's row locks).
-            let leasedRows = taken.compactMap { row in attempts[row.seq].map { Claimed(seq: row.seq, invocation: row.invocation, attempts: $0, enqueuedAt: row.enqueuedAt) } }
+            let leasedRows = taken.compactMap { row -> Claimed? in
+                var row = row
+                guard let count = attempts[row.seq] else { return nil }
+                row.attempts = count
+                return row
+            }
             return (leasedRows, due.count < count)
         }
     }

@@ -94,15 +94,10 @@ extension SQLDeliveryStore {
         var items: [QueuedInvocation] = []
         while items.count < limit, let handoff = state.withLock({ $0.handedOff.isEmpty ? nil : $0.handedOff.removeFirst() }) {
             let now = Self.millis(configuration.clock.now())
-            let function = handoff.item.invocation.function
             // One that waited so long that its call might outlast the lease is extended first, or
             // dropped when the lease is gone (taken over elsewhere).
-            if handoff.leaseEnd >= now + callSpan(for: function) {
-                items.append(handoff.item)
-                continue
-            }
             do {
-                if try await extendLease(handoff.lease, to: leaseEnd(for: function, from: now)) {
+                if try await coverCall(of: handoff.item.invocation.function, lease: handoff.lease, endingAt: handoff.leaseEnd, now: now) {
                     items.append(handoff.item)
                 } else {
                     _ = try? settling(handoff.item)

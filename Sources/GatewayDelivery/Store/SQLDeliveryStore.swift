@@ -13,8 +13,9 @@ import Synchronization
 ///   ``QueueFullError``.
 /// - Leases: ``next(upTo:)`` claims the oldest due invocations, one transaction for all, by moving their
 ///   due time to the end of a lease (`FOR UPDATE SKIP LOCKED` on PostgreSQL, so processes never claim
-///   the same row). Settling one needs the lease's token: a lease that expired and was taken over elsewhere cannot be settled twice. An
-///   invocation whose process crashed is due again when its lease ends; each claim counts as an attempt.
+///   the same row). Settling one needs the lease's token: a lease that expired and was taken over
+///   elsewhere cannot be settled twice. An invocation whose process crashed is due again when its lease
+///   ends; each claim counts as an attempt.
 /// - Shutdown: graceful shutdown releases this process's leases (due at once); cancellation, like a
 ///   crash, leaves them to expire.
 public final class SQLDeliveryStore: DeliveryStore {
@@ -178,6 +179,7 @@ public final class SQLDeliveryStore: DeliveryStore {
     }
 
     public func next(upTo limit: Int) async throws -> [QueuedInvocation] {
+        let limit = max(1, limit)
         do {
             try await ready()
         } catch let error as StoreError where error.code == .closed {
@@ -191,10 +193,10 @@ public final class SQLDeliveryStore: DeliveryStore {
         while true {
             try Task.checkCancellation()
             if isClosed { return [] }
-            let handedOff = try await takeHandoffs(upTo: max(1, limit))
+            let handedOff = try await takeHandoffs(upTo: limit)
             if !handedOff.isEmpty { return handedOff }
             let generation = wakeup.generation
-            let claimed = try await claim(max(1, limit))
+            let claimed = try await claim(limit)
             if !claimed.isEmpty { return claimed }
             await wakeup.wait(upTo: configuration.pollInterval, since: generation)
         }
@@ -304,6 +306,13 @@ public final class SQLDeliveryStore: DeliveryStore {
     /// the margin for settling it.
     func callSpan(for function: FunctionSpec) -> Int64 {
         Self.millis(function.timeout + configuration.leaseMargin)
+    }
+
+    /// Makes a lease that ends at `end` last for a call of `function` starting `now`: extended when it
+    /// would end sooner. False when it had to be and is gone (taken over elsewhere).
+    func coverCall(of function: FunctionSpec, lease: Lease, endingAt end: Int64, now: Int64) async throws -> Bool {
+        guard end < now + callSpan(for: function) else { return true }
+        return try await extendLease(lease, to: leaseEnd(for: function, from: now))
     }
 
     /// Moves the end of a lease this process holds; false when the lease is gone (taken over elsewhere).
