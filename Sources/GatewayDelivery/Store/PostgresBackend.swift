@@ -2,26 +2,37 @@ import Logging
 import NIOCore
 import PostgresNIO
 
-/// A PostgreSQL connection pool (`PostgresClient`), shared with other gateway processes through the
-/// database.
+/// Two PostgreSQL connection pools (`PostgresClient`), shared with other gateway processes through the
+/// database: one whose commits skip the wait for the disk (claims and settlements), and one whose commits
+/// wait for it (durable transactions). Each commit's setting comes with its connection, so a durable
+/// transaction needs no statement of its own to turn the wait on: a round trip less in every group commit.
 final class PostgresBackend: SQLBackend {
     let dialect = SQLDialect.postgres
     let client: PostgresClient
+    let durableClient: PostgresClient
     let logger: Logger
 
     init(settings: PostgresSettings, logger: Logger) {
         var configuration = PostgresClient.Configuration(
             host: settings.host, port: settings.port, username: settings.username, password: settings.password, database: settings.database,
             tls: .disable)
-        // Enough for the workers' claims and a commit at once; several processes share the server's limit.
-        configuration.options.maximumConnections = 10
-        // Claims and settlements do not wait for the disk; durable transactions turn it back on.
+        // Group commits take one connection at a time; replays and drops seldom want a second.
+        configuration.options.maximumConnections = 2
+        configuration.options.additionalStartupParameters = [("synchronous_commit", "on")]
+        self.durableClient = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        // Enough for the workers' claims and settlements at once; several processes share the server's limit.
+        configuration.options.maximumConnections = 8
         configuration.options.additionalStartupParameters = [("synchronous_commit", "off")]
         self.client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.logger = logger
     }
 
-    func run() async { await client.run() }
+    func run() async {
+        await withDiscardingTaskGroup { group in
+            group.addTask { await self.client.run() }
+            group.addTask { await self.durableClient.run() }
+        }
+    }
 
     /// Checks that the server answers, so that a wrong address fails the store's start.
     func open() async throws {
@@ -38,10 +49,9 @@ final class PostgresBackend: SQLBackend {
     }
 
     func transaction<T: Sendable>(durable: Bool, _ body: (any SQLExecutor) async throws -> T) async throws -> T {
-        try await client.withConnection { connection in
+        try await (durable ? durableClient : client).withConnection { connection in
             let transaction = Transaction(connection: connection, logger: logger)
             try await transaction.execute("BEGIN", [])
-            if durable { try await transaction.execute("SET LOCAL synchronous_commit TO on", []) }
             do {
                 let value = try await body(transaction)
                 try await transaction.execute("COMMIT", [])

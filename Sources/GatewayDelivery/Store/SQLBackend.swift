@@ -43,16 +43,13 @@ struct SQLDialect: Sendable {
     var skipLocked: String
     /// Run first in the migration transaction, so that processes starting together migrate one at a time.
     var migrationLock: String?
-    /// Run first in each enqueue transaction, so that processes enqueueing at once see each other's
-    /// deduplication marks and depths (SQLite's `BEGIN IMMEDIATE` serializes writers already).
-    var enqueueLock: String?
 
     static let sqlite = SQLDialect(
-        serialKey: "INTEGER PRIMARY KEY AUTOINCREMENT", bytesType: "BLOB", skipLocked: "", migrationLock: nil, enqueueLock: nil)
-    // Any constants work; these spell "evgw" and one more.
+        serialKey: "INTEGER PRIMARY KEY AUTOINCREMENT", bytesType: "BLOB", skipLocked: "", migrationLock: nil)
+    // Any constant works; this one spells "evgw".
     static let postgres = SQLDialect(
         serialKey: "BIGSERIAL PRIMARY KEY", bytesType: "BYTEA", skipLocked: " FOR UPDATE SKIP LOCKED",
-        migrationLock: "SELECT pg_advisory_xact_lock(1702262647)", enqueueLock: "SELECT pg_advisory_xact_lock(1702262648)")
+        migrationLock: "SELECT pg_advisory_xact_lock(1702262647)")
 }
 
 /// A database the ``SQLDeliveryStore`` runs on.

@@ -15,19 +15,18 @@ extension SQLDeliveryStore {
             Row(invocation: invocation, json: Self.json(invocation), lease: reserved.contains(position) ? (nextToken(), leaseEnd(for: invocation.function, from: now)) : nil)
         }
         let reservedRows = encoded.filter { $0.lease != nil }
-        let lock = backend.dialect.enqueueLock
+        let offered = Set(all.map(\.id))
         let sweeps = dedupSweepIsDue()
         let outcome: Outcome
         do {
             outcome = try await backend.transaction(durable: true) { db in
-                if let lock { try await db.execute(lock, []) }
-                if sweeps { try await db.execute("DELETE FROM delivery_dedup WHERE seen_at <= ?", [.integer(cutoff)]) }
-                let seen = try await Self.recentlySeen(Array(Set(all.map(\.id))), after: cutoff, db: db)
-                var outcome = self.admit(batches.map(\.count), encoded, seen: seen, depths: try await self.depths(db))
-                try await Self.insert(outcome.stored.filter { $0.lease == nil }.map { ($0.invocation, $0.json) }, now: now, db: db)
-                let leased = outcome.stored.compactMap { row in row.lease.map { (row.invocation, row.json, $0.token, $0.end) } }
-                outcome.seqs = try await Self.insertLeased(leased, owner: configuration.owner, now: now, db: db)
-                try await Self.mark(outcome.stored.map(\.invocation.id), now: now, db: db)
+                if sweeps { try await Self.sweepMarks(through: cutoff, dialect: self.backend.dialect, db: db) }
+                let fresh = try await Self.mark(offered, now: now, after: cutoff, db: db)
+                var outcome = self.admit(batches.map(\.count), encoded, seen: offered.subtracting(fresh), depths: try await self.depths(db))
+                // Marks of calls refused for a full queue go: a retry of the call must be stored.
+                let refused = fresh.subtracting(outcome.stored.map(\.invocation.id))
+                if !refused.isEmpty { try await Self.unmark(refused, db: db) }
+                outcome.seqs = try await Self.insert(outcome.stored, owner: self.configuration.owner, now: now, db: db)
                 return outcome
             }
         } catch {
@@ -90,29 +89,78 @@ extension SQLDeliveryStore {
         return outcome
     }
 
-    /// Inserts the invocations, many rows a statement: a round trip per invocation would make
-    /// PostgreSQL's group commits slow.
-    static func insert(_ items: [(invocation: Invocation, json: String)], now: Int64, db: any SQLExecutor) async throws {
-        for start in stride(from: 0, to: items.count, by: 500) {
-            let chunk = items[start..<min(items.count, start + 500)]
+    /// Inserts the invocations, many rows a statement (a round trip per invocation would make
+    /// PostgreSQL's group commits slow); those with a lease as a claim would have left them. Returns the
+    /// rows of the leased ones, by invocation id.
+    static func insert(_ rows: [Row], owner: String, now: Int64, db: any SQLExecutor) async throws -> [String: Int64] {
+        var seqs: [String: Int64] = [:]
+        for start in stride(from: 0, to: rows.count, by: 500) {
+            let chunk = rows[start..<min(rows.count, start + 500)]
+            // Only leased rows are read back: without them the statement returns nothing.
+            let returning = chunk.contains { $0.lease != nil } ? " RETURNING invocation_id, seq" : ""
+            let values = try await db.execute(
+                "INSERT INTO delivery_invocations (invocation_id, function, invocation, enqueued_at, due_at, attempts, first_attempt_at, "
+                    + "last_attempt_at, lease_owner, lease_token) VALUES "
+                    + chunk.map { _ in "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" }.joined(separator: ", ") + returning,
+                chunk.flatMap { row in columns(row, owner: owner, now: now) })
+            for value in values {
+                guard let id = value.first?.text else { continue }
+                seqs[id] = try integer(value, 1)
+            }
+        }
+        return seqs
+    }
+
+    /// A row's values after its id, function and form: due now and never tried, or leased to `owner`
+    /// with its first attempt begun.
+    private static func columns(_ row: Row, owner: String, now: Int64) -> [SQLValue] {
+        let start: [SQLValue] = [.text(row.invocation.id), .text(row.invocation.function.address), .text(row.json), .integer(now)]
+        guard let lease = row.lease else { return start + [.integer(now), .integer(0), .null, .null, .null, .null] }
+        return start + [.integer(lease.end), .integer(1), .integer(now), .integer(now), .text(owner), .text(lease.token)]
+    }
+
+    /// Marks `ids` as seen now, but for those seen within the deduplication window (after `cutoff`),
+    /// and returns the ids marked: the others are duplicates.
+    ///
+    /// One statement both finds and marks. Between processes, a mark that another transaction is
+    /// writing holds this one until that commits (then it is a duplicate) or rolls back; the ids go in
+    /// order, so that two processes offered the same ones never wait for each other both ways.
+    static func mark(_ ids: Set<String>, now: Int64, after cutoff: Int64, db: any SQLExecutor) async throws -> Set<String> {
+        var marked: Set<String> = []
+        let sorted = ids.sorted()
+        // Chunks keep each statement well below both databases' limits on bound values.
+        for start in stride(from: 0, to: sorted.count, by: 500) {
+            let chunk = sorted[start..<min(sorted.count, start + 500)]
+            // The ids are unique, as PostgreSQL's multi-row upsert needs.
+            let rows = try await db.execute(
+                "INSERT INTO delivery_dedup (invocation_id, seen_at) VALUES " + chunk.map { _ in "(?, ?)" }.joined(separator: ", ")
+                    + " ON CONFLICT (invocation_id) DO UPDATE SET seen_at = excluded.seen_at WHERE delivery_dedup.seen_at <= ?"
+                    + " RETURNING invocation_id",
+                chunk.flatMap { id -> [SQLValue] in [.text(id), .integer(now)] } + [.integer(cutoff)])
+            for row in rows { if let id = row.first?.text { marked.insert(id) } }
+        }
+        return marked
+    }
+
+    /// Removes the marks of `ids`.
+    static func unmark(_ ids: Set<String>, db: any SQLExecutor) async throws {
+        let sorted = ids.sorted()
+        for start in stride(from: 0, to: sorted.count, by: 500) {
+            let chunk = sorted[start..<min(sorted.count, start + 500)]
             try await db.execute(
-                "INSERT INTO delivery_invocations (invocation_id, function, invocation, enqueued_at, due_at) VALUES "
-                    + chunk.map { _ in "(?, ?, ?, ?, ?)" }.joined(separator: ", "),
-                chunk.flatMap { item -> [SQLValue] in
-                    [.text(item.invocation.id), .text(item.invocation.function.address), .text(item.json), .integer(now), .integer(now)]
-                })
+                "DELETE FROM delivery_dedup WHERE invocation_id IN (" + chunk.map { _ in "?" }.joined(separator: ", ") + ")", chunk.map { .text($0) })
         }
     }
 
-    /// Marks the ids as seen now.
-    static func mark(_ ids: [String], now: Int64, db: any SQLExecutor) async throws {
-        for start in stride(from: 0, to: ids.count, by: 500) {
-            let chunk = ids[start..<min(ids.count, start + 500)]
-            // The ids are unique here (duplicates were left out), as PostgreSQL's multi-row upsert needs.
+    /// Deletes the marks older than the window (seen at or before `cutoff`). On PostgreSQL, a mark that
+    /// an enqueue is writing is left to the next sweep: waiting for it could deadlock with that enqueue.
+    static func sweepMarks(through cutoff: Int64, dialect: SQLDialect, db: any SQLExecutor) async throws {
+        if dialect.skipLocked.isEmpty {
+            try await db.execute("DELETE FROM delivery_dedup WHERE seen_at <= ?", [.integer(cutoff)])
+        } else {
             try await db.execute(
-                "INSERT INTO delivery_dedup (invocation_id, seen_at) VALUES " + chunk.map { _ in "(?, ?)" }.joined(separator: ", ")
-                    + " ON CONFLICT (invocation_id) DO UPDATE SET seen_at = excluded.seen_at",
-                chunk.flatMap { id -> [SQLValue] in [.text(id), .integer(now)] })
+                "DELETE FROM delivery_dedup WHERE invocation_id IN (SELECT invocation_id FROM delivery_dedup WHERE seen_at <= ?\(dialect.skipLocked))",
+                [.integer(cutoff)])
         }
     }
 
@@ -144,19 +192,4 @@ extension SQLDeliveryStore {
     }
 
     static let dedupSweep = Duration.seconds(1)
-
-    /// The ids among `ids` seen within the deduplication window, that is after `cutoff` (older marks not
-    /// swept yet do not count).
-    static func recentlySeen(_ ids: [String], after cutoff: Int64, db: any SQLExecutor) async throws -> Set<String> {
-        var seen: Set<String> = []
-        // Chunks keep each statement well below both databases' limits on bound values.
-        for start in stride(from: 0, to: ids.count, by: 500) {
-            let chunk = ids[start..<min(ids.count, start + 500)]
-            let placeholders = chunk.map { _ in "?" }.joined(separator: ", ")
-            let rows = try await db.execute(
-                "SELECT invocation_id FROM delivery_dedup WHERE seen_at > ? AND invocation_id IN (\(placeholders))", [.integer(cutoff)] + chunk.map { .text($0) })
-            for row in rows { if let id = row.first?.text { seen.insert(id) } }
-        }
-        return seen
-    }
 }

@@ -63,31 +63,6 @@ extension SQLDeliveryStore {
         wakeup.signal()
     }
 
-    /// Inserts invocations already leased to this process, as a claim would have left them.
-    static func insertLeased(
-        _ items: [(invocation: Invocation, json: String, token: String, leaseEnd: Int64)], owner: String, now: Int64, db: any SQLExecutor
-    ) async throws -> [String: Int64] {
-        var seqs: [String: Int64] = [:]
-        for start in stride(from: 0, to: items.count, by: 500) {
-            let chunk = items[start..<min(items.count, start + 500)]
-            let rows = try await db.execute(
-                "INSERT INTO delivery_invocations (invocation_id, function, invocation, enqueued_at, due_at, attempts, first_attempt_at, "
-                    + "last_attempt_at, lease_owner, lease_token) VALUES "
-                    + chunk.map { _ in "(?, ?, ?, ?, ?, 1, ?, ?, ?, ?)" }.joined(separator: ", ") + " RETURNING invocation_id, seq",
-                chunk.flatMap { item -> [SQLValue] in
-                    [
-                        .text(item.invocation.id), .text(item.invocation.function.address), .text(item.json), .integer(now),
-                        .integer(item.leaseEnd), .integer(now), .integer(now), .text(owner), .text(item.token),
-                    ]
-                })
-            for row in rows {
-                guard let id = row.first?.text else { continue }
-                seqs[id] = try integer(row, 1)
-            }
-        }
-        return seqs
-    }
-
     /// The oldest invocations handed over at enqueue, at most `limit`, each lease made long enough for
     /// its call first when it waited.
     func takeHandoffs(upTo limit: Int) async throws -> [QueuedInvocation] {

@@ -1,7 +1,8 @@
 import Foundation
 import GatewayCore
-import GatewayDelivery
 import Testing
+
+@testable import GatewayDelivery
 
 extension StoreSuite {
     /// The queue side of both durable stores: enqueue and claim, all-or-none, durability, group commit,
@@ -142,6 +143,24 @@ extension StoreSuite {
         }
 
         @Test(arguments: StoreKind.allCases)
+        func marksOlderThanTheWindowAreSwept(_ kind: StoreKind) async throws {
+            let clock = ManualClock()
+            try await T.withDatabase(kind) { backend in
+                try await T.withStore(T.configuration(backend, clock: clock.store) { $0.dedupWindow = .seconds(600) }) { store in
+                    try await store.enqueue([try T.invocation(1), try T.invocation(2)])
+                    clock.advance(.seconds(300))
+                    try await store.enqueue([try T.invocation(3)])
+                    clock.advance(.seconds(301))
+                    // A commit sweeps at most once a second.
+                    try await Task.sleep(for: SQLDeliveryStore.dedupSweep + .milliseconds(100))
+                    try await store.enqueue([try T.invocation(4)])
+                    let marks = try await store.backend.execute("SELECT invocation_id FROM delivery_dedup ORDER BY invocation_id", [])
+                    #expect(marks.compactMap { $0.first?.text } == (try [3, 4].map { try T.invocation($0).id }).sorted())
+                }
+            }
+        }
+
+        @Test(arguments: StoreKind.allCases)
         func twoProcessesEnqueueingTheSameEventsStoreThemOnce(_ kind: StoreKind) async throws {
             try await T.withDatabase(kind) { backend in
                 let invocations = try (1...20).map { try T.invocation($0) }
@@ -158,6 +177,30 @@ extension StoreSuite {
                         #expect(receipts.flatMap(\.stored).sorted() == invocations.map(\.id).sorted())
                         #expect(receipts.flatMap(\.duplicates).sorted() == invocations.map(\.id).sorted())
                         #expect(try await one.status().total.depth == 20)
+                    }
+                }
+            }
+        }
+
+        @Test(arguments: StoreKind.allCases)
+        func twoProcessesOfferedOverlappingBatchesInOtherOrdersStoreEachOnce(_ kind: StoreKind) async throws {
+            try await T.withDatabase(kind) { backend in
+                try await T.withStore(T.configuration(backend)) { one in
+                    try await T.withStore(T.configuration(backend)) { two in
+                        // The same ids in opposite orders at once: marks taken in these orders would
+                        // leave each process waiting for the other's.
+                        for round in 0..<20 {
+                            let invocations = try (1...12).map { try T.invocation(round * 100 + $0) }
+                            let receipts = try await withThrowingTaskGroup(of: EnqueueReceipt.self) { group in
+                                group.addTask { try await one.enqueue(invocations) }
+                                group.addTask { try await two.enqueue(invocations.reversed()) }
+                                group.addTask { try await two.enqueue(Array(invocations[3..<9].shuffled())) }
+                                return try await group.reduce(into: []) { $0.append($1) }
+                            }
+                            #expect(receipts.flatMap(\.stored).sorted() == invocations.map(\.id).sorted())
+                            #expect(receipts.map { $0.stored.count + $0.duplicates.count }.sorted() == [6, 12, 12])
+                        }
+                        #expect(try await one.status().total.depth == 240)
                     }
                 }
             }
