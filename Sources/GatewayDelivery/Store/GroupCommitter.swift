@@ -2,9 +2,12 @@ import Synchronization
 
 /// Commits requests that arrive together in one transaction.
 ///
-/// A request that finds no commit running starts one with every request waiting; requests that arrive
-/// while it runs wait for it to end and then go together in the next. So under load each transaction
-/// (and its fsync) serves many requests, and an idle store commits a lone request at once.
+/// A request that finds fewer than ``concurrency`` commits running starts one with every request
+/// waiting; requests that arrive while all run wait for the first to end and then go together in its
+/// next transaction. So under load each transaction (and its fsync) serves many requests, and an idle
+/// store commits a lone request at once. With more than one at a time, a commit can be executing while
+/// another waits for the disk: PostgreSQL's commits take several round trips each, and running one at
+/// a time left the server and the gateway waiting on each other.
 final class GroupCommitter<Request: Sendable, Response: Sendable>: Sendable {
     /// Commits a group in one transaction: one result per request, in order (a request may fail alone,
     /// such as a full queue); throwing fails them all.
@@ -17,14 +20,23 @@ final class GroupCommitter<Request: Sendable, Response: Sendable>: Sendable {
 
     private struct State {
         var waiting: [Waiting] = []
-        var committing = false
+        var running = 0
         var commits = 0
     }
 
     private let state = Mutex(State())
+    /// The most transactions running at once.
+    let concurrency: Int
+
+    init(concurrency: Int = 1) {
+        self.concurrency = max(1, concurrency)
+    }
 
     /// Transactions committed (or attempted) so far.
     var commits: Int { state.withLock { $0.commits } }
+
+    /// Requests waiting for a commit to take them.
+    var waiting: Int { state.withLock { $0.waiting.count } }
 
     /// Waits until `request` is committed with whatever else arrived.
     ///
@@ -33,8 +45,8 @@ final class GroupCommitter<Request: Sendable, Response: Sendable>: Sendable {
         try await withCheckedThrowingContinuation { continuation in
             let starts = state.withLock { state in
                 state.waiting.append(Waiting(request: request, continuation: continuation))
-                guard !state.committing else { return false }
-                state.committing = true
+                guard state.running < concurrency else { return false }
+                state.running += 1
                 return true
             }
             if starts { Task { await self.drain(commit) } }
@@ -47,7 +59,7 @@ final class GroupCommitter<Request: Sendable, Response: Sendable>: Sendable {
             let group = state.withLock { state -> [Waiting] in
                 let group = state.waiting
                 state.waiting = []
-                if group.isEmpty { state.committing = false } else { state.commits += 1 }
+                if group.isEmpty { state.running -= 1 } else { state.commits += 1 }
                 return group
             }
             guard !group.isEmpty else { return }

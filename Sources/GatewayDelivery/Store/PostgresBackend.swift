@@ -12,12 +12,15 @@ final class PostgresBackend: SQLBackend {
     let durableClient: PostgresClient
     let logger: Logger
 
+    /// Group commits running at once (each on its own connection); one connection more serves replays
+    /// and drops.
+    static let durableConnections = 2
+
     init(settings: PostgresSettings, logger: Logger) {
         var configuration = PostgresClient.Configuration(
             host: settings.host, port: settings.port, username: settings.username, password: settings.password, database: settings.database,
             tls: .disable)
-        // Group commits take one connection at a time; replays and drops seldom want a second.
-        configuration.options.maximumConnections = 2
+        configuration.options.maximumConnections = Self.durableConnections + 1
         configuration.options.additionalStartupParameters = [("synchronous_commit", "on")]
         self.durableClient = PostgresClient(configuration: configuration, backgroundLogger: logger)
         // Enough for the workers' claims and settlements at once; several processes share the server's limit.

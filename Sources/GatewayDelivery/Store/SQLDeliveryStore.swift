@@ -22,7 +22,7 @@ public final class SQLDeliveryStore: DeliveryStore {
     public let configuration: DeliveryStoreConfiguration
     let backend: any SQLBackend
     let logger: Logger
-    let committer = GroupCommitter<[Invocation], EnqueueReceipt>()
+    let committer: GroupCommitter<[Invocation], EnqueueReceipt>
     /// Acknowledgements waiting together: one statement deletes them all.
     let acks = GroupCommitter<Lease, Bool>()
     let wakeup = Wakeup()
@@ -84,8 +84,13 @@ public final class SQLDeliveryStore: DeliveryStore {
         self.configuration = configuration
         self.logger = logger
         switch configuration.backend {
-        case .sqlite(let path): backend = SQLiteBackend(path: path)
-        case .postgres(let settings): backend = PostgresBackend(settings: settings, logger: logger)
+        case .sqlite(let path):
+            backend = SQLiteBackend(path: path)
+            // One writer at a time: a second commit would wait for the first's lock.
+            committer = GroupCommitter(concurrency: 1)
+        case .postgres(let settings):
+            backend = PostgresBackend(settings: settings, logger: logger)
+            committer = GroupCommitter(concurrency: PostgresBackend.durableConnections)
         }
     }
 
