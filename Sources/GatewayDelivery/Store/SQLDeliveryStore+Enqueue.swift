@@ -94,8 +94,7 @@ extension SQLDeliveryStore {
     /// rows of the leased ones, by invocation id.
     static func insert(_ rows: [Row], owner: String, now: Int64, db: any SQLExecutor) async throws -> [String: Int64] {
         var seqs: [String: Int64] = [:]
-        for start in stride(from: 0, to: rows.count, by: 500) {
-            let chunk = rows[start..<min(rows.count, start + 500)]
+        for chunk in chunks(rows) {
             // Only leased rows are read back: without them the statement returns nothing.
             let returning = chunk.contains { $0.lease != nil } ? " RETURNING invocation_id, seq" : ""
             let values = try await db.execute(
@@ -127,10 +126,7 @@ extension SQLDeliveryStore {
     /// order, so that two processes offered the same ones never wait for each other both ways.
     static func mark(_ ids: Set<String>, now: Int64, after cutoff: Int64, db: any SQLExecutor) async throws -> Set<String> {
         var marked: Set<String> = []
-        let sorted = ids.sorted()
-        // Chunks keep each statement well below both databases' limits on bound values.
-        for start in stride(from: 0, to: sorted.count, by: 500) {
-            let chunk = sorted[start..<min(sorted.count, start + 500)]
+        for chunk in chunks(ids.sorted()) {
             // The ids are unique, as PostgreSQL's multi-row upsert needs.
             let rows = try await db.execute(
                 "INSERT INTO delivery_dedup (invocation_id, seen_at) VALUES " + chunk.map { _ in "(?, ?)" }.joined(separator: ", ")
@@ -144,24 +140,19 @@ extension SQLDeliveryStore {
 
     /// Removes the marks of `ids`.
     static func unmark(_ ids: Set<String>, db: any SQLExecutor) async throws {
-        let sorted = ids.sorted()
-        for start in stride(from: 0, to: sorted.count, by: 500) {
-            let chunk = sorted[start..<min(sorted.count, start + 500)]
+        for chunk in chunks(ids.sorted()) {
             try await db.execute(
                 "DELETE FROM delivery_dedup WHERE invocation_id IN (" + chunk.map { _ in "?" }.joined(separator: ", ") + ")", chunk.map { .text($0) })
         }
     }
 
     /// Deletes the marks older than the window (seen at or before `cutoff`). On PostgreSQL, a mark that
-    /// an enqueue is writing is left to the next sweep: waiting for it could deadlock with that enqueue.
+    /// an enqueue is writing is left to the next sweep (`SKIP LOCKED`): waiting for it could deadlock
+    /// with that enqueue.
     static func sweepMarks(through cutoff: Int64, dialect: SQLDialect, db: any SQLExecutor) async throws {
-        if dialect.skipLocked.isEmpty {
-            try await db.execute("DELETE FROM delivery_dedup WHERE seen_at <= ?", [.integer(cutoff)])
-        } else {
-            try await db.execute(
-                "DELETE FROM delivery_dedup WHERE invocation_id IN (SELECT invocation_id FROM delivery_dedup WHERE seen_at <= ?\(dialect.skipLocked))",
-                [.integer(cutoff)])
-        }
+        try await db.execute(
+            "DELETE FROM delivery_dedup WHERE invocation_id IN (SELECT invocation_id FROM delivery_dedup WHERE seen_at <= ?\(dialect.skipLocked))",
+            [.integer(cutoff)])
     }
 
     /// The error for a batch of invocations (by function) that does not fit; nil when it fits.

@@ -30,6 +30,12 @@ extension SQLDeliveryStore {
         }
     }
 
+    /// `items` in slices of at most `size`: a statement per slice keeps the values it binds well below
+    /// both databases' limits (SQLite's 32,766, PostgreSQL's 65,535).
+    static func chunks<Element>(_ items: [Element], of size: Int = 500) -> [ArraySlice<Element>] {
+        stride(from: 0, to: items.count, by: size).map { items[$0..<min(items.count, $0 + size)] }
+    }
+
     /// Column `index` of `row` as an integer.
     static func integer(_ row: [SQLValue], _ index: Int) throws -> Int64 {
         guard index < row.count, let value = row[index].integer else {

@@ -218,8 +218,7 @@ public final class SQLDeliveryStore: DeliveryStore {
     /// connection behind the enqueues' commits); true for each one that was still leased with its token.
     private func delete(_ leases: [Lease]) async throws -> [Result<Bool, any Error>] {
         var deleted: Set<Int64> = []
-        for start in stride(from: 0, to: leases.count, by: 250) {
-            let chunk = leases[start..<min(leases.count, start + 250)]
+        for chunk in Self.chunks(leases, of: 250) {
             let condition = chunk.map { _ in "(seq = ? AND lease_token = ?)" }.joined(separator: " OR ")
             let rows = try await backend.execute(
                 "DELETE FROM delivery_invocations WHERE \(condition) RETURNING seq", chunk.flatMap { [.integer($0.seq), .text($0.token)] })
