@@ -25,7 +25,7 @@ struct AsyncSemaphoreTests {
         #expect(!semaphore.tryAcquire())
     }
 
-    @Test func severalPermitsGoBackAtOnceAndNoneForACountBelowOne() async throws {
+    @Test func severalPermitsGoBackAndAreTakenAtOnceAndNoneForACountBelowOne() async throws {
         let semaphore = AsyncSemaphore(permits: 3)
         for _ in 0..<3 { #expect(semaphore.tryAcquire()) }
         semaphore.release(0)
@@ -35,6 +35,13 @@ struct AsyncSemaphoreTests {
         #expect(semaphore.tryAcquire())
         #expect(semaphore.tryAcquire())
         #expect(!semaphore.tryAcquire())
+        // Several taken at once: as many as are free, none for a count below one.
+        semaphore.release(3)
+        #expect(semaphore.tryAcquire(upTo: 0) == 0)
+        #expect(semaphore.tryAcquire(upTo: -1) == 0)
+        #expect(semaphore.tryAcquire(upTo: 2) == 2)
+        #expect(semaphore.tryAcquire(upTo: 5) == 1)
+        #expect(semaphore.tryAcquire(upTo: 5) == 0)
     }
 
     @Test func aCancelledWaiterLeavesTheLineAndTheNextOneIsServed() async throws {

@@ -69,10 +69,17 @@ final class AsyncSemaphore: Sendable {
     ///
     /// - Returns: Whether it took one; pair a true with one ``release()``.
     func tryAcquire() -> Bool {
+        tryAcquire(upTo: 1) == 1
+    }
+
+    /// Takes up to `permits` free permits, without waiting.
+    ///
+    /// - Returns: How many it took; pair them with ``release(_:)``.
+    func tryAcquire(upTo permits: Int) -> Int {
         state.withLock { state in
-            guard state.available > 0 else { return false }
-            state.available -= 1
-            return true
+            let taken = min(max(0, permits), state.available)
+            state.available -= taken
+            return taken
         }
     }
 

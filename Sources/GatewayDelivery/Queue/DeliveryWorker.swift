@@ -63,8 +63,7 @@ public struct DeliveryWorker: Service {
                     break
                 }
                 // Every free slot asks at once: a store claims them in one transaction.
-                var free = 1
-                while free < Self.maxBatch, slots.tryAcquire() { free += 1 }
+                let free = 1 + slots.tryAcquire(upTo: Self.maxBatch - 1)
                 // Only the wait for the next invocations ends on graceful shutdown: calls in flight finish.
                 let items: [QueuedInvocation]
                 do {

@@ -12,15 +12,15 @@ final class PostgresBackend: SQLBackend {
     let durableClient: PostgresClient
     let logger: Logger
 
-    /// Group commits running at once (each on its own connection); one connection more serves replays
-    /// and drops.
-    static let durableConnections = 2
+    /// Group commits running at once, each on its own connection of the durable pool (which has one
+    /// more for replays and drops).
+    let groupCommits = 2
 
     init(settings: PostgresSettings, logger: Logger) {
         var configuration = PostgresClient.Configuration(
             host: settings.host, port: settings.port, username: settings.username, password: settings.password, database: settings.database,
             tls: .disable)
-        configuration.options.maximumConnections = Self.durableConnections + 1
+        configuration.options.maximumConnections = groupCommits + 1
         configuration.options.additionalStartupParameters = [("synchronous_commit", "on")]
         self.durableClient = PostgresClient(configuration: configuration, backgroundLogger: logger)
         // Enough for the workers' claims and settlements at once; several processes share the server's limit.

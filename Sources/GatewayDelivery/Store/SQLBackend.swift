@@ -56,6 +56,10 @@ struct SQLDialect: Sendable {
 protocol SQLBackend: SQLExecutor {
     var dialect: SQLDialect { get }
 
+    /// Durable transactions worth running at once: more than one only where a commit waits on another
+    /// process (PostgreSQL's round trips) rather than on a lock the next would wait for too.
+    var groupCommits: Int { get }
+
     /// Runs the connection machinery for as long as the store is open (PostgreSQL's connection pool);
     /// returns at once when there is none, and when cancelled.
     func run() async

@@ -84,14 +84,10 @@ public final class SQLDeliveryStore: DeliveryStore {
         self.configuration = configuration
         self.logger = logger
         switch configuration.backend {
-        case .sqlite(let path):
-            backend = SQLiteBackend(path: path)
-            // One writer at a time: a second commit would wait for the first's lock.
-            committer = GroupCommitter(concurrency: 1)
-        case .postgres(let settings):
-            backend = PostgresBackend(settings: settings, logger: logger)
-            committer = GroupCommitter(concurrency: PostgresBackend.durableConnections)
+        case .sqlite(let path): backend = SQLiteBackend(path: path)
+        case .postgres(let settings): backend = PostgresBackend(settings: settings, logger: logger)
         }
+        committer = GroupCommitter(concurrency: backend.groupCommits)
     }
 
     public var enqueueTransactions: Int { committer.commits }

@@ -15,6 +15,8 @@ import Synchronization
 final class SQLiteBackend: SQLBackend {
     let path: String
     let dialect = SQLDialect.sqlite
+    /// One writer at a time: a second commit would wait for the first's lock.
+    let groupCommits = 1
     private let connection = Mutex<SQLiteFile?>(nil)
     private let turn = AsyncSemaphore(permits: 1)
     /// The connection that checkpoints, held while it does (closing waits for it).
