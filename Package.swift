@@ -109,7 +109,7 @@ let package = Package(
         // Release-built measurement loops; not part of `swift test`.
         .executableTarget(
             name: "GatewayBench",
-            dependencies: ["GatewayCore", "GatewayTesting"],
+            dependencies: ["GatewayCore", "GatewayDelivery", "GatewayTesting"],
             path: "Benchmarks/GatewayBench",
             swiftSettings: swiftSettings
         ),

@@ -8,7 +8,9 @@ import Foundation
 //   swift run -c release GatewayBench match [--rounds N] [--milliseconds M]
 //       route matching of the fixture envelopes with 10, 1,000 and 10,000 generated routes;
 //   swift run -c release GatewayBench encode [--rounds N] [--milliseconds M]
-//       envelopes written as CloudEvents JSON, against JSONSerialization.data of the same events.
+//       envelopes written as CloudEvents JSON, against JSONSerialization.data of the same events;
+//   swift run -c release GatewayBench invocation [--rounds N] [--milliseconds M]
+//       invocations written in and read from a durable store's form, against JSONSerialization.jsonObject.
 //
 // Each figure is the median of N rounds of M milliseconds.
 
@@ -19,7 +21,8 @@ switch command {
 case "normalize": try normalizeBenchmark(options)
 case "match": try matchBenchmark(options)
 case "encode": try encodeBenchmark(options)
+case "invocation": try invocationBenchmark(options)
 default:
-    FileHandle.standardError.write(Data("unknown benchmark \(command); use normalize, match or encode\n".utf8))
+    FileHandle.standardError.write(Data("unknown benchmark \(command); use normalize, match, encode or invocation\n".utf8))
     exit(2)
 }

@@ -100,7 +100,24 @@ struct CodableTests {
         #expect(context.debugDescription == "unknown target \"carrier-pigeon\"")
         #expect(context.codingPath.map(\.stringValue) == ["function"])
         let refusal = try #require(throws: NormalizationError.self) { try JSONDocument.decode(Invocation.self, from: Array(broken.utf8)) }
-        #expect(refusal.description == #"$: DecodingError.dataCorrupted: Data was corrupted. Path: function. Debug description: unknown target "carrier-pigeon""#)
+        #expect(refusal.description == #"$.function: unknown target "carrier-pigeon""#)
+    }
+
+    /// The stores' reader names where a stored invocation breaks: an envelope's attribute, the payload.
+    @Test(arguments: [
+        (#""source":"/s""#, #""source":"""#, #"$.envelopes[0].source: a required attribute must be a non-empty string"#),
+        (#""base64":"AQI=""#, #""base64":"A*""#, #"$.payload.base64: not valid base64: "A*""#),
+        (#""topics":["t"]"#, #""topics":[1]"#, "$.topics[0]: expected a string, found number 1"),
+    ])
+    func aBrokenStoredInvocationNamesThePath(_ original: String, _ replacement: String, _ expected: String) throws {
+        let envelope = Envelope(id: "e", source: "/s", type: "t")
+        let invocation = Invocation(
+            function: FunctionSpec(name: "s", target: .log), topics: ["t"], envelopes: [envelope], payload: Invocation.Payload(bytes: [1, 2], contentType: nil))
+        let stored = String(decoding: invocation.storedJSON(), as: UTF8.self)
+        let broken = stored.replacingOccurrences(of: original, with: replacement)
+        #expect(broken != stored)
+        let refusal = try #require(throws: NormalizationError.self) { try JSONDocument.decode(Invocation.self, from: Array(broken.utf8)) }
+        #expect(refusal.description == expected)
     }
 
     @Test func resultRoundTripsWithTextAndBinaryBodies() throws {

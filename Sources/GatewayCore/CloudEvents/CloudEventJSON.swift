@@ -13,8 +13,11 @@ struct CloudEventJSON: Decodable {
     var attributes: [(name: String, value: JSONValue)] = []
     /// `data` when present and not null.
     var data: RawJSON?
+    /// The document and node the event was read from: its JSON path is built only for an error.
+    private var origin: (document: JSONDocument, node: Int)?
+
     /// JSON path of the event, for errors.
-    var path = JSONPath.root
+    var path: String { origin.map { $0.document.path(of: $0.node) } ?? JSONPath.root }
 
     init(from decoder: any Decoder) throws {
         if let decoder = decoder as? DocumentDecoder {
@@ -40,7 +43,8 @@ struct CloudEventJSON: Decodable {
                 path: document.path(of: node), expected: "an object", found: document.describe(node))
         }
         var event = CloudEventJSON()
-        event.path = document.path(of: node)
+        event.origin = (document, node)
+        event.attributes.reserveCapacity(Int(document[node].count))
         for member in document.members(of: node) {
             let name = document.string(at: member.key)
             if name == "data" {

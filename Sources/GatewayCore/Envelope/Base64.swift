@@ -125,11 +125,11 @@ public enum Base64 {
 }
 
 /// A wire field that must hold base64: decoding fails with `invalid_base64` and the JSON path.
-struct Base64Bytes: DocumentDecodable, Sendable, Hashable {
-    let bytes: [UInt8]
+package struct Base64Bytes: DocumentDecodable, Sendable, Hashable {
+    package let bytes: [UInt8]
 
     /// Reads the text in place: it can be long (LTS logs) and is needed only decoded.
-    init(document: JSONDocument, node: Int) throws(NormalizationError) {
+    package init(document: JSONDocument, node: Int) throws(NormalizationError) {
         if document[node].kind == .string, let bytes = document.withStringBytes(at: node, Base64.decode) {
             self.init(bytes: bytes)
             return
@@ -140,7 +140,7 @@ struct Base64Bytes: DocumentDecodable, Sendable, Hashable {
             expected: "base64 text", found: NormalizationError.quote(text))
     }
 
-    init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         if let decoder = decoder as? DocumentDecoder {
             try self.init(document: decoder.document, node: decoder.node)
             return

@@ -22,9 +22,13 @@ extension Envelope {
     ///
     /// - Throws: ``NormalizationError`` naming the attribute that breaks a rule.
     public init(cloudEventJSON bytes: [UInt8]) throws(NormalizationError) {
-        let document = try JSONDocument(bytes: bytes)
-        let wire = try document.decode(CloudEventJSON.self)
-        self = try wire.envelope(rules: .strict).envelope
+        try self.init(cloudEventJSON: JSONDocument(bytes: bytes), node: 0)
+    }
+
+    /// Reads the CloudEvents JSON object at `node` of `document`, as ``init(cloudEventJSON:)`` reads one
+    /// on its own: a stored invocation's envelopes are read where they lie, not parsed again.
+    package init(cloudEventJSON document: JSONDocument, node: Int) throws(NormalizationError) {
+        self = try CloudEventJSON(document: document, node: node).envelope(rules: .strict).envelope
     }
 
     /// Writes the event in the CloudEvents JSON format, as ``jsonBytes(pretty:)`` does, as the next value of `writer`.

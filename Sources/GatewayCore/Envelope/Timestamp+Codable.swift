@@ -16,7 +16,7 @@ extension Timestamp: Codable {
     }
 
     /// Decodes the time at `node` (see ``init(from:)``).
-    init(document: JSONDocument, node: Int) throws(NormalizationError) {
+    package init(document: JSONDocument, node: Int) throws(NormalizationError) {
         let parsed: Timestamp?
         switch document[node].kind {
         case .string: parsed = document.withStringBytes(at: node, Timestamp.parse)

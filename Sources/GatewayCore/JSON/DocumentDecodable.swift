@@ -6,7 +6,7 @@
 /// a third of normalizing an event. A conforming type reads its members with ``JSONObjectReader``, whose
 /// calls the compiler specializes for each member type, and fails with the same errors, paths and
 /// messages as ``DocumentDecoder``.
-protocol DocumentDecodable: Decodable {
+package protocol DocumentDecodable: Decodable {
     /// Reads the value at `node` of `document`.
     ///
     /// - Throws: ``NormalizationError`` with the JSON path of the offending value.
@@ -14,24 +14,24 @@ protocol DocumentDecodable: Decodable {
 }
 
 /// A wire type read from a JSON object, member by member.
-protocol DocumentObjectDecodable: DocumentDecodable {
+package protocol DocumentObjectDecodable: DocumentDecodable {
     /// Reads the members of an object.
     init(members: JSONObjectReader) throws(NormalizationError)
 }
 
 extension DocumentObjectDecodable {
-    init(document: JSONDocument, node: Int) throws(NormalizationError) {
+    package init(document: JSONDocument, node: Int) throws(NormalizationError) {
         try self.init(members: JSONObjectReader(document: document, node: node))
     }
 }
 
 /// The members of one object node, read as ``DocumentDecodable`` values.
-struct JSONObjectReader {
-    let document: JSONDocument
-    let node: Int
+package struct JSONObjectReader {
+    package let document: JSONDocument
+    package let node: Int
 
     /// - Throws: `type_mismatch` when the node is not an object (what a keyed container says).
-    init(document: JSONDocument, node: Int) throws(NormalizationError) {
+    package init(document: JSONDocument, node: Int) throws(NormalizationError) {
         guard document[node].kind == .object else {
             throw .typeMismatch(path: document.path(of: node), expected: "an object", found: document.describe(node))
         }
@@ -40,26 +40,42 @@ struct JSONObjectReader {
     }
 
     /// The path of the object, for errors a wire type raises itself.
-    var path: String { document.path(of: node) }
+    package var path: String { document.path(of: node) }
 
     /// The required member `key`.
     ///
     /// - Throws: `missing_field` when it is absent; the member type's error when it does not read.
-    func decode<T: DocumentDecodable>(_ key: String, as type: T.Type = T.self) throws(NormalizationError) -> T {
+    package func decode<T: DocumentDecodable>(_ key: String, as type: T.Type = T.self) throws(NormalizationError) -> T {
         guard let index = document.member(key, of: node) else { throw .missing(key, in: path) }
         return try T(document: document, node: index)
     }
 
+    /// The node of the required member `key`, for a value read another way.
+    ///
+    /// - Throws: `missing_field` when it is absent.
+    package func node(of key: String) throws(NormalizationError) -> Int {
+        guard let index = document.member(key, of: node) else { throw .missing(key, in: path) }
+        return index
+    }
+
+    /// The path of member `key`, for errors a wire type raises itself.
+    package func path(of key: String) -> String { JSONPath.member(key, of: path) }
+
     /// The member `key`, or nil when it is absent or null.
-    func decodeIfPresent<T: DocumentDecodable>(_ key: String, as type: T.Type = T.self) throws(NormalizationError) -> T? {
+    package func decodeIfPresent<T: DocumentDecodable>(_ key: String, as type: T.Type = T.self) throws(NormalizationError) -> T? {
         guard let index = document.member(key, of: node), document[index].kind != .null else { return nil }
         return try T(document: document, node: index)
     }
 }
 
 extension JSONDocument {
+    /// Parses `bytes` and reads them as `T`, without the `Decoder` machinery.
+    package static func decode<T: DocumentDecodable>(_ type: T.Type, from bytes: [UInt8]) throws(NormalizationError) -> T {
+        try JSONDocument(bytes: bytes).decode(type)
+    }
+
     /// Decodes the value at `index` (the root by default) as `T`, without the `Decoder` machinery.
-    func decode<T: DocumentDecodable>(_ type: T.Type, at index: Int = 0) throws(NormalizationError) -> T {
+    package func decode<T: DocumentDecodable>(_ type: T.Type, at index: Int = 0) throws(NormalizationError) -> T {
         try T(document: self, node: index)
     }
 }
@@ -67,38 +83,38 @@ extension JSONDocument {
 // The leaf types, read as ``DocumentDecoder`` reads them.
 
 extension String: DocumentDecodable {
-    init(document: JSONDocument, node: Int) throws(NormalizationError) { self = try document.readString(at: node) }
+    package init(document: JSONDocument, node: Int) throws(NormalizationError) { self = try document.readString(at: node) }
 }
 
 extension Bool: DocumentDecodable {
-    init(document: JSONDocument, node: Int) throws(NormalizationError) { self = try document.readBool(at: node) }
+    package init(document: JSONDocument, node: Int) throws(NormalizationError) { self = try document.readBool(at: node) }
 }
 
 extension Int: DocumentDecodable {
-    init(document: JSONDocument, node: Int) throws(NormalizationError) { self = try document.readInteger(Int.self, at: node) }
+    package init(document: JSONDocument, node: Int) throws(NormalizationError) { self = try document.readInteger(Int.self, at: node) }
 }
 
 extension Int32: DocumentDecodable {
-    init(document: JSONDocument, node: Int) throws(NormalizationError) { self = try document.readInteger(Int32.self, at: node) }
+    package init(document: JSONDocument, node: Int) throws(NormalizationError) { self = try document.readInteger(Int32.self, at: node) }
 }
 
 extension Int64: DocumentDecodable {
-    init(document: JSONDocument, node: Int) throws(NormalizationError) { self = try document.readInteger(Int64.self, at: node) }
+    package init(document: JSONDocument, node: Int) throws(NormalizationError) { self = try document.readInteger(Int64.self, at: node) }
 }
 
 extension RawJSON: DocumentDecodable {
-    init(document: JSONDocument, node: Int) { self.init(document, node) }
+    package init(document: JSONDocument, node: Int) { self.init(document, node) }
 }
 
 extension JSONValue: DocumentDecodable {
-    init(document: JSONDocument, node: Int) { self.init(document, node) }
+    package init(document: JSONDocument, node: Int) { self.init(document, node) }
 }
 
 extension Timestamp: DocumentDecodable {}
 
 extension Array: DocumentDecodable where Element: DocumentDecodable {
     /// - Throws: `type_mismatch` when the node is not an array; an element's error.
-    init(document: JSONDocument, node: Int) throws(NormalizationError) {
+    package init(document: JSONDocument, node: Int) throws(NormalizationError) {
         guard document[node].kind == .array else {
             throw .typeMismatch(path: document.path(of: node), expected: "an array", found: document.describe(node))
         }
@@ -115,7 +131,7 @@ extension Array: DocumentDecodable where Element: DocumentDecodable {
 
 extension Dictionary: DocumentDecodable where Key == String, Value: DocumentDecodable {
     /// The first occurrence of a repeated name wins, as a keyed container looks members up.
-    init(document: JSONDocument, node: Int) throws(NormalizationError) {
+    package init(document: JSONDocument, node: Int) throws(NormalizationError) {
         let object = try JSONObjectReader(document: document, node: node)
         self.init(minimumCapacity: Int(document[node].count))
         for member in document.members(of: object.node) {

@@ -47,7 +47,7 @@ extension JSONDocument {
     }
 
     /// Decodes the value at `index` (the root by default) as `T`.
-    func decode<T: Decodable>(_ type: T.Type, at index: Int = 0) throws(NormalizationError) -> T {
+    package func decode<T: Decodable>(_ type: T.Type, at index: Int = 0) throws(NormalizationError) -> T {
         do {
             return try withExtendedLifetime(self) { try read(T.self, at: index) }
         } catch let error as NormalizationError {

@@ -5,14 +5,10 @@ import GatewayCore
 /// ``JSONDocument`` (as the stores read it), each envelope is read from its own bytes and comes back
 /// identical, `data` member order included; another decoder may give an object's members in another
 /// order. Stores of earlier versions hold each envelope as a string holding its JSON, which reads too.
+/// The stores read it with ``init(members:)``.
 extension Invocation: Decodable {
     enum CodingKeys: String, CodingKey {
         case id, function, topics, envelopes, payload, headers
-    }
-
-    struct StoredPayload: Decodable {
-        var base64: String
-        var contentType: String?
     }
 
     /// The stored form, written directly: `JSONEncoder` cost a third of the durable ingest path's CPU.
@@ -47,29 +43,10 @@ extension Invocation: Decodable {
         let function = try StoredFunctionCache.shared.function(try container.decode(RawJSON.self, forKey: .function)) {
             try container.decode(StoredFunction.self, forKey: .function).spec(codingPath: container.codingPath + [CodingKeys.function])
         }
-        var envelopes: [Envelope] = []
-        for (index, stored) in try container.decode([RawJSON].self, forKey: .envelopes).enumerated() {
-            do {
-                envelopes.append(try Self.envelope(stored))
-            } catch {
-                throw DecodingError.dataCorruptedError(forKey: .envelopes, in: container, debugDescription: "envelope \(index): \(error)")
-            }
-        }
-        var payload: Payload?
-        if let stored = try container.decodeIfPresent(StoredPayload.self, forKey: .payload) {
-            guard let bytes = Base64.decode(stored.base64) else {
-                throw DecodingError.dataCorruptedError(forKey: .payload, in: container, debugDescription: "payload.base64 is not valid base64")
-            }
-            payload = Payload(bytes: bytes, contentType: stored.contentType)
-        }
         self.init(
-            function: function, topics: try container.decode([String].self, forKey: .topics), envelopes: envelopes, payload: payload,
+            function: function, topics: try container.decode([String].self, forKey: .topics),
+            envelopes: try container.decode([StoredEnvelope].self, forKey: .envelopes).map(\.envelope),
+            payload: try container.decodeIfPresent(StoredPayload.self, forKey: .payload)?.payload,
             headers: try container.decode([CodableHeader].self, forKey: .headers).map(\.field), id: try container.decode(String.self, forKey: .id))
-    }
-
-    /// An envelope stored as its CloudEvents JSON object, or as a string holding it (earlier versions).
-    private static func envelope(_ stored: RawJSON) throws -> Envelope {
-        guard stored.bytes.first == UInt8(ascii: "\"") else { return try Envelope(cloudEventJSON: stored.bytes) }
-        return try Envelope(cloudEventJSON: Array(try JSONDocument.decode(String.self, from: stored.bytes).utf8))
     }
 }

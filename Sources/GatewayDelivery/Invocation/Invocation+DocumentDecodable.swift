@@ -1,0 +1,85 @@
+package import GatewayCore
+
+/// The stored form read straight from the parsed row, as every claimed delivery reads it: through
+/// `Decoder`'s containers, with each envelope's JSON parsed a second time, it was a quarter of a queued
+/// delivery's CPU. Reads what `Decodable` reads, with errors that name the JSON path
+/// (`$.envelopes[0].id`).
+extension Invocation: DocumentObjectDecodable {
+    package init(members: JSONObjectReader) throws(NormalizationError) {
+        self.init(
+            function: try Self.function(members), topics: try members.decode(CodingKeys.topics.rawValue),
+            envelopes: try members.decode(CodingKeys.envelopes.rawValue, as: [StoredEnvelope].self).map(\.envelope),
+            payload: try members.decodeIfPresent(CodingKeys.payload.rawValue, as: StoredPayload.self)?.payload,
+            headers: try members.decode(CodingKeys.headers.rawValue, as: [CodableHeader].self).map(\.field),
+            id: try members.decode(CodingKeys.id.rawValue))
+    }
+
+    /// The function, from the cache when its form was read before.
+    private static func function(_ members: JSONObjectReader) throws(NormalizationError) -> FunctionSpec {
+        let key = CodingKeys.function.rawValue
+        let node = try members.node(of: key)
+        do {
+            return try StoredFunctionCache.shared.function(RawJSON(document: members.document, node: node)) {
+                try members.document.decode(StoredFunction.self, at: node).spec(codingPath: [])
+            }
+        } catch let error as NormalizationError {
+            throw error
+        } catch DecodingError.dataCorrupted(let context) {
+            throw NormalizationError(.invalidValue, context.debugDescription, path: members.path(of: key))
+        } catch {
+            throw NormalizationError(.invalidValue, "\(error)", path: members.path(of: key))
+        }
+    }
+
+    /// An envelope as its CloudEvents JSON object, or as a string holding it (earlier versions).
+    struct StoredEnvelope: DocumentDecodable {
+        var envelope: Envelope
+
+        init(document: JSONDocument, node: Int) throws(NormalizationError) {
+            do {
+                envelope = try Envelope(cloudEventJSON: document, node: node)
+            } catch {
+                guard let text = try? String(document: document, node: node) else { throw error }
+                envelope = try Envelope(cloudEventJSON: Array(text.utf8))
+            }
+        }
+
+        init(from decoder: any Decoder) throws {
+            let stored = try decoder.singleValueContainer().decode(RawJSON.self)
+            guard stored.bytes.first == UInt8(ascii: "\"") else {
+                envelope = try Envelope(cloudEventJSON: stored.bytes)
+                return
+            }
+            envelope = try Envelope(cloudEventJSON: Array(try JSONDocument.decode(String.self, from: stored.bytes).utf8))
+        }
+    }
+
+    /// The trigger's body in base64, and its content type.
+    struct StoredPayload: DocumentObjectDecodable {
+        enum CodingKeys: String, CodingKey {
+            case base64, contentType
+        }
+
+        var payload: Payload
+
+        init(members: JSONObjectReader) throws(NormalizationError) {
+            payload = Payload(
+                bytes: try members.decode(CodingKeys.base64.rawValue, as: Base64Bytes.self).bytes,
+                contentType: try members.decodeIfPresent(CodingKeys.contentType.rawValue))
+        }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            guard let bytes = Base64.decode(try container.decode(String.self, forKey: .base64)) else {
+                throw DecodingError.dataCorruptedError(forKey: .base64, in: container, debugDescription: "payload.base64 is not valid base64")
+            }
+            payload = Payload(bytes: bytes, contentType: try container.decodeIfPresent(String.self, forKey: .contentType))
+        }
+    }
+}
+
+extension CodableHeader: DocumentObjectDecodable {
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        self.init(HeaderField(try members.decode("name"), try members.decode("value")))
+    }
+}
