@@ -120,6 +120,19 @@ struct CodableTests {
         #expect(refusal.description == expected)
     }
 
+    /// Any other decoder says which envelope broke, and the envelope's error says where in it.
+    @Test func aBrokenEnvelopeIsNamedByItsPlaceThroughJSONDecoder() throws {
+        let invocation = Invocation(function: FunctionSpec(name: "s", target: .log), topics: ["t"], envelopes: [Envelope(id: "e", source: "/s", type: "t")])
+        let broken = String(decoding: invocation.storedJSON(), as: UTF8.self).replacingOccurrences(of: #""source":"/s""#, with: #""source":"""#)
+        let error = try #require(throws: DecodingError.self) { try JSONDecoder().decode(Invocation.self, from: Data(broken.utf8)) }
+        guard case .dataCorrupted(let context) = error else {
+            Issue.record("unexpected error \(error)")
+            return
+        }
+        #expect(context.codingPath.map(\.stringValue) == ["envelopes", "Index 0"])
+        #expect(context.debugDescription == "$.source: a required attribute must be a non-empty string")
+    }
+
     @Test func resultRoundTripsWithTextAndBinaryBodies() throws {
         let text = InvocationResult(
             invocationID: "i", function: "f.ns", topics: ["t"], envelopeIDs: ["e"], url: "http://x", status: 200, headers: [HeaderField("A", "b")],

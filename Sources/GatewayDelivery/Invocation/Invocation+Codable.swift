@@ -1,11 +1,11 @@
 import GatewayCore
 
 /// Invocations are stored by durable queues: the function in full, each envelope as its CloudEvents JSON
-/// object, the payload in base64. ``storedJSON()`` writes that form, `Decodable` reads it. Read with
-/// ``JSONDocument`` (as the stores read it), each envelope is read from its own bytes and comes back
-/// identical, `data` member order included; another decoder may give an object's members in another
-/// order. Stores of earlier versions hold each envelope as a string holding its JSON, which reads too.
-/// The stores read it with ``init(members:)``.
+/// object, the payload in base64. ``storedJSON()`` writes that form. The stores read it back with
+/// ``init(members:)``, straight from the parsed row; `Decodable` reads it with any decoder. Read with
+/// ``JSONDocument``, each envelope comes back identical, `data` member order included; another decoder
+/// may give an object's members in another order. Stores of earlier versions hold each envelope as a
+/// string holding its JSON, which reads too.
 extension Invocation: Decodable {
     enum CodingKeys: String, CodingKey {
         case id, function, topics, envelopes, payload, headers

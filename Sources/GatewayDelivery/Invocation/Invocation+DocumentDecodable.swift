@@ -46,11 +46,13 @@ extension Invocation: DocumentObjectDecodable {
 
         init(from decoder: any Decoder) throws {
             let stored = try decoder.singleValueContainer().decode(RawJSON.self)
-            guard stored.bytes.first == UInt8(ascii: "\"") else {
-                envelope = try Envelope(cloudEventJSON: stored.bytes)
-                return
+            do {
+                let isString = stored.bytes.first == UInt8(ascii: "\"")
+                envelope = try Envelope(cloudEventJSON: isString ? Array(try JSONDocument.decode(String.self, from: stored.bytes).utf8) : stored.bytes)
+            } catch {
+                // The envelope's error names a path inside it; the coding path says which envelope.
+                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "\(error)", underlyingError: error))
             }
-            envelope = try Envelope(cloudEventJSON: Array(try JSONDocument.decode(String.self, from: stored.bytes).utf8))
         }
     }
 
