@@ -70,7 +70,7 @@ struct CloudEventJSON: Decodable {
         var dataBase64: [UInt8]?
         for (name, value) in attributes {
             // Paths are built only when an error needs one (the helpers take them as autoclosures).
-            let path = { JSONPath.member(name, of: self.path) }
+            func path() -> String { JSONPath.member(name, of: self.path) }
             switch name {
             case "specversion": specversion = try requiredString(value, path: path())
             case "id": id = try requiredString(value, path: path())

@@ -66,7 +66,7 @@ public struct OBS: Dialect {
         for (index, verbatim) in event.Records.enumerated() {
             let record = verbatim.value
             // Paths are built only when an error needs one.
-            let path = { JSONPath.element(index, of: JSONPath.member("Records", of: JSONPath.root)) }
+            func path() -> String { JSONPath.element(index, of: JSONPath.member("Records", of: JSONPath.root)) }
             let bucket = record.s3.bucket.name
             let key = record.s3.object.key
             let eventName = record.eventName.hasPrefix("s3:") ? String(record.eventName.dropFirst(3)) : record.eventName

@@ -38,12 +38,12 @@ public struct YandexMessageQueue: YandexEventDialect {
         for (index, wire) in batch.messages.enumerated() {
             let details = wire.details.value
             // Paths are built only when an error needs one.
-            let path = { JSONPath.member("details", of: YandexMessages.path(index)) }
+            func path() -> String { JSONPath.member("details", of: YandexMessages.path(index)) }
             guard !details.queue_id.isEmpty else {
                 throw .invalid(path: JSONPath.member("queue_id", of: path()), expected: "a queue YRN", found: "\"\"")
             }
             let message = details.message
-            let messagePath = { JSONPath.member("message", of: path()) }
+            func messagePath() -> String { JSONPath.member("message", of: path()) }
             var envelope = yandexEnvelope(wire.event_metadata, source: details.queue_id, batchIndex: index, input: input)
             (envelope.data, envelope.datacontenttype) = EventData.fromMessage(message.body)
             envelope.extensions.set("messageid", message.message_id)
