@@ -79,9 +79,3 @@ extension Invocation: DocumentObjectDecodable {
         }
     }
 }
-
-extension CodableHeader: DocumentObjectDecodable {
-    init(members: JSONObjectReader) throws(NormalizationError) {
-        self.init(HeaderField(try members.decode("name"), try members.decode("value")))
-    }
-}

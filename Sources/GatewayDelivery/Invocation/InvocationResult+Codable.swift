@@ -52,14 +52,19 @@ extension InvocationResult: Codable {
     }
 }
 
-/// A header field as `{"name": ..., "value": ...}`.
-struct CodableHeader: Codable, Hashable {
+/// A header field as `{"name": ..., "value": ...}`; the stores read it without `Decoder` (see
+/// ``Invocation/init(members:)``).
+struct CodableHeader: Codable, Hashable, DocumentObjectDecodable {
     var name: String
     var value: String
 
     init(_ field: HeaderField) {
         self.name = field.name
         self.value = field.value
+    }
+
+    init(members: JSONObjectReader) throws(NormalizationError) {
+        self.init(HeaderField(try members.decode("name"), try members.decode("value")))
     }
 
     var field: HeaderField { HeaderField(name, value) }
