@@ -1,5 +1,7 @@
 import Foundation
 import GatewayCore
+import InMemoryLogging
+import Logging
 import Testing
 
 @testable import GatewayDelivery
@@ -9,6 +11,36 @@ extension StoreSuite {
     /// deduplication, bounds, in-flight limits and status.
     struct StoreQueueTests {
         typealias T = StoreTesting
+
+        /// A row that cannot be read is leased and left out of the claim, with an error that names the row
+        /// and the JSON path of what broke; the rows around it are claimed as usual, and it stays stored.
+        @Test(arguments: StoreKind.allCases)
+        func anUnreadableRowIsLeftOutOfAClaimAndNamed(_ kind: StoreKind) async throws {
+            let logs = InMemoryLogHandler()
+            try await T.withDatabase(kind) { backend in
+                try await T.withStore(T.configuration(backend), logger: Logger(label: "test", factory: { _ in logs })) { store in
+                    let invocations = try (1...3).map { try T.invocation($0) }
+                    try await store.enqueue(invocations)
+                    let stored = String(decoding: invocations[1].storedJSON(), as: UTF8.self)
+                    let broken = stored.replacingOccurrences(of: #""specversion":"1.0""#, with: #""specversion":"0.3""#)
+                    #expect(broken != stored)
+                    let rows = try await store.backend.execute(
+                        "UPDATE delivery_invocations SET invocation = ? WHERE invocation_id = ? RETURNING seq", [.text(broken), .text(invocations[1].id)])
+                    let seq = try #require(rows.first?.first?.integer)
+                    let claimed = try await store.claim(3)
+                    #expect(claimed.map(\.invocation) == [invocations[0], invocations[2]])
+                    // Errors only: PostgreSQL's client may warn about its start meanwhile.
+                    #expect(logs.entries.filter { $0.level == .error }.map(\.message.description) == [
+                        #"unreadable: queued invocation \#(seq) holds an invocation that cannot be read: "#
+                            + #"$.envelopes[0].specversion: only CloudEvents specversion "1.0" is supported"#
+                    ])
+                    for item in claimed { try await store.ack(item) }
+                    #expect(try await store.status().total.depth == 1)
+                    // Leased: not due again before the lease ends.
+                    #expect(try await T.next(store, within: .milliseconds(200)) == nil)
+                }
+            }
+        }
 
         @Test(arguments: StoreKind.allCases)
         func enqueueNextAckInOrder(_ kind: StoreKind) async throws {

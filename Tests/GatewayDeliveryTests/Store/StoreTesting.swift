@@ -56,10 +56,10 @@ enum StoreTesting {
     /// Runs a store while `body` runs. Afterwards the store shuts down gracefully (releasing its leases),
     /// or, with `crash`, is cancelled: like a killed process, it leaves its leases to expire.
     @discardableResult
-    static func withStore<T>(_ configuration: DeliveryStoreConfiguration, crash: Bool = false, _ body: (SQLDeliveryStore) async throws -> T)
-        async throws -> T
-    {
-        let store = SQLDeliveryStore(configuration: configuration, logger: Support.quiet)
+    static func withStore<T>(
+        _ configuration: DeliveryStoreConfiguration, crash: Bool = false, logger: Logger = Support.quiet, _ body: (SQLDeliveryStore) async throws -> T
+    ) async throws -> T {
+        let store = SQLDeliveryStore(configuration: configuration, logger: logger)
         guard crash else { return try await Support.running([store]) { try await body(store) } }
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await store.run() }
