@@ -46,8 +46,7 @@ package struct JSONObjectReader {
     ///
     /// - Throws: `missing_field` when it is absent; the member type's error when it does not read.
     package func decode<T: DocumentDecodable>(_ key: String, as type: T.Type = T.self) throws(NormalizationError) -> T {
-        guard let index = document.member(key, of: node) else { throw .missing(key, in: path) }
-        return try T(document: document, node: index)
+        try T(document: document, node: try node(of: key))
     }
 
     /// The node of the required member `key`, for a value read another way.

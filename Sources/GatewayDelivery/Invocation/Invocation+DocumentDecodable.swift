@@ -24,10 +24,10 @@ extension Invocation: DocumentObjectDecodable {
             }
         } catch let error as NormalizationError {
             throw error
-        } catch DecodingError.dataCorrupted(let context) {
-            throw NormalizationError(.invalidValue, context.debugDescription, path: members.path(of: key))
         } catch {
-            throw NormalizationError(.invalidValue, "\(error)", path: members.path(of: key))
+            // `spec` refuses a target, mode or body format it does not know, saying which in the description.
+            let message = if case DecodingError.dataCorrupted(let context) = error { context.debugDescription } else { "\(error)" }
+            throw NormalizationError(.invalidValue, message, path: members.path(of: key))
         }
     }
 
@@ -44,11 +44,11 @@ extension Invocation: DocumentObjectDecodable {
             }
         }
 
+        /// Reads the value's text as the stores do.
         init(from decoder: any Decoder) throws {
             let stored = try decoder.singleValueContainer().decode(RawJSON.self)
             do {
-                let isString = stored.bytes.first == UInt8(ascii: "\"")
-                envelope = try Envelope(cloudEventJSON: isString ? Array(try JSONDocument.decode(String.self, from: stored.bytes).utf8) : stored.bytes)
+                try self.init(document: JSONDocument(bytes: stored.bytes), node: 0)
             } catch {
                 // The envelope's error names a path inside it; the coding path says which envelope.
                 throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "\(error)", underlyingError: error))
