@@ -16,7 +16,9 @@ struct EventChannel: ServerChildChannel {
         http.setup(channel: channel, logger: logger).flatMapThrowing { value in
             let pipeline = channel.pipeline.syncOperations
             let decoder = try pipeline.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)
-            try pipeline.addHandler(makeHandler(), position: .after(decoder))
+            let handler = makeHandler()
+            handler.wire = try pipeline.context(handlerType: HTTPResponseEncoder.self)
+            try pipeline.addHandler(handler, position: .after(decoder))
             return value
         }
     }

@@ -14,10 +14,10 @@ import NIOHTTP1
 ///
 /// It sits in each connection's pipeline right after the HTTP/1 decoder, before Hummingbird's
 /// conversion to HTTP types (which parses every request target with `URLComponents`), so it reads
-/// NIO's request parts and writes NIO's response parts. HTTP/1.1 answers go out in request
-/// order, so it only takes a post when no request it passed on is still unanswered; parts arriving
-/// while it answers wait (and then reading from the socket stops too), and go on once the answer is
-/// written.
+/// NIO's request parts; it writes each answer as finished bytes
+/// (``Answer/http1(date:server:closing:allocator:)``). HTTP/1.1 answers go out in request order, so it
+/// only takes a post when no request it passed on is still unanswered; parts arriving while it answers
+/// wait (and then reading from the socket stops too), and go on once the answer is written.
 /// A graceful shutdown that comes while it answers waits for the answer too.
 final class EventPostHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
@@ -43,8 +43,10 @@ final class EventPostHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var quiesceHeld = false
     /// A parse error that came while a post was answered: the router's side answers it (400) after.
     private var errorHeld: (any Error)?
-    /// The connection is gone: an answer that comes late has nowhere to go.
-    private var isRemoved = false
+    /// Where answers are written as finished bytes: the context of NIO's response encoder, which
+    /// passes them straight to the socket (requests passed on are still answered through the encoder).
+    /// Nil once the handler is removed: an answer that comes late has nowhere to go.
+    var wire: ChannelHandlerContext?
     private var date = ResponseDate()
 
     init(maxBodyBytes: Int, serverName: String, responder: @escaping Responder) {
@@ -167,33 +169,22 @@ final class EventPostHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        isRemoved = true
+        wire = nil
     }
 
     private func finish(_ answer: Answer, closing: Bool, context: ChannelHandlerContext) {
-        guard !isRemoved else { return }
-        var headers = HTTPHeaders()
-        headers.reserveCapacity(answer.headers.count + 4)
-        for field in answer.headers { headers.add(name: field.name.rawName, value: field.value) }
-        headers.add(name: "Content-Length", value: String(answer.body.count))
-        headers.add(name: "Date", value: date.now())
-        headers.add(name: "Server", value: serverName)
-        if closing { headers.add(name: "Connection", value: "close") }
-        let status = HTTPResponseStatus(statusCode: answer.status.code, reasonPhrase: answer.status.reasonPhrase)
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))), promise: nil)
-        if !answer.body.isEmpty {
-            context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: answer.body)))), promise: nil)
-        }
+        guard let wire else { return }
+        let bytes = answer.http1(date: date.now(), server: serverName, closing: closing, allocator: context.channel.allocator)
         isAnswering = false
         guard !closing, !quiesceHeld else {
             let written = context.eventLoop.makePromise(of: Void.self)
-            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: written)
+            wire.writeAndFlush(NIOAny(bytes), promise: written)
             let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
             written.futureResult.whenComplete { _ in bound.value.close(promise: nil) }
             held.removeAll()
             return
         }
-        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        wire.writeAndFlush(NIOAny(bytes), promise: nil)
         if let error = errorHeld {
             // What came after the post could not be read: nothing more is taken.
             errorHeld = nil
