@@ -119,8 +119,7 @@ final class LoopConnections: @unchecked Sendable {
             .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    let handler = connection.value
-                    try channel.pipeline.syncOperations.addHandlers(ByteToMessageHandler(handler.decoder), handler)
+                    try channel.pipeline.syncOperations.addHandler(connection.value)
                 }
             }
             .connect(host: key.host, port: key.port)

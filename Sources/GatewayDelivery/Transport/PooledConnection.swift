@@ -1,6 +1,5 @@
 import GatewayCore
 import NIOCore
-import NIOHTTP1
 
 /// One keep-alive connection to a host: the last handler of its channel, reading the answer to the
 /// exchange in flight.
@@ -9,11 +8,13 @@ import NIOHTTP1
 /// answer that allows keep-alive, and closes itself otherwise: after `Connection: close`, an
 /// over-limit body, a malformed answer or a cancelled call, so no half-read answer is ever reused.
 final class PooledConnection: ChannelInboundHandler {
-    typealias InboundIn = HTTPClientResponsePart
+    typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
     let key: ConnectionKey
-    let decoder = ResponseDecoder()
+    private var parser = ResponseParser()
+    /// Bytes read and not parsed yet (an answer's head or a chunk-size line cut by the read).
+    private var unread: ByteBuffer?
     /// Since when the connection has been idle, for the idle timeout.
     var idleSince = NIODeadline.now()
     private let owner: LoopConnections
@@ -45,7 +46,7 @@ final class PooledConnection: ChannelInboundHandler {
         exchange.phase = .running(self)
         requests += 1
         closesAfterAnswer = false
-        decoder.expectResponse()
+        parser.expectResponse()
         context.writeAndFlush(wrapOutboundOut(exchange.encode(target, allocator: context.channel.allocator)), promise: nil)
     }
 
@@ -69,15 +70,32 @@ final class PooledConnection: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var bytes = unwrapInboundIn(data)
+        if var earlier = unread {
+            unread = nil
+            earlier.writeBuffer(&bytes)
+            bytes = earlier
+        }
+        do {
+            while !isClosing, let part = try parser.next(&bytes) {
+                receive(part, context: context)
+            }
+        } catch {
+            lastError = error
+            return close()
+        }
+        if bytes.readableBytes > 0, !isClosing { unread = bytes }
+    }
+
+    private func receive(_ part: ResponseParser.Part, context: ChannelHandlerContext) {
         guard let exchange else {
             // Bytes nobody asked for: the connection is out of step.
-            close()
-            return
+            return close()
         }
-        switch unwrapInboundIn(data) {
+        switch part {
         case .head(let head):
-            closesAfterAnswer = !head.isKeepAlive
-            if !exchange.receiveHead(status: Int(head.status.code), headers: Self.fields(head.headers), contentLength: Self.contentLength(head.headers)) {
+            closesAfterAnswer = !head.keepAlive
+            if !exchange.receiveHead(status: head.status, headers: head.headers, contentLength: head.contentLength) {
                 abandon()
             }
         case .body(let buffer):
@@ -100,6 +118,12 @@ final class PooledConnection: ChannelInboundHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         isClosing = true
+        unread = nil
+        // An answer read to the close ends here, unless the connection broke.
+        if lastError == nil, parser.endOfInput() != nil, let exchange {
+            self.exchange = nil
+            exchange.succeed()
+        }
         var retry: Exchange?
         if let exchange {
             self.exchange = nil
@@ -119,7 +143,7 @@ final class PooledConnection: ChannelInboundHandler {
     /// idle, as the request went out (the keep-alive race). The request is sent once more, on a new
     /// connection; never otherwise, since the function may have acted on it.
     private func shouldRetry(_ exchange: Exchange) -> Bool {
-        requests > 1 && !decoder.sawBytes && !exchange.retried
+        requests > 1 && !parser.sawBytes && !exchange.retried
     }
 
     private func failure(for exchange: Exchange) -> ConnectionPoolError {
@@ -130,22 +154,6 @@ final class PooledConnection: ChannelInboundHandler {
     }
 
     static func describe(_ error: (any Error)?, otherwise: String) -> String {
-        switch error {
-        case nil: otherwise
-        case let error as HTTPParserError: "malformed or truncated answer (\(error))"
-        case let error?: String(describing: error)
-        }
-    }
-
-    /// The header fields in order, repeated names kept.
-    private static func fields(_ headers: HTTPHeaders) -> [HeaderField] {
-        var fields: [HeaderField] = []
-        fields.reserveCapacity(headers.count)
-        for (name, value) in headers { fields.append(HeaderField(name, value)) }
-        return fields
-    }
-
-    private static func contentLength(_ headers: HTTPHeaders) -> Int? {
-        headers.first(name: "content-length").flatMap { Int($0) }
+        error.map { String(describing: $0) } ?? otherwise
     }
 }
