@@ -188,6 +188,28 @@ struct ConnectionPoolTests {
         }
     }
 
+    @Test func aMalformedAnswerFailsSayingWhyAndTheConnectionIsNotReused() async throws {
+        let bad = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nabc"
+        try await RawServer.with({ request in [.send(request.connection == 1 ? bad : RawServer.answer(200, "ok"))] }) { server in
+            try await withPool { (pool: ConnectionPool) async throws in
+                let error = try #require(await failure(pool, server.url))
+                #expect(error == ConnectionPoolError(.closed, "malformed answer: Content-Length fields disagree"))
+                #expect(try await post(pool, server.url).body == Array("ok".utf8))
+                #expect(server.accepted == 2)
+            }
+        }
+    }
+
+    @Test func bytesAfterTheAnswerCloseTheConnection() async throws {
+        try await RawServer.with({ _ in [.send(RawServer.answer(200, "ok") + "HTTP/1.1 200 OK\r\n")] }) { server in
+            try await withPool { (pool: ConnectionPool) async throws in
+                #expect(try await post(pool, server.url).body == Array("ok".utf8))
+                #expect(try await post(pool, server.url).body == Array("ok".utf8))
+                #expect(server.accepted == 2)
+            }
+        }
+    }
+
     @Test(arguments: [false, true])
     func bodyOverTheLimitFailsAndClosesTheConnection(chunked: Bool) async throws {
         let big = String(repeating: "A", count: 4096)
