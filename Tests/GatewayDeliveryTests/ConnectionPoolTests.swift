@@ -210,6 +210,22 @@ struct ConnectionPoolTests {
         }
     }
 
+    @Test func bytesAfterAnAnswerAreNotTakenForTheNextCallsAnswer() async throws {
+        let extra = RawServer.answer(200, "bogus")
+        try await RawServer.with({ request in
+            request.connection == 1 ? [.pause(.milliseconds(100)), .send(RawServer.answer(200, "one") + extra)] : [.send(RawServer.answer(200, "two"))]
+        }) { server in
+            try await withPool(.init(maxConnectionsPerHost: 1)) { (pool: ConnectionPool) async throws in
+                async let first = post(pool, server.url)
+                try await Task.sleep(for: .milliseconds(20))
+                async let second = post(pool, server.url)
+                #expect(try await first.body == Array("one".utf8))
+                #expect(try await second.body == Array("two".utf8))
+                #expect(server.accepted == 2)
+            }
+        }
+    }
+
     @Test(arguments: [false, true])
     func bodyOverTheLimitFailsAndClosesTheConnection(chunked: Bool) async throws {
         let big = String(repeating: "A", count: 4096)

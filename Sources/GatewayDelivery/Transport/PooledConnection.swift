@@ -78,7 +78,7 @@ final class PooledConnection: ChannelInboundHandler {
         }
         do {
             while !isClosing, let part = try parser.next(&bytes) {
-                receive(part, context: context)
+                receive(part, outOfStep: bytes.readableBytes > 0, context: context)
             }
         } catch {
             lastError = error
@@ -87,7 +87,9 @@ final class PooledConnection: ChannelInboundHandler {
         if bytes.readableBytes > 0, !isClosing { unread = bytes }
     }
 
-    private func receive(_ part: ResponseParser.Part, context: ChannelHandlerContext) {
+    /// Takes a part of the answer; `outOfStep` says bytes followed it in the same read, which no request
+    /// asked for when the part is the end (the connection then closes rather than take another call).
+    private func receive(_ part: ResponseParser.Part, outOfStep: Bool, context: ChannelHandlerContext) {
         guard let exchange else {
             // Bytes nobody asked for: the connection is out of step.
             return close()
@@ -103,7 +105,7 @@ final class PooledConnection: ChannelInboundHandler {
         case .end:
             self.exchange = nil
             exchange.succeed()
-            if closesAfterAnswer || !context.channel.isActive {
+            if closesAfterAnswer || outOfStep || !context.channel.isActive {
                 close()
             } else {
                 owner.release(self)
