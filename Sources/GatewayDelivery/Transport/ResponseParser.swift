@@ -96,9 +96,6 @@ struct ResponseParser {
         return .end
     }
 
-    /// Whether an answer was started and not finished.
-    var isInAnswer: Bool { state != .idle && state != .head }
-
     // MARK: Pieces
 
     private static let crlf = UInt16(0x0D0A)
@@ -228,15 +225,4 @@ struct ResponseParser {
     static func describe(_ byte: UInt8) -> String {
         (0x21..<0x7F).contains(byte) ? "'\(Character(Unicode.Scalar(byte)))'" : "the byte 0x\(String(byte, radix: 16, uppercase: true))"
     }
-}
-
-/// Why an answer's bytes could not be read.
-struct ResponseParseError: Error, Equatable, CustomStringConvertible {
-    let message: String
-
-    init(_ message: String) {
-        self.message = message
-    }
-
-    var description: String { "malformed answer: \(message)" }
 }
