@@ -168,7 +168,8 @@ struct ResponseParser {
             guard bytes.count >= 4 else { return nil }
             var index = 0
             while index + 3 < bytes.count {
-                // Most bytes are not CR: step on to the next one.
+                // The window's last byte must be LF. A byte that is neither CR nor LF cannot be part of
+                // the next three windows either, so those are skipped.
                 guard bytes[index + 3] == 0x0A else {
                     index += bytes[index + 3] == 0x0D ? 1 : 4
                     continue
