@@ -133,6 +133,16 @@ struct CodableTests {
         #expect(context.debugDescription == "$.source: a required attribute must be a non-empty string")
     }
 
+    /// Through any other decoder, bad payload base64 is refused as the stores' reader refuses it.
+    @Test func badPayloadBase64IsRefusedThroughJSONDecoder() throws {
+        let invocation = Invocation(
+            function: FunctionSpec(name: "s", target: .log), topics: ["t"], envelopes: [], payload: Invocation.Payload(bytes: [1, 2], contentType: nil))
+        let broken = String(decoding: invocation.storedJSON(), as: UTF8.self).replacingOccurrences(of: #""base64":"AQI=""#, with: #""base64":"A*""#)
+        let refusal = try #require(throws: NormalizationError.self) { try JSONDecoder().decode(Invocation.self, from: Data(broken.utf8)) }
+        #expect(refusal.code == .invalidBase64)
+        #expect(refusal.message == #"not valid base64: "A*""#)
+    }
+
     @Test func resultRoundTripsWithTextAndBinaryBodies() throws {
         let text = InvocationResult(
             invocationID: "i", function: "f.ns", topics: ["t"], envelopeIDs: ["e"], url: "http://x", status: 200, headers: [HeaderField("A", "b")],

@@ -65,19 +65,33 @@ public struct EventHeaders: Sendable, Hashable, Sequence, ExpressibleByArrayLite
 extension String {
     /// ASCII case-insensitive equality, as HTTP header names compare.
     public func caseInsensitiveEquals(_ other: String) -> Bool {
-        withUTF8Buffer { lhs in other.withUTF8Buffer { rhs in lhs.count == rhs.count && Self.asciiEqualIgnoringCase(lhs, rhs, count: lhs.count) } }
+        withUTF8Buffer { lhs in other.withUTF8Buffer { rhs in UnsafeRawBufferPointer(lhs).caseInsensitiveEquals(UnsafeRawBufferPointer(rhs)) } }
     }
 
     /// Whether the string starts with `prefix`, ignoring ASCII case.
     func hasCaseInsensitivePrefix(_ prefix: String) -> Bool {
-        withUTF8Buffer { lhs in prefix.withUTF8Buffer { rhs in lhs.count >= rhs.count && Self.asciiEqualIgnoringCase(lhs, rhs, count: rhs.count) } }
+        withUTF8Buffer { lhs in
+            prefix.withUTF8Buffer { rhs in
+                lhs.count >= rhs.count && UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(lhs)[..<rhs.count]).caseInsensitiveEquals(UnsafeRawBufferPointer(rhs))
+            }
+        }
     }
+}
 
-    private static func asciiEqualIgnoringCase(_ lhs: UnsafeBufferPointer<UInt8>, _ rhs: UnsafeBufferPointer<UInt8>, count: Int) -> Bool {
+extension UnsafeRawBufferPointer {
+    /// ASCII case-insensitive equality of two byte strings, as HTTP header names and tokens compare:
+    /// letters match either case, every other byte only itself.
+    package func caseInsensitiveEquals(_ other: UnsafeRawBufferPointer) -> Bool {
+        guard count == other.count else { return false }
         for index in 0..<count {
-            let (a, b) = (lhs[index], rhs[index])
+            let (a, b) = (self[index], other[index])
             guard a == b || (a | 0x20 == b | 0x20 && (a | 0x20) >= UInt8(ascii: "a") && (a | 0x20) <= UInt8(ascii: "z")) else { return false }
         }
         return true
+    }
+
+    /// The same against a literal.
+    package func caseInsensitiveEquals(_ literal: StaticString) -> Bool {
+        caseInsensitiveEquals(UnsafeRawBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
     }
 }

@@ -72,10 +72,9 @@ extension Invocation: DocumentObjectDecodable {
 
         init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
-            guard let bytes = Base64.decode(try container.decode(String.self, forKey: .base64)) else {
-                throw DecodingError.dataCorruptedError(forKey: .base64, in: container, debugDescription: "payload.base64 is not valid base64")
-            }
-            payload = Payload(bytes: bytes, contentType: try container.decodeIfPresent(String.self, forKey: .contentType))
+            payload = Payload(
+                bytes: try container.decode(Base64Bytes.self, forKey: .base64).bytes,
+                contentType: try container.decodeIfPresent(String.self, forKey: .contentType))
         }
     }
 }

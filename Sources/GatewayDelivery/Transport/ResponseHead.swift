@@ -34,12 +34,12 @@ struct ResponseHead: Equatable {
                 length = this
             case .transferEncoding:
                 hasTransferEncoding = true
-                isChunked = Self.lastToken(value).map { Self.equalsIgnoringCase($0, "chunked") } ?? false
+                isChunked = Self.lastToken(value).map { $0.caseInsensitiveEquals("chunked") } ?? false
             case .connection:
                 Self.forEachToken(value) { token in
-                    if Self.equalsIgnoringCase(token, "close") {
+                    if token.caseInsensitiveEquals("close") {
                         closes = true
-                    } else if Self.equalsIgnoringCase(token, "keep-alive"), !isHTTP11 {
+                    } else if token.caseInsensitiveEquals("keep-alive"), !isHTTP11 {
                         closes = false
                     }
                 }
@@ -60,7 +60,7 @@ struct ResponseHead: Equatable {
 
     /// `HTTP/1.x SP 3DIGIT [SP reason]`.
     private static func statusLine(_ line: UnsafeRawBufferPointer) throws -> (isHTTP11: Bool, status: Int) {
-        guard line.count >= 12, equalsIgnoringCase(UnsafeRawBufferPointer(rebasing: line[..<7]), "http/1."), line[8] == UInt8(ascii: " "),
+        guard line.count >= 12, line.starts(with: "HTTP/1.".utf8), line[8] == UInt8(ascii: " "),
             (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(line[7]),
             line.count == 12 || line[12] == UInt8(ascii: " ")
         else { throw ResponseParseError("the status line is not HTTP/1.x: \(Self.quoted(line))") }
@@ -100,19 +100,11 @@ struct ResponseHead: Equatable {
 
     private static func kind(_ name: UnsafeRawBufferPointer) -> FieldKind {
         switch name.count {
-        case 14 where equalsIgnoringCase(name, "content-length"): .contentLength
-        case 17 where equalsIgnoringCase(name, "transfer-encoding"): .transferEncoding
-        case 10 where equalsIgnoringCase(name, "connection"): .connection
+        case 14 where name.caseInsensitiveEquals("content-length"): .contentLength
+        case 17 where name.caseInsensitiveEquals("transfer-encoding"): .transferEncoding
+        case 10 where name.caseInsensitiveEquals("connection"): .connection
         default: .other
         }
-    }
-
-    private static func equalsIgnoringCase(_ bytes: UnsafeRawBufferPointer, _ lowercase: StaticString) -> Bool {
-        let expected = UnsafeRawBufferPointer(start: lowercase.utf8Start, count: lowercase.utf8CodeUnitCount)
-        guard bytes.count == expected.count else { return false }
-        // Lowercasing by setting bit 5 is right for letters, and leaves '-', '/' and '.' as they are.
-        for index in 0..<bytes.count where bytes[index] | 0x20 != expected[index] | 0x20 { return false }
-        return true
     }
 
     /// A `Content-Length` value: digits, or a list of equal numbers (`text` is the value, for the error).

@@ -64,17 +64,11 @@ struct ResponseParser {
             state = .idle
             return .end
         case .fixed(let remaining):
-            guard let slice = take(&buffer, upTo: remaining) else { return nil }
-            let left = remaining - slice.readableBytes
-            state = left == 0 ? .ending : .fixed(remaining: left)
-            return .body(slice)
+            return body(&buffer, upTo: remaining) { $0 == 0 ? .ending : .fixed(remaining: $0) }
         case .chunkSize:
             return try chunkSize(&buffer)
         case .chunkData(let remaining):
-            guard let slice = take(&buffer, upTo: remaining) else { return nil }
-            let left = remaining - slice.readableBytes
-            state = left == 0 ? .chunkEnd : .chunkData(remaining: left)
-            return .body(slice)
+            return body(&buffer, upTo: remaining) { $0 == 0 ? .chunkEnd : .chunkData(remaining: $0) }
         case .chunkEnd:
             guard buffer.readableBytes >= 2 else { return nil }
             guard buffer.readInteger(as: UInt16.self) == Self.crlf else { throw ResponseParseError("a chunk's data does not end with CRLF") }
@@ -83,8 +77,7 @@ struct ResponseParser {
         case .trailers:
             return try trailers(&buffer)
         case .untilClose:
-            guard let slice = take(&buffer, upTo: Int.max) else { return nil }
-            return .body(slice)
+            return body(&buffer, upTo: Int.max) { _ in .untilClose }
         }
     }
 
@@ -100,10 +93,12 @@ struct ResponseParser {
 
     private static let crlf = UInt16(0x0D0A)
 
-    private func take(_ buffer: inout ByteBuffer, upTo limit: Int) -> ByteBuffer? {
-        let count = min(limit, buffer.readableBytes)
-        guard count > 0 else { return nil }
-        return buffer.readSlice(length: count)
+    /// Body bytes, up to `remaining` of them, as a slice; `next` gives the state for what is left.
+    private mutating func body(_ buffer: inout ByteBuffer, upTo remaining: Int, then next: (Int) -> State) -> Part? {
+        let count = min(remaining, buffer.readableBytes)
+        guard count > 0, let slice = buffer.readSlice(length: count) else { return nil }
+        state = next(remaining - count)
+        return .body(slice)
     }
 
     private mutating func head(_ buffer: inout ByteBuffer) throws -> Part? {
