@@ -6,7 +6,8 @@ public import Logging
 public struct DeliveryStoreConfiguration: Sendable {
     /// The database.
     public enum Backend: Sendable, Hashable {
-        /// A SQLite file (created when missing), in WAL mode with `synchronous=FULL`: one gateway process.
+        /// A SQLite file (created when missing), in WAL mode, the log synced before a durable commit
+        /// returns: one gateway process.
         case sqlite(path: String)
         /// A PostgreSQL database that several gateway processes share.
         case postgres(PostgresSettings)

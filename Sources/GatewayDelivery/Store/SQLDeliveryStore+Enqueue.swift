@@ -27,13 +27,16 @@ extension SQLDeliveryStore {
                 let refused = fresh.subtracting(outcome.stored.map(\.invocation.id))
                 if !refused.isEmpty { try await Self.unmark(refused, db: db) }
                 outcome.seqs = try await Self.insert(outcome.stored, owner: self.configuration.owner, now: now, db: db)
+                // Counted before the commit: the next group may run its statements while this one waits
+                // for the disk, and must see these rows (a failed commit has the counts taken again).
+                self.adjustDepths(outcome.stored.reduce(into: [:]) { $0[$1.invocation.function.address, default: 0] += 1 })
                 return outcome
             }
         } catch {
+            forgetDepths()
             releaseHandoffs(reservedRows.map(\.invocation))
             throw error
         }
-        adjustDepths(outcome.stored.reduce(into: [:]) { $0[$1.invocation.function.address, default: 0] += 1 })
         let handoffs = outcome.stored.compactMap { row -> Handoff? in
             guard let lease = row.lease, let seq = outcome.seqs[row.invocation.id] else { return nil }
             return Handoff(

@@ -2,8 +2,9 @@ import Foundation
 import NIOPosix
 import Synchronization
 
-/// One SQLite connection to a file in WAL mode: durable transactions commit with `synchronous=FULL`
-/// (on disk when they return, the write-ahead log before them included), the rest with `NORMAL`.
+/// One SQLite connection to a file in WAL mode, with `synchronous=NORMAL`: a commit writes the
+/// write-ahead log and returns; a durable transaction returns once a sync of the log that began after its
+/// commit has ended (``LogSync``), so it is on disk, as `synchronous=FULL` would have it.
 ///
 /// Every statement and transaction takes the connection in turn (an async lock), so a transaction's
 /// statements never interleave with others'. Statements run on the caller's thread (see ``SQLiteFile``);
@@ -15,8 +16,8 @@ import Synchronization
 final class SQLiteBackend: SQLBackend {
     let path: String
     let dialect = SQLDialect.sqlite
-    /// One writer at a time: a second commit would wait for the first's lock.
-    let groupCommits = 1
+    /// Two groups at once: one's statements run while the other's sync of the log waits for the disk.
+    let groupCommits = 2
     private let connection = Mutex<SQLiteFile?>(nil)
     private let turn = AsyncSemaphore(permits: 1)
     /// The connection that checkpoints, held while it does (closing waits for it).
@@ -33,8 +34,16 @@ final class SQLiteBackend: SQLBackend {
         var finishing = false
     }
 
+    /// Syncs the log for durable transactions, on the thread pool: milliseconds on some disks, not for
+    /// an event loop to wait out.
+    let logSync: LogSync
+    private let log: LogFile
+
     init(path: String) {
         self.path = path
+        let log = LogFile(database: path)
+        self.log = log
+        logSync = LogSync { try await NIOThreadPool.singleton.runIfActive { try log.sync() } }
     }
 
     func run() async {}
@@ -88,6 +97,7 @@ final class SQLiteBackend: SQLBackend {
                 checkpointer = nil
             }
             file.close()
+            self.log.close()
         }
     }
 
@@ -98,25 +108,21 @@ final class SQLiteBackend: SQLBackend {
     }
 
     func transaction<T: Sendable>(durable: Bool, _ body: (any SQLExecutor) async throws -> T) async throws -> T {
-        try await withTurn { file in
-            // The mode is read at commit; switching costs no disk write.
-            if durable { _ = try file.execute("PRAGMA synchronous=FULL", []) }
-            defer { if durable { _ = try? file.execute("PRAGMA synchronous=NORMAL", []) } }
+        let (value, mark) = try await withTurn { file in
             _ = try file.execute("BEGIN IMMEDIATE", [])
             do {
                 let value = try await body(Transaction(file: file))
-                if durable {
-                    // The fsync: milliseconds on some disks, not for an event loop to wait out.
-                    _ = try await NIOThreadPool.singleton.runIfActive { try file.execute("COMMIT", []) }
-                } else {
-                    _ = try file.execute("COMMIT", [])
-                }
-                return value
+                // Written to the log, not yet synced (`synchronous=NORMAL`).
+                _ = try file.execute("COMMIT", [])
+                return (value, logSync.commitWritten())
             } catch {
                 _ = try? file.execute("ROLLBACK", [])
                 throw error
             }
         }
+        // Out of the turn: the next transaction runs while the disk works, and one sync serves both.
+        if durable { try await logSync.sync(through: mark) }
+        return value
     }
 
     /// Statements of a transaction that holds the connection already.

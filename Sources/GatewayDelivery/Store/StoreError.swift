@@ -6,6 +6,8 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
         case unreadable
         /// The store was shut down.
         case closed
+        /// The disk refused to write or sync what was committed.
+        case unwritable
     }
 
     public var code: Code
