@@ -94,6 +94,42 @@ struct LogSyncTests {
         #expect(throws: StoreError(.unwritable, "stat of /nonexistent-folder/x.sqlite-wal failed: No such file or directory")) { try log.sync() }
     }
 
+    /// A log removed and made again (as SQLite does when the last connection closes and another opens)
+    /// is opened again: syncing the old file would leave the new one's commits to chance.
+    @Test func aLogMadeAgainIsOpenedAgain() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("log-file-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let database = folder.appendingPathComponent("x.sqlite").path
+        let log = LogFile(database: database)
+        #expect(FileManager.default.createFile(atPath: database + "-wal", contents: Data("one".utf8)))
+        try log.sync()
+        try FileManager.default.removeItem(atPath: database + "-wal")
+        #expect(throws: StoreError(.unwritable, "stat of \(database)-wal failed: No such file or directory")) { try log.sync() }
+        #expect(FileManager.default.createFile(atPath: database + "-wal", contents: Data("two".utf8)))
+        try log.sync()
+    }
+
+    /// SQLite names the log after the database's real path: a database reached through a link has its
+    /// log beside the file linked to, and that is the log synced.
+    @Test func aDatabaseThroughALinkSyncsTheLogBesideTheRealFile() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("log-link-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("real"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let real = folder.appendingPathComponent("real/x.sqlite").path
+        let link = folder.appendingPathComponent("x.sqlite").path
+        #expect(FileManager.default.createFile(atPath: real, contents: nil))
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: real)
+        let backend = SQLiteBackend(path: link)
+        try await backend.open()
+        _ = try await backend.execute("CREATE TABLE t (n INTEGER)", [])
+        try await backend.transaction(durable: true) { db in _ = try await db.execute("INSERT INTO t VALUES (1)", []) }
+        #expect(backend.logSync.syncs == 1)
+        #expect(FileManager.default.fileExists(atPath: real + "-wal"))
+        #expect(!FileManager.default.fileExists(atPath: link + "-wal"))
+        await backend.close()
+    }
+
     /// Through the backend: durable transactions sync the log once they are written, others never do.
     @Test func onlyDurableTransactionsWaitForASyncOfTheLog() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("log-sync-\(UUID().uuidString).sqlite").path

@@ -9,11 +9,20 @@ import Synchronization
 /// that syncs the log alone. Syncing any descriptor of a file syncs the file. The log is opened again when
 /// the file at its path is another (SQLite removes it when the last connection to the database closes).
 final class LogFile: Sendable {
-    let path: String
-    private let handle = Mutex<(descriptor: Int32, inode: ino_t)?>(nil)
+    /// The database's path as given.
+    let database: String
+
+    private struct Handle {
+        var descriptor: Int32
+        var inode: ino_t
+        /// The log's path, after the database's links as SQLite resolves them.
+        var path: String
+    }
+
+    private let handle = Mutex<Handle?>(nil)
 
     init(database: String) {
-        path = database + "-wal"
+        self.database = database
     }
 
     deinit {
@@ -25,19 +34,43 @@ final class LogFile: Sendable {
     /// - Throws: ``StoreError`` (``StoreError/Code/unwritable``) naming the call that failed and why.
     func sync() throws(StoreError) {
         try handle.withLock { (handle) throws(StoreError) in
+            let path = handle?.path ?? Self.logPath(of: database)
             var info = stat()
             guard stat(path, &info) == 0 else { throw Self.failure("stat", path) }
             if handle?.inode != info.st_ino {
                 if let old = handle { Self.closeDescriptor(old.descriptor) }
-                handle = nil
-                let descriptor = open(path, O_RDWR | O_CLOEXEC)
-                guard descriptor >= 0 else { throw Self.failure("open", path) }
-                handle = (descriptor, info.st_ino)
-                // A new log's entry in its directory must reach the disk too.
-                try Self.syncDirectory(of: path)
+                handle = try Self.openLog(path)
             }
             guard let descriptor = handle?.descriptor, Self.syncData(descriptor) == 0 else { throw Self.failure("fdatasync", path) }
         }
+    }
+
+    /// Opens the log at `path`, and syncs its directory: a new log's entry must reach the disk too.
+    private static func openLog(_ path: String) throws(StoreError) -> Handle {
+        let descriptor = open(path, O_RDWR | O_CLOEXEC)
+        guard descriptor >= 0 else { throw failure("open", path) }
+        var info = stat()
+        // The inode of the file opened, not of the one at the path a moment before.
+        guard fstat(descriptor, &info) == 0 else {
+            let error = failure("fstat", path)
+            closeDescriptor(descriptor)
+            throw error
+        }
+        let handle = Handle(descriptor: descriptor, inode: info.st_ino, path: path)
+        do {
+            try syncDirectory(of: path)
+        } catch {
+            closeDescriptor(descriptor)
+            throw error
+        }
+        return handle
+    }
+
+    /// SQLite names the log after the database's full path with its links resolved.
+    private static func logPath(of database: String) -> String {
+        guard let resolved = realpath(database, nil) else { return database + "-wal" }
+        defer { free(resolved) }
+        return String(cString: resolved) + "-wal"
     }
 
     func close() {
