@@ -74,6 +74,20 @@ struct LogSyncTests {
         #expect(disk.begun == 2)
     }
 
+    /// What closing the store does before the log goes: one sync for every commit written, so that
+    /// commits still waiting are not failed by a log that is no longer there.
+    @Test func syncingAllWrittenServesTheCommitsStillWaiting() async throws {
+        let disk = Disk()
+        let sync = LogSync { try await disk.flush() }
+        let marks = [sync.commitWritten(), sync.commitWritten()]
+        let all = Task { try await sync.syncWritten() }
+        try await disk.waitUntilBegun(1)
+        disk.release()
+        try await all.value
+        for mark in marks { try await sync.sync(through: mark) }
+        #expect(disk.begun == 1)
+    }
+
     @Test func aFailedSyncFailsItsCallersAndTheNextCallSyncsAgain() async throws {
         let disk = Disk()
         let sync = LogSync { try await disk.flush() }

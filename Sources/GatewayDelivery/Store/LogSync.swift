@@ -64,6 +64,11 @@ final class LogSync: Sendable {
         }
     }
 
+    /// Returns once every commit written so far is synced.
+    func syncWritten() async throws {
+        try await sync(through: state.withLock { $0.written })
+    }
+
     /// Syncs while callers wait, each sync covering every commit written before it began.
     private func run() async {
         var more = true

@@ -90,6 +90,8 @@ final class SQLiteBackend: SQLBackend {
         let acquired = (try? await turn.acquire()) != nil
         defer { if acquired { turn.release() } }
         guard let file = connection.withLock({ $0.take() }) else { return }
+        // Durable commits still waiting get their sync while the log is there: closing removes it.
+        try? await logSync.syncWritten()
         // Closing the last connection checkpoints the log: off the caller's thread.
         _ = try? await NIOThreadPool.singleton.runIfActive {
             self.checkpointer.withLock { checkpointer in
