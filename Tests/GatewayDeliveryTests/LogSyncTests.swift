@@ -35,6 +35,13 @@ struct LogSyncTests {
             if state.withLock({ $0.failures == number }) { throw StoreError(.unwritable, "fdatasync of test-wal failed: Input/output error") }
         }
 
+        /// A caller waiting for `mark` to be synced, once flush `number` has begun.
+        func caller(of sync: LogSync, through mark: UInt64, onceFlush number: Int) async throws -> Task<Void, any Error> {
+            let task = Task { try await sync.sync(through: mark) }
+            try await waitUntilBegun(number)
+            return task
+        }
+
         func waitUntilBegun(_ count: Int) async throws {
             let deadline = ContinuousClock.now + .seconds(10)
             while begun < count {
@@ -48,8 +55,7 @@ struct LogSyncTests {
         let disk = Disk()
         let sync = LogSync { try await disk.flush() }
         let first = sync.commitWritten()
-        let one = Task { try await sync.sync(through: first) }
-        try await disk.waitUntilBegun(1)
+        let one = try await disk.caller(of: sync, through: first, onceFlush: 1)
         // Written after the first sync began: that sync does not cover them.
         let second = sync.commitWritten()
         let third = sync.commitWritten()
@@ -92,12 +98,10 @@ struct LogSyncTests {
         let disk = Disk()
         let sync = LogSync { try await disk.flush() }
         let mark = sync.commitWritten()
-        let failing = Task { try await sync.sync(through: mark) }
-        try await disk.waitUntilBegun(1)
+        let failing = try await disk.caller(of: sync, through: mark, onceFlush: 1)
         disk.release(failing: true)
         await #expect(throws: StoreError(.unwritable, "fdatasync of test-wal failed: Input/output error")) { try await failing.value }
-        let retry = Task { try await sync.sync(through: mark) }
-        try await disk.waitUntilBegun(2)
+        let retry = try await disk.caller(of: sync, through: mark, onceFlush: 2)
         disk.release()
         try await retry.value
         #expect(sync.syncs == 2)
@@ -122,6 +126,10 @@ struct LogSyncTests {
         #expect(throws: StoreError(.unwritable, "stat of \(database)-wal failed: No such file or directory")) { try log.sync() }
         #expect(FileManager.default.createFile(atPath: database + "-wal", contents: Data("two".utf8)))
         try log.sync()
+        // The new file is the one held (syncing the old, removed one would succeed as well).
+        let current = try #require(FileManager.default.attributesOfItem(atPath: database + "-wal")[.systemFileNumber] as? Int)
+        let held = try #require(log.inode)
+        #expect(Int(held) == current)
     }
 
     /// SQLite names the log after the database's real path: a database reached through a link has its

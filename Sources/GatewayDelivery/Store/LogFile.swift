@@ -29,6 +29,9 @@ final class LogFile: Sendable {
         close()
     }
 
+    /// The inode of the log open now, if any.
+    var inode: ino_t? { handle.withLock { $0?.inode } }
+
     /// Writes what the log holds to the disk (`fdatasync`); blocks, so runs off the event loops.
     ///
     /// - Throws: ``StoreError`` (``StoreError/Code/unwritable``) naming the call that failed and why.

@@ -8,7 +8,7 @@ import Synchronization
 ///
 /// Every statement and transaction takes the connection in turn (an async lock), so a transaction's
 /// statements never interleave with others'. Statements run on the caller's thread (see ``SQLiteFile``);
-/// what waits for the disk goes to NIO's thread pool: opening and durable commits. Checkpoints run there too,
+/// what waits for the disk goes to NIO's thread pool: opening and the log's syncs. Checkpoints run there too,
 /// every ``checkpointEvery`` statements, on a second connection and without the turn: SQLite's own ran inside
 /// whichever commit passed its threshold, and every statement queued behind that one waited.
 /// A statement that meets the file locked by another process (a `dlq` command) waits on the caller's
