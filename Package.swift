@@ -113,6 +113,17 @@ let package = Package(
             path: "Benchmarks/GatewayBench",
             swiftSettings: swiftSettings
         ),
+        // A one-hop proxy on bare SwiftNIO: the floor under the gateway's sync path, measured beside nginx.
+        .executableTarget(
+            name: "ProxyFloor",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Benchmarks/ProxyFloor",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "GatewayCoreTests",
             dependencies: ["GatewayCore", "GatewayTesting"],
