@@ -177,6 +177,56 @@ struct EventPostHandlerTests {
         }
     }
 
+    /// A post arriving a few bytes at a time, cut inside the request line, a field, the blank line and
+    /// the body, then a second one in the same pieces: both are read whole.
+    @Test func aPostInSmallPiecesIsReadWhole() async throws {
+        try await Self.run { port in
+            let connection = try RawConnection(port: port)
+            let bytes = Array((Self.post("/", Self.event("piece")) + Self.post("/", Self.event("piece2"))).utf8)
+            for start in stride(from: 0, to: bytes.count, by: 7) {
+                try await connection.write(String(decoding: bytes[start..<min(bytes.count, start + 7)], as: UTF8.self))
+                try await Task.sleep(for: .milliseconds(2))
+            }
+            let first = try await connection.readAnswer()
+            let second = try await connection.readAnswer()
+            #expect(first.body == Self.accepted("piece"))
+            #expect(second.body == Self.accepted("piece2"))
+        }
+    }
+
+    /// A chunked post is left to NIO's decoder with the rest of the connection: it and the plain post
+    /// and the request after it are answered, in order.
+    @Test func requestsAfterAChunkedPostAreAnsweredInOrder() async throws {
+        try await Self.run { port in
+            let connection = try RawConnection(port: port)
+            let body = Self.event("chunked")
+            let chunked = "POST / HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + String(body.utf8.count, radix: 16) + "\r\n" + body + "\r\n0\r\n\r\n"
+            try await connection.write(Self.post("/", Self.event("plain")) + chunked + Self.post("/", Self.event("after")) + Self.get("/healthz"))
+            var answers: [RawConnection.Answer] = []
+            for _ in 0..<4 { answers.append(try await connection.readAnswer()) }
+            #expect(answers.map(\.body) == [Self.accepted("plain"), Self.accepted("chunked"), Self.accepted("after"), #"{"status":"ok"}"#])
+        }
+    }
+
+    /// Both `Content-Length` and `Transfer-Encoding`, the classic smuggling request: refused with 400,
+    /// and the request hidden in its body is never answered.
+    @Test func aRequestWithTwoFramingsIsRefused() async throws {
+        try await Self.run { port in
+            let connection = try RawConnection(port: port)
+            let hidden = Self.post("/", Self.event("hidden"))
+            try await connection.write(
+                Self.post("/", Self.event("before")) + "POST / HTTP/1.1\r\nHost: localhost\r\nContent-Length: \(5 + hidden.utf8.count)\r\n"
+                    + "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n" + hidden)
+            let before = try await connection.readAnswer()
+            #expect(before.body == Self.accepted("before"))
+            let refused = try await connection.readAnswer()
+            #expect(refused.status == 400)
+            let closed = try await connection.readsEndOfFile()
+            #expect(closed)
+        }
+    }
+
     @Test func badEventsGetTheRouterSameErrors() async throws {
         try await Self.run { port in
             let connection = try RawConnection(port: port)

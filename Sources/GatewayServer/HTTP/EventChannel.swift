@@ -4,10 +4,12 @@ import Logging
 import NIOCore
 import NIOHTTP1
 
-/// Hummingbird's HTTP/1 connection with an ``EventPostHandler`` right after the HTTP/1 decoder.
+/// Hummingbird's HTTP/1 connection with an ``EventPostHandler`` right after the HTTP/1 decoder, and a
+/// ``PostReader`` right before it.
 ///
 /// Hummingbird places its configurable extra handlers after its conversion to HTTP types; the event
-/// handler goes before it, to skip that conversion for the requests it answers.
+/// handler goes before it, to skip that conversion for the requests it answers. The reader reads plain
+/// posts from bytes in the decoder's stead.
 struct EventChannel: ServerChildChannel {
     let http: HTTP1Channel
     let makeHandler: @Sendable () -> EventPostHandler
@@ -19,6 +21,9 @@ struct EventChannel: ServerChildChannel {
             let handler = makeHandler()
             handler.wire = try pipeline.context(handlerType: HTTPResponseEncoder.self)
             try pipeline.addHandler(handler, position: .after(decoder))
+            let reader = PostReader()
+            reader.parts = try pipeline.context(handler: decoder)
+            try pipeline.addHandler(reader, position: .before(decoder))
             return value
         }
     }
