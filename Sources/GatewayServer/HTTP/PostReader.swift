@@ -8,7 +8,7 @@ import NIOHTTP1
 /// The first request that is not a plain post (``PostHead``) goes to the decoder with every byte after
 /// it, for the rest of the connection: a connection is read one way from then on, and a request never
 /// two ways.
-final class PostReader: ChannelInboundHandler, RemovableChannelHandler {
+final class PostReader: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
 
@@ -38,8 +38,7 @@ final class PostReader: ChannelInboundHandler, RemovableChannelHandler {
     /// Hands on the parts in `bytes`, leaving what is not yet a whole head.
     private func read(_ bytes: inout ByteBuffer, context: ChannelHandlerContext, parts: ChannelHandlerContext) {
         while bytes.readableBytes > 0 {
-            if bodyLeft > 0 {
-                let body = bytes.readSlice(length: min(bodyLeft, bytes.readableBytes))!
+            if bodyLeft > 0, let body = bytes.readSlice(length: min(bodyLeft, bytes.readableBytes)) {
                 bodyLeft -= body.readableBytes
                 parts.fireChannelRead(NIOAny(HTTPServerRequestPart.body(body)))
                 if bodyLeft == 0 { parts.fireChannelRead(NIOAny(HTTPServerRequestPart.end(nil))) }
