@@ -68,7 +68,7 @@ final class Forwarder {
                     let pipeline = channel.pipeline.syncOperations
                     if forwarder.mode == .codecs {
                         try pipeline.addHTTPClientHandlers()
-                        try pipeline.addHandler(DecodedAnswers(forwarder))
+                        try pipeline.addHandler(DecodedBodies<HTTPResponseHead>(forwarder.answer))
                     } else {
                         try pipeline.addHandler(RawMessages(forwarder.answer))
                     }
@@ -88,42 +88,22 @@ final class Forwarder {
     }
 }
 
-/// A post read with NIO's decoder: its body goes upstream.
-final class DecodedRequests: ChannelInboundHandler {
-    typealias InboundIn = HTTPServerRequestPart
+/// Messages read with NIO's decoder, posts or answers alike: each whole body goes to `onBody`.
+final class DecodedBodies<Head: Equatable>: ChannelInboundHandler {
+    typealias InboundIn = HTTPPart<Head, ByteBuffer>
 
-    private let forwarder: Forwarder
+    private let onBody: (ByteBuffer) -> Void
     private var body: ByteBuffer?
 
-    init(_ forwarder: Forwarder) {
-        self.forwarder = forwarder
+    init(_ onBody: @escaping (ByteBuffer) -> Void) {
+        self.onBody = onBody
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head: body = nil
         case .body(var part): if body == nil { body = part } else { body!.writeBuffer(&part) }
-        case .end: forwarder.forward(body ?? ByteBuffer())
-        }
-    }
-}
-
-/// An answer read with NIO's decoder: its body goes back to the client.
-final class DecodedAnswers: ChannelInboundHandler {
-    typealias InboundIn = HTTPClientResponsePart
-
-    private let forwarder: Forwarder
-    private var body: ByteBuffer?
-
-    init(_ forwarder: Forwarder) {
-        self.forwarder = forwarder
-    }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
-        case .head: body = nil
-        case .body(var part): if body == nil { body = part } else { body!.writeBuffer(&part) }
-        case .end: forwarder.answer(body ?? ByteBuffer())
+        case .end: onBody(body ?? ByteBuffer())
         }
     }
 }

@@ -31,10 +31,10 @@ let server = try ServerBootstrap(group: group)
                 try pipeline.addHandler(RawMessages(forwarder.forward))
             case .decoder:
                 try pipeline.addHandler(ByteToMessageHandler(HTTPRequestDecoder()))
-                try pipeline.addHandler(DecodedRequests(forwarder))
+                try pipeline.addHandler(DecodedBodies<HTTPRequestHead>(forwarder.forward))
             case .codecs:
                 try pipeline.configureHTTPServerPipeline(withErrorHandling: false)
-                try pipeline.addHandler(DecodedRequests(forwarder))
+                try pipeline.addHandler(DecodedBodies<HTTPRequestHead>(forwarder.forward))
             }
         }
     }

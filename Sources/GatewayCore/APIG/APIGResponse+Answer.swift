@@ -123,7 +123,7 @@ private struct ShapeCheck {
         for (key, value) in document.members(of: node) {
             let name = document.string(at: key)
             let path = JSONPath.member(name, of: "$.headers")
-            guard HTTPToken.isValid(name) else {
+            guard HTTPSyntax.isToken(name) else {
                 problems.append("\(path): \(NormalizationError.quote(name)) is not a valid header name (letters, digits and !#$%&'*+-.^_`|~ only)")
                 continue
             }
@@ -163,19 +163,5 @@ private struct ShapeCheck {
         }
         problems.append("\(path): expected \(expected), found \(found)")
         return nil
-    }
-}
-
-/// RFC 9110 tokens, the syntax of header field names.
-enum HTTPToken {
-    static func isValid(_ text: String) -> Bool {
-        !text.isEmpty && text.utf8.allSatisfy(isTokenByte)
-    }
-
-    static func isTokenByte(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"): true
-        default: "!#$%&'*+-.^_`|~".utf8.contains(byte)
-        }
     }
 }

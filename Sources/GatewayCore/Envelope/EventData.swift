@@ -107,7 +107,7 @@ public enum MediaType {
             guard let slash = essence.firstIndex(of: UInt8(ascii: "/")) else { return false }
             let type = essence[..<slash]
             let subtype = essence[(slash + 1)...]
-            return !type.isEmpty && !subtype.isEmpty && type.allSatisfy(isTokenByte) && subtype.allSatisfy(isTokenByte)
+            return !type.isEmpty && !subtype.isEmpty && type.allSatisfy(HTTPSyntax.isTokenByte) && subtype.allSatisfy(HTTPSyntax.isTokenByte)
         }
     }
 
@@ -129,17 +129,6 @@ public enum MediaType {
 
     private static func lowercased(_ byte: UInt8) -> UInt8 {
         byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
-    }
-
-    /// RFC 7230 token bytes: visible ASCII but the separators `()<>@,;:\"/[]?={}`.
-    private static func isTokenByte(_ byte: UInt8) -> Bool {
-        guard byte > 0x20, byte < 0x7F else { return false }
-        return (separators[Int(byte >> 6)] >> UInt64(byte & 63)) & 1 == 0
-    }
-
-    /// The separators as a 128-bit set, two words.
-    private static let separators: [UInt64] = "()<>@,;:\\\"/[]?={}".utf8.reduce(into: [0, 0]) { set, byte in
-        set[Int(byte >> 6)] |= 1 << UInt64(byte & 63)
     }
 }
 

@@ -237,7 +237,7 @@ extension RouteFileParser {
         guard let text = nonEmptyString(node, "content_type") else { return nil }
         let essence = text.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false)[0].trimmingCharacters(in: .whitespaces)
         let parts = essence.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count == 2, parts.allSatisfy({ Self.isToken($0) }), !Self.hasLineBreak(text) else {
+        guard parts.count == 2, parts.allSatisfy({ HTTPSyntax.isToken($0) }), !Self.hasLineBreak(text) else {
             error(node, "content_type: \(NormalizationError.quote(text)) is not a media type like application/json")
             return nil
         }
@@ -253,7 +253,7 @@ extension RouteFileParser {
         var fields: [HeaderField] = []
         for (key, value) in mapping {
             guard let name = keyText(key) else { continue }
-            if !Self.isToken(Substring(name)) {
+            if !HTTPSyntax.isToken(name) {
                 error(key, "headers: \(NormalizationError.quote(name)) is not a header name (letters, digits and !#$%&'*+-.^_`|~)")
             } else if let reason = Self.reservedHeaders[name.lowercased()] {
                 error(key, "headers: \(name) is set by the gateway", hint: reason)
@@ -268,11 +268,6 @@ extension RouteFileParser {
             }
         }
         return fields
-    }
-
-    /// An HTTP token (RFC 9110): header names and the parts of media types.
-    static func isToken(_ text: Substring) -> Bool {
-        !text.isEmpty && text.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "!#$%&'*+-.^_`|~".unicodeScalars.contains($0)) }
     }
 
     static func hasLineBreak(_ text: String) -> Bool {

@@ -87,7 +87,7 @@ struct ResponseHead: Equatable {
         guard let colon = line.firstIndex(of: UInt8(ascii: ":")), colon > 0 else {
             throw ResponseParseError("a field line has no name and colon: \(Self.quoted(line))")
         }
-        for byte in line[..<colon] where !Self.isTokenByte(byte) {
+        for byte in line[..<colon] where !HTTPSyntax.isTokenByte(byte) {
             throw ResponseParseError("a field name holds \(ResponseParser.describe(byte)): \(Self.quoted(line))")
         }
         let value = trimmed(UnsafeRawBufferPointer(rebasing: line[(colon + 1)...]))
@@ -112,12 +112,7 @@ struct ResponseHead: Equatable {
         var length: Int?
         var failed = false
         forEachToken(value) { item in
-            var number = 0
-            guard !item.isEmpty, item.count <= 18 else { return failed = true }
-            for byte in item {
-                guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else { return failed = true }
-                number = number * 10 + Int(byte - UInt8(ascii: "0"))
-            }
+            guard let number = HTTPSyntax.decimal(item) else { return failed = true }
             if let length, length != number { failed = true }
             length = number
         }
@@ -147,13 +142,6 @@ struct ResponseHead: Equatable {
         while start < end, bytes[start] == UInt8(ascii: " ") || bytes[start] == UInt8(ascii: "\t") { start += 1 }
         while end > start, bytes[end - 1] == UInt8(ascii: " ") || bytes[end - 1] == UInt8(ascii: "\t") { end -= 1 }
         return UnsafeRawBufferPointer(rebasing: bytes[start..<end])
-    }
-
-    private static func isTokenByte(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"): true
-        default: "!#$%&'*+-.^_`|~".utf8.contains(byte)
-        }
     }
 
     private static func quoted(_ line: UnsafeRawBufferPointer) -> String {

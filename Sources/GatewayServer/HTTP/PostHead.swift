@@ -1,3 +1,4 @@
+import GatewayCore
 import NIOCore
 import NIOHTTP1
 
@@ -69,7 +70,7 @@ enum PostHead {
                     break
                 }
                 let nameStart = index
-                while index < bytes.count, Self.isTokenByte(bytes[index]) { index += 1 }
+                while index < bytes.count, HTTPSyntax.isTokenByte(bytes[index]) { index += 1 }
                 guard index < bytes.count else { return .incomplete }
                 guard bytes[index] == UInt8(ascii: ":"), index > nameStart else { return .other }
                 let name = nameStart..<index
@@ -83,7 +84,7 @@ enum PostHead {
                 while valueEnd > valueStart, bytes[valueEnd - 1] == Self.space || bytes[valueEnd - 1] == Self.tab { valueEnd -= 1 }
                 switch special(name) {
                 case .contentLength:
-                    guard bodyLength == nil, let length = number(valueStart..<valueEnd) else { return .other }
+                    guard bodyLength == nil, let length = HTTPSyntax.decimal(slice(valueStart..<valueEnd)) else { return .other }
                     bodyLength = length
                 case .framing:
                     return .other
@@ -125,49 +126,24 @@ enum PostHead {
         }
 
         private func special(_ name: Range<Int>) -> Special? {
-            if equalsIgnoringCase(name, "content-length") { return .contentLength }
-            if equalsIgnoringCase(name, "transfer-encoding") || equalsIgnoringCase(name, "upgrade") { return .framing }
+            let name = slice(name)
+            if name.caseInsensitiveEquals("content-length") { return .contentLength }
+            if name.caseInsensitiveEquals("transfer-encoding") || name.caseInsensitiveEquals("upgrade") { return .framing }
             return nil
         }
 
-        private func equalsIgnoringCase(_ range: Range<Int>, _ lowercase: StaticString) -> Bool {
-            guard range.count == lowercase.utf8CodeUnitCount else { return false }
-            for offset in 0..<range.count where bytes[range.lowerBound + offset] | 0x20 != lowercase.utf8Start[offset] { return false }
-            return true
-        }
-
-        /// Digits only, at most 18 of them.
-        private func number(_ range: Range<Int>) -> Int? {
-            guard (1...18).contains(range.count) else { return nil }
-            var value = 0
-            for index in range {
-                let byte = bytes[index]
-                guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else { return nil }
-                value = value * 10 + Int(byte - UInt8(ascii: "0"))
-            }
-            return value
+        private func slice(_ range: Range<Int>) -> UnsafeRawBufferPointer {
+            UnsafeRawBufferPointer(rebasing: bytes[range])
         }
 
         private func string(_ range: Range<Int>) -> String {
-            String(decoding: UnsafeRawBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+            String(decoding: slice(range), as: UTF8.self)
         }
 
         static let space = UInt8(ascii: " ")
         static let tab = UInt8(ascii: "\t")
         static let cr = UInt8(ascii: "\r")
         static let lf = UInt8(ascii: "\n")
-
-        /// RFC 9110's `tchar`.
-        static func isTokenByte(_ byte: UInt8) -> Bool {
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"): true
-            case UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"), UInt8(ascii: "'"), UInt8(ascii: "*"),
-                UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "^"), UInt8(ascii: "_"), UInt8(ascii: "`"), UInt8(ascii: "|"),
-                UInt8(ascii: "~"):
-                true
-            default: false
-            }
-        }
 
         /// Visible ASCII, spaces, tabs and bytes above ASCII (`obs-text`): no controls, so no CR or LF.
         static func isValueByte(_ byte: UInt8) -> Bool {
