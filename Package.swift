@@ -109,7 +109,7 @@ let package = Package(
         // Release-built measurement loops; not part of `swift test`.
         .executableTarget(
             name: "GatewayBench",
-            dependencies: ["GatewayCore", "GatewayDelivery", "GatewayTesting"],
+            dependencies: ["GatewayCore", "GatewayDelivery", "GatewayTesting", .product(name: "Logging", package: "swift-log")],
             path: "Benchmarks/GatewayBench",
             swiftSettings: swiftSettings
         ),
