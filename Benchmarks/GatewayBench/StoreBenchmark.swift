@@ -12,7 +12,7 @@ import Logging
 func storeBenchmark(_ options: Options) async throws {
     let events = 20_000
     let template = try storeTemplate()
-    print("durable store on SQLite, \(events) SMN invocations a round, medians of \(options.rounds) rounds")
+    print("durable store on SQLite, \(events.formatted()) SMN invocations a round, medians of \(options.rounds) rounds")
     print(row(["stage", "events/s", "CPU us/event"]))
     var accepted: [(rate: Double, cpu: Double)] = []
     var delivered: [(rate: Double, cpu: Double)] = []
@@ -51,16 +51,32 @@ private func storeRound(_ invocations: [Invocation]) async throws -> (accept: (r
     let queue = QueuePolicy(maxDepth: invocations.count, maxDepthPerFunction: invocations.count)
     let store = SQLDeliveryStore(configuration: DeliveryStoreConfiguration(backend: .sqlite(path: path), queue: queue), logger: Logger(label: "bench"))
     let running = Task { try await store.run() }
-    defer { running.cancel() }
+    do {
+        let figures = try await stages(invocations, store)
+        running.cancel()
+        _ = await running.result
+        return figures
+    } catch {
+        running.cancel()
+        _ = await running.result
+        throw error
+    }
+}
+
+private func stages(_ invocations: [Invocation], _ store: SQLDeliveryStore) async throws -> (accept: (rate: Double, cpu: Double), deliver: (rate: Double, cpu: Double)) {
     let accept = try await timed(invocations.count) {
-        try await withThrowingTaskGroup(of: Void.self) { group in
+        let stored = try await withThrowingTaskGroup(of: Int.self) { group in
             for lane in 0..<32 {
                 group.addTask {
-                    for index in stride(from: lane, to: invocations.count, by: 32) { _ = try await store.enqueue([invocations[index]]) }
+                    var stored = 0
+                    for index in stride(from: lane, to: invocations.count, by: 32) { stored += try await store.enqueue([invocations[index]]).stored.count }
+                    return stored
                 }
             }
-            try await group.waitForAll()
+            return try await group.reduce(0, +)
         }
+        // Claims below wait for every one: an invocation not stored would leave them waiting for ever.
+        guard stored == invocations.count else { fatalError("stored \(stored) of \(invocations.count) invocations") }
     }
     let deliver = try await timed(invocations.count) {
         var left = invocations.count
