@@ -1,4 +1,5 @@
 import Foundation
+import GatewayDelivery
 
 /// Runs `body` over the workload's inputs until `budget` passes; returns inputs per second and the sink.
 func measure(_ count: Int, _ budget: Duration, _ body: (Int) -> Int) -> (rate: Double, sink: Int) {
@@ -12,8 +13,7 @@ func measure(_ count: Int, _ budget: Duration, _ body: (Int) -> Int) -> (rate: D
         done += count
         elapsed = clock.now - start
     }
-    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-    return (Double(done) / seconds, sink)
+    return (Double(done) / elapsed.seconds, sink)
 }
 
 func median(_ values: [Double]) -> Double {

@@ -99,8 +99,7 @@ private func timed(_ count: Int, _ body: () async throws -> Void) async throws -
     let start = clock.now
     try await body()
     let elapsed = clock.now - start
-    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-    return (Double(count) / seconds, (processCPUSeconds() - cpu) * 1e6 / Double(count))
+    return (Double(count) / elapsed.seconds, (processCPUSeconds() - cpu) * 1e6 / Double(count))
 }
 
 /// User and system CPU time of the whole process so far.

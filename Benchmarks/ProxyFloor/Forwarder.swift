@@ -25,11 +25,8 @@ final class Forwarder {
             return
         }
         guard mode == .codecs else {
-            var bytes = upstream.allocator.buffer(capacity: 128 + body.readableBytes)
-            bytes.writeString("POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: \(body.readableBytes)\r\n\r\n")
-            bytes.writeImmutableBuffer(body)
-            upstream.writeAndFlush(bytes, promise: nil)
-            return
+            let head = "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: \(body.readableBytes)\r\n\r\n"
+            return Self.write(head, body, to: upstream)
         }
         var head = HTTPRequestHead(version: .http1_1, method: .POST, uri: "/")
         head.headers.add(name: "Host", value: "127.0.0.1")
@@ -43,17 +40,21 @@ final class Forwarder {
     /// Sends an answer's body back to the client as a 200.
     func answer(_ body: ByteBuffer) {
         guard mode == .codecs else {
-            var bytes = client.allocator.buffer(capacity: 64 + body.readableBytes)
-            bytes.writeString("HTTP/1.1 200 OK\r\nContent-Length: \(body.readableBytes)\r\n\r\n")
-            bytes.writeImmutableBuffer(body)
-            client.writeAndFlush(bytes, promise: nil)
-            return
+            return Self.write("HTTP/1.1 200 OK\r\nContent-Length: \(body.readableBytes)\r\n\r\n", body, to: client)
         }
         var head = HTTPResponseHead(version: .http1_1, status: .ok)
         head.headers.add(name: "Content-Length", value: String(body.readableBytes))
         client.write(HTTPServerResponsePart.head(head), promise: nil)
         client.write(HTTPServerResponsePart.body(.byteBuffer(body)), promise: nil)
         client.writeAndFlush(HTTPServerResponsePart.end(nil), promise: nil)
+    }
+
+    /// Writes a message given as its head's text and its body, in one buffer.
+    private static func write(_ head: String, _ body: ByteBuffer, to channel: any Channel) {
+        var bytes = channel.allocator.buffer(capacity: head.utf8.count + body.readableBytes)
+        bytes.writeString(head)
+        bytes.writeImmutableBuffer(body)
+        channel.writeAndFlush(bytes, promise: nil)
     }
 
     private func connect() {

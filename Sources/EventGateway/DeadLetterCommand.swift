@@ -35,7 +35,7 @@ struct DeadLetterFilterOptions: ParsableArguments {
 
     static func time(_ text: String, _ option: String, now: Date) throws -> Date {
         if let duration = DurationText.parse(text) {
-            return now.addingTimeInterval(-(Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18))
+            return now.addingTimeInterval(-duration.seconds)
         }
         let formatter = ISO8601DateFormatter()
         if let date = formatter.date(from: text) { return date }

@@ -114,7 +114,7 @@ enum StoreOutput {
         func figures(_ figures: QueueStatus.Figures) -> [String: Any] {
             [
                 "depth": figures.depth, "in_flight": figures.inFlight, "dead_letters": figures.deadLetters,
-                "oldest_age_seconds": figures.oldestAge.map { Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18 as Any } ?? NSNull(),
+                "oldest_age_seconds": figures.oldestAge.map { $0.seconds as Any } ?? NSNull(),
             ]
         }
         return ["functions": status.functions.mapValues(figures), "total": figures(status.total)]

@@ -117,7 +117,7 @@ public enum DeadLetterReason: String, Sendable, Hashable, Codable, CaseIterable 
 
 extension Duration {
     /// The duration in seconds, as a `TimeInterval`.
-    var seconds: Double {
+    package var seconds: Double {
         let (seconds, attoseconds) = components
         return Double(seconds) + Double(attoseconds) / 1e18
     }

@@ -21,9 +21,7 @@ struct EventChannel: ServerChildChannel {
             let handler = makeHandler()
             handler.wire = try pipeline.context(handlerType: HTTPResponseEncoder.self)
             try pipeline.addHandler(handler, position: .after(decoder))
-            let reader = PostReader()
-            reader.parts = try pipeline.context(handler: decoder)
-            try pipeline.addHandler(reader, position: .before(decoder))
+            try pipeline.addHandler(PostReader(parts: try pipeline.context(handler: decoder)), position: .before(decoder))
             return value
         }
     }

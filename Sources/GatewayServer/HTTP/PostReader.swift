@@ -15,8 +15,8 @@ final class PostReader: ChannelInboundHandler {
     /// A head not complete within this many bytes goes to the decoder (whose limits are larger).
     static let headLimit = 16 * 1024
 
-    /// The decoder's context: parts fired from it reach the handlers after the decoder. Nil until wired.
-    var parts: ChannelHandlerContext?
+    /// The decoder's context: parts fired from it reach the handlers after the decoder.
+    private let parts: ChannelHandlerContext
     /// Bytes received and not yet read.
     private var pending: ByteBuffer?
     /// Bytes of the current post's body still to come.
@@ -24,19 +24,23 @@ final class PostReader: ChannelInboundHandler {
     /// The decoder reads the rest of the connection.
     private var passing = false
 
+    init(parts: ChannelHandlerContext) {
+        self.parts = parts
+    }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard !passing, let parts else { return context.fireChannelRead(data) }
+        guard !passing else { return context.fireChannelRead(data) }
         var bytes = unwrapInboundIn(data)
         if var pending = self.pending.take() {
             pending.writeBuffer(&bytes)
             bytes = pending
         }
-        read(&bytes, context: context, parts: parts)
+        read(&bytes, context: context)
         if bytes.readableBytes > 0 { pending = bytes }
     }
 
     /// Hands on the parts in `bytes`, leaving what is not yet a whole head.
-    private func read(_ bytes: inout ByteBuffer, context: ChannelHandlerContext, parts: ChannelHandlerContext) {
+    private func read(_ bytes: inout ByteBuffer, context: ChannelHandlerContext) {
         while bytes.readableBytes > 0 {
             if bodyLeft > 0, let body = bytes.readSlice(length: min(bodyLeft, bytes.readableBytes)) {
                 bodyLeft -= body.readableBytes
@@ -62,7 +66,7 @@ final class PostReader: ChannelInboundHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        if !passing, let parts {
+        if !passing {
             if bodyLeft > 0 {
                 // As the decoder does for a body cut short: the post's handler drops it.
                 bodyLeft = 0
