@@ -43,16 +43,13 @@ struct SQLDialect: Sendable {
     var skipLocked: String
     /// Run first in the migration transaction, so that processes starting together migrate one at a time.
     var migrationLock: String?
-    /// Whether a claim for several slots is one statement (a round trip) rather than a transaction of a
-    /// `SELECT` and an `UPDATE`, which on SQLite's embedded connection cost no round trips.
-    var claimsInOneStatement: Bool
 
     static let sqlite = SQLDialect(
-        serialKey: "INTEGER PRIMARY KEY AUTOINCREMENT", bytesType: "BLOB", skipLocked: "", migrationLock: nil, claimsInOneStatement: false)
+        serialKey: "INTEGER PRIMARY KEY AUTOINCREMENT", bytesType: "BLOB", skipLocked: "", migrationLock: nil)
     // Any constant works; this one spells "evgw".
     static let postgres = SQLDialect(
         serialKey: "BIGSERIAL PRIMARY KEY", bytesType: "BYTEA", skipLocked: " FOR UPDATE SKIP LOCKED",
-        migrationLock: "SELECT pg_advisory_xact_lock(1702262647)", claimsInOneStatement: true)
+        migrationLock: "SELECT pg_advisory_xact_lock(1702262647)")
 }
 
 /// A database the ``SQLDeliveryStore`` runs on.

@@ -10,7 +10,7 @@ import Synchronization
 /// log every time: with a backlog, a fifth of the CPU of a queued delivery.
 extension SQLDeliveryStore {
     /// A claimed row: its invocation and its lease.
-    struct Claimed {
+    private struct Claimed {
         var seq: Int64
         var invocation: Invocation
         var attempts: Int64
@@ -23,14 +23,7 @@ extension SQLDeliveryStore {
         guard try await mayClaim(besides: full) else { return claimed([], drained: true) }
         let now = Self.millis(configuration.clock.now())
         let lease = (token: nextToken(), end: now + Self.millis(configuration.lease))
-        let (rows, drained) =
-            if count == 1 {
-                try await claimOne(besides: full, now: now, lease: lease)
-            } else if backend.dialect.claimsInOneStatement {
-                try await claimGroupInOneStatement(count, besides: full, now: now, lease: lease)
-            } else {
-                try await claimGroup(count, besides: full, now: now, lease: lease)
-            }
+        let (rows, drained) = count == 1 ? try await claimOne(besides: full, now: now, lease: lease) : try await claimGroup(count, besides: full, now: now, lease: lease)
         var items: [QueuedInvocation] = []
         for row in rows {
             // A function whose timeout outlasts the store's lease gets a longer one before its call.
@@ -101,16 +94,16 @@ extension SQLDeliveryStore {
     }
 
     /// The columns a claim sets: the lease (as the due time), its owner and token, and the attempt.
-    static let leasing = """
+    private static let leasing = """
         due_at = ?, lease_owner = ?, lease_token = ?, attempts = attempts + 1, \
         first_attempt_at = COALESCE(first_attempt_at, ?), last_attempt_at = ?
         """
 
-    func leasingBinds(now: Int64, lease: (token: String, end: Int64)) -> [SQLValue] {
+    private func leasingBinds(now: Int64, lease: (token: String, end: Int64)) -> [SQLValue] {
         [.integer(lease.end), .text(configuration.owner), .text(lease.token), .integer(now), .integer(now)]
     }
 
-    func exclusion(_ full: [String]) -> String {
+    private func exclusion(_ full: [String]) -> String {
         full.isEmpty ? "" : " AND function NOT IN (\(full.map { _ in "?" }.joined(separator: ", ")))"
     }
 

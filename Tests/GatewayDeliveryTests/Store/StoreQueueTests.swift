@@ -280,8 +280,7 @@ extension StoreSuite {
                     // One slot of f is free: its fifth alone, although more were asked for.
                     let fifth = try await store.next(upTo: 10)
                     #expect(fifth.map(\.invocation) == [f[4]])
-                    // Left due as it was (PostgreSQL's claim leased it with the others, not knowing f's
-                    // limit yet, and handed it back): this is its first attempt.
+                    // Left due as it was by the claim that could not take it: this is its first attempt.
                     #expect(fifth.map(\.attempt) == [1])
                     for item in first[1...] { try await store.ack(item) }
                     let last = try await store.next(upTo: 10)
