@@ -278,12 +278,12 @@ extension StoreSuite {
                     try await store.ack(first[0])
                     try await store.ack(first[4])
                     // One slot of f is free: its fifth alone, although more were asked for.
-                    let fifth = try await store.next(upTo: 10)
+                    let fifth = try await T.next(store, upTo: 10, within: .seconds(5))
                     #expect(fifth.map(\.invocation) == [f[4]])
                     // Left due as it was by the claim that could not take it: this is its first attempt.
                     #expect(fifth.map(\.attempt) == [1])
                     for item in first[1...] { try await store.ack(item) }
-                    let last = try await store.next(upTo: 10)
+                    let last = try await T.next(store, upTo: 10, within: .seconds(5))
                     #expect(last.map(\.invocation) == [f[5]])
                     #expect(last.map(\.attempt) == [1])
                     #expect(try await T.next(store, within: .milliseconds(200)) == nil)

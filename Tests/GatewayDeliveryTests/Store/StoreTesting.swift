@@ -70,14 +70,20 @@ enum StoreTesting {
 
     /// The next invocation, or nil when none comes within `timeout`.
     static func next(_ store: SQLDeliveryStore, within timeout: Duration) async throws -> QueuedInvocation? {
-        try await withThrowingTaskGroup(of: QueuedInvocation?.self) { group in
-            group.addTask { try await store.next() }
+        try await next(store, upTo: 1, within: timeout).first
+    }
+
+    /// Up to `limit` invocations claimed together, or none when nothing is due within `timeout` (so that
+    /// a claim that leaves nothing due fails the test instead of hanging it).
+    static func next(_ store: SQLDeliveryStore, upTo limit: Int, within timeout: Duration) async throws -> [QueuedInvocation] {
+        try await withThrowingTaskGroup(of: [QueuedInvocation].self) { group in
+            group.addTask { try await store.next(upTo: limit) }
             group.addTask {
                 try await Task.sleep(for: timeout)
-                return nil
+                return []
             }
             defer { group.cancelAll() }
-            return try await group.next() ?? nil
+            return try await group.next() ?? []
         }
     }
 
