@@ -47,50 +47,77 @@ extension SQLDeliveryStore {
         return ([Claimed(seq: seq, invocation: invocation, attempts: try Self.integer(row, 2), enqueuedAt: try Self.integer(row, 3))], false)
     }
 
-    /// Up to `count` of the oldest due invocations, read and then leased in one transaction: those that
+    /// Up to `count` of the oldest due invocations, picked and then leased in one transaction: those that
     /// would take a function past its in-flight limit are left due. Drained when fewer were due.
+    ///
+    /// The pick reads only each row's place and function (on SQLite, from the due index alone); only the
+    /// leased rows' invocations are read and decoded. Reading and decoding every due row that the pick
+    /// looked at cost a backlog's claims twice the rows they took, and more: a claim asks for the worker's
+    /// free slots, often more than its function's.
     private func claimGroup(_ count: Int, besides full: [String], now: Int64, lease: (token: String, end: Int64)) async throws -> (rows: [Claimed], drained: Bool) {
         try await backend.transaction(durable: false) { db in
             let due = try await db.execute(
-                "SELECT seq, invocation, enqueued_at FROM delivery_invocations WHERE due_at <= ?\(exclusion(full)) ORDER BY due_at, seq LIMIT \(count)\(backend.dialect.skipLocked)",
+                "SELECT seq, function FROM delivery_invocations WHERE due_at <= ?\(exclusion(full)) ORDER BY due_at, seq LIMIT \(count)\(backend.dialect.skipLocked)",
                 [.integer(now)] + full.map { .text($0) })
-            let inFlight = state.withLock { $0.inFlight }
-            var taken: [Claimed] = []
-            var unreadable: [Int64] = []
-            var room: [String: Int] = [:]
-            for row in due {
-                let seq = try Self.integer(row, 0)
-                let invocation: Invocation
-                do {
-                    invocation = try Self.invocation(row[1], row: "queued invocation \(seq)")
-                } catch {
-                    // Leased and left out, as a lone claim leaves it: the others go on, and it is due again when the lease ends.
-                    logger.error("\(error)")
-                    unreadable.append(seq)
-                    continue
-                }
-                let function = invocation.function.address
-                let free = room[function] ?? (inFlightLimit(for: invocation.function) - inFlight[function, default: 0])
-                guard free > 0 else { continue }
-                room[function] = free - 1
-                taken.append(Claimed(seq: seq, invocation: invocation, attempts: 0, enqueuedAt: try Self.integer(row, 2)))
-            }
-            let seqs = taken.map(\.seq) + unreadable
+            let candidates = try due.map { row in (seq: try Self.integer(row, 0), function: try Self.text(row, 1)) }
+            let seqs = pick(candidates, limits: try await limits(of: candidates, db: db))
             guard !seqs.isEmpty else { return ([], due.count < count) }
             let leased = try await db.execute(
-                "UPDATE delivery_invocations SET \(Self.leasing) WHERE seq IN (\(seqs.map { _ in "?" }.joined(separator: ", "))) RETURNING seq, attempts",
+                "UPDATE delivery_invocations SET \(Self.leasing) WHERE seq IN (\(seqs.map { _ in "?" }.joined(separator: ", "))) "
+                    + "RETURNING seq, attempts, invocation, enqueued_at",
                 leasingBinds(now: now, lease: lease) + seqs.map { .integer($0) })
-            var attempts: [Int64: Int64] = [:]
-            for row in leased { attempts[try Self.integer(row, 0)] = try Self.integer(row, 1) }
-            // Every row read is leased: the transaction holds them (SQLite's write lock, PostgreSQL's row locks).
-            let leasedRows = taken.compactMap { row -> Claimed? in
-                var row = row
-                guard let count = attempts[row.seq] else { return nil }
-                row.attempts = count
-                return row
+            var rows: [Int64: [SQLValue]] = [:]
+            for row in leased { rows[try Self.integer(row, 0)] = row }
+            // In the pick's order; every row picked is leased (the transaction holds them: SQLite's write
+            // lock, PostgreSQL's row locks).
+            let claimed = try seqs.compactMap { seq -> Claimed? in
+                guard let row = rows[seq] else { return nil }
+                do {
+                    let invocation = try Self.invocation(row[2], row: "queued invocation \(seq)")
+                    return Claimed(seq: seq, invocation: invocation, attempts: try Self.integer(row, 1), enqueuedAt: try Self.integer(row, 3))
+                } catch let error as StoreError {
+                    // Leased and left out, as a lone claim leaves it: the others go on, and it is due again when the lease ends.
+                    logger.error("\(error)")
+                    return nil
+                }
             }
-            return (leasedRows, due.count < count)
+            return (claimed, due.count < count)
         }
+    }
+
+    /// The rows (of `candidates`, oldest first) that fit their functions' free slots.
+    private func pick(_ candidates: [(seq: Int64, function: String)], limits: [String: Int]) -> [Int64] {
+        let inFlight = state.withLock { $0.inFlight }
+        var room: [String: Int] = [:]
+        var seqs: [Int64] = []
+        for candidate in candidates {
+            // A function whose limit is unknown (its invocations unreadable) gets one slot: every limit is at least one.
+            let free = room[candidate.function] ?? (limits[candidate.function] ?? 1) - inFlight[candidate.function, default: 0]
+            guard free > 0 else { continue }
+            room[candidate.function] = free - 1
+            seqs.append(candidate.seq)
+        }
+        return seqs
+    }
+
+    /// The in-flight limits of the `candidates`' functions. A function this process has not yet enqueued,
+    /// claimed or handed over (one that another process enqueued for) has its limit read from one of its
+    /// invocations.
+    private func limits(of candidates: [(seq: Int64, function: String)], db: any SQLExecutor) async throws -> [String: Int] {
+        var limits = state.withLock { $0.inFlightLimits }
+        var unknown: [String: Int64] = [:]
+        for candidate in candidates where limits[candidate.function] == nil && unknown[candidate.function] == nil {
+            unknown[candidate.function] = candidate.seq
+        }
+        guard !unknown.isEmpty else { return limits }
+        let seqs = unknown.values.sorted()
+        let rows = try await db.execute(
+            "SELECT invocation FROM delivery_invocations WHERE seq IN (\(seqs.map { _ in "?" }.joined(separator: ", ")))", seqs.map { .integer($0) })
+        for row in rows {
+            guard let invocation = try? Self.invocation(row[0], row: "queued invocation") else { continue }
+            limits[invocation.function.address] = inFlightLimit(for: invocation.function)
+        }
+        return limits
     }
 
     /// The columns a claim sets: the lease (as the due time), its owner and token, and the attempt.
@@ -129,7 +156,7 @@ extension SQLDeliveryStore {
     /// The claim walks the due index past every due invocation of a full function, so with a backlog
     /// for one busy function each claim read the whole backlog (and every settled call let the worker
     /// try again): draining 20,000 calls took 650-690 us of CPU per call. Invocations that other
-    /// processes enqueue show in the counts within ``depthRecount``.
+    /// processes enqueue show in the counts at the next count (see ``recountInterval(after:)``).
     private func mayClaim(besides full: [String]) async throws -> Bool {
         guard !full.isEmpty else { return true }
         let counts = try await depths(backend)

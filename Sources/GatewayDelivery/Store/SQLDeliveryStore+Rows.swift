@@ -43,4 +43,12 @@ extension SQLDeliveryStore {
         }
         return value
     }
+
+    /// Column `index` of `row` as text.
+    static func text(_ row: [SQLValue], _ index: Int) throws -> String {
+        guard index < row.count, let value = row[index].text else {
+            throw StoreError(.unreadable, "expected text in column \(index) of \(row)")
+        }
+        return value
+    }
 }

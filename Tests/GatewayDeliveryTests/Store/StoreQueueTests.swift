@@ -291,6 +291,34 @@ extension StoreSuite {
             }
         }
 
+        /// A process that has not met a function (another process enqueued its calls) reads its in-flight
+        /// limit from one of its invocations: the claim takes up to the limit, neither one alone nor more.
+        @Test(arguments: StoreKind.allCases)
+        func aClaimKeepsTheLimitOfAFunctionAnotherProcessEnqueuedFor(_ kind: StoreKind) async throws {
+            try await T.withDatabase(kind) { backend in
+                try await T.withStore(T.configuration(backend)) { one in
+                    try await T.withStore(T.configuration(backend)) { two in
+                        // The test invocations' concurrency is 4.
+                        let f = try (1...6).map { try T.invocation($0) }
+                        try await two.enqueue(f)
+                        let claimed = try await T.next(one, upTo: 10, within: .seconds(5))
+                        #expect(claimed.map(\.invocation) == Array(f[0..<4]))
+                        #expect(claimed.map(\.attempt) == Array(repeating: 1, count: 4))
+                        try await one.ack(claimed[0])
+                        #expect(try await T.next(one, upTo: 10, within: .seconds(5)).map(\.invocation) == [f[4]])
+                    }
+                }
+            }
+        }
+
+        /// Counting the depths takes at most a fiftieth of the time: counts come a second apart while
+        /// they are quick, further apart when a long queue makes them slow.
+        @Test
+        func depthCountsSpaceOutWhenCountingIsSlow() {
+            #expect(SQLDeliveryStore.recountInterval(after: .milliseconds(2)) == .seconds(1))
+            #expect(SQLDeliveryStore.recountInterval(after: .milliseconds(47)) == .milliseconds(2350))
+        }
+
         @Test(arguments: StoreKind.allCases)
         func anotherProcesssEnqueueIsClaimedWhileTheOnlyFunctionWithABacklogIsFull(_ kind: StoreKind) async throws {
             try await T.withDatabase(kind) { backend in
