@@ -11,8 +11,10 @@ extension SQLDeliveryStore {
         let cutoff = now - Int64((configuration.dedupWindow.seconds * 1000).rounded())
         let all = Array(batches.joined())
         let reserved = reserveHandoffs(all)
+        // One token for the group's leases, as a claim has for its rows: their settlements go together.
+        let token = reserved.isEmpty ? "" : nextToken()
         let encoded = all.enumerated().map { position, invocation in
-            Row(invocation: invocation, json: Self.json(invocation), lease: reserved.contains(position) ? (nextToken(), leaseEnd(for: invocation.function, from: now)) : nil)
+            Row(invocation: invocation, json: Self.json(invocation), lease: reserved.contains(position) ? (token, leaseEnd(for: invocation.function, from: now)) : nil)
         }
         let reservedRows = encoded.filter { $0.lease != nil }
         let offered = Set(all.map(\.id))
