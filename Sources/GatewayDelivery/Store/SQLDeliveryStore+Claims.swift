@@ -100,11 +100,14 @@ extension SQLDeliveryStore {
         return seqs
     }
 
-    /// The in-flight limits of the `candidates`' functions. A function this process has not yet enqueued,
-    /// claimed or handed over (one that another process enqueued for) has its limit read from one of its
-    /// invocations.
+    /// The in-flight limits of the `candidates`' functions: the store's own limit when it has one. A function
+    /// this process has not yet enqueued, claimed or handed over (one that another process enqueued for)
+    /// has its limit read from one of its invocations.
     private func limits(of candidates: [(seq: Int64, function: String)], db: any SQLExecutor) async throws -> [String: Int] {
         var limits = state.withLock { $0.inFlightLimits }
+        if let limit = configuration.maxInFlightPerFunction {
+            for candidate in candidates { limits[candidate.function] = max(1, limit) }
+        }
         var unknown: [String: Int64] = [:]
         for candidate in candidates where limits[candidate.function] == nil && unknown[candidate.function] == nil {
             unknown[candidate.function] = candidate.seq
