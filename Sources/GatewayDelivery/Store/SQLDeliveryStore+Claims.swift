@@ -51,9 +51,9 @@ extension SQLDeliveryStore {
     /// would take a function past its in-flight limit are left due. Drained when fewer were due.
     ///
     /// The pick reads only each row's place and function (on SQLite, from the due index alone); only the
-    /// leased rows' invocations are read and decoded. Reading and decoding every due row that the pick
-    /// looked at cost a backlog's claims twice the rows they took, and more: a claim asks for the worker's
-    /// free slots, often more than its function's.
+    /// leased rows' invocations are read and decoded. A claim asks for the worker's free slots, often more
+    /// than its function has, so reading and decoding every row the pick looked at cost a backlog's claims
+    /// about three rows for each they took.
     private func claimGroup(_ count: Int, besides full: [String], now: Int64, lease: (token: String, end: Int64)) async throws -> (rows: [Claimed], drained: Bool) {
         try await backend.transaction(durable: false) { db in
             let due = try await db.execute(
