@@ -63,7 +63,7 @@ extension SQLDeliveryStore {
             let seqs = pick(candidates, limits: try await limits(of: candidates, db: db))
             guard !seqs.isEmpty else { return ([], due.count < count) }
             let leased = try await db.execute(
-                "UPDATE delivery_invocations SET \(Self.leasing) WHERE seq IN (\(seqs.map { _ in "?" }.joined(separator: ", "))) "
+                "UPDATE delivery_invocations SET \(Self.leasing) WHERE seq IN (\(Self.placeholders(seqs.count))) "
                     + "RETURNING seq, attempts, invocation, enqueued_at",
                 leasingBinds(now: now, lease: lease) + seqs.map { .integer($0) })
             var rows: [Int64: [SQLValue]] = [:]
@@ -100,9 +100,10 @@ extension SQLDeliveryStore {
         return seqs
     }
 
-    /// The in-flight limits of the `candidates`' functions: the store's own limit when it has one. A function
-    /// this process has not yet enqueued, claimed or handed over (one that another process enqueued for)
-    /// has its limit read from one of its invocations.
+    /// The in-flight limits of the `candidates`' functions: the store's own limit when it has one, else
+    /// the one recorded when this process last claimed or handed over a call of the function. A function
+    /// it has not (since its start, or one that only another process enqueued for) has its limit read
+    /// from one of its invocations: once, as the claim then records it.
     private func limits(of candidates: [(seq: Int64, function: String)], db: any SQLExecutor) async throws -> [String: Int] {
         var limits = state.withLock { $0.inFlightLimits }
         if let limit = configuration.maxInFlightPerFunction {
@@ -115,7 +116,7 @@ extension SQLDeliveryStore {
         guard !unknown.isEmpty else { return limits }
         let seqs = unknown.values.sorted()
         let rows = try await db.execute(
-            "SELECT invocation FROM delivery_invocations WHERE seq IN (\(seqs.map { _ in "?" }.joined(separator: ", ")))", seqs.map { .integer($0) })
+            "SELECT invocation FROM delivery_invocations WHERE seq IN (\(Self.placeholders(seqs.count)))", seqs.map { .integer($0) })
         for row in rows {
             guard let invocation = try? Self.invocation(row[0], row: "queued invocation") else { continue }
             limits[invocation.function.address] = inFlightLimit(for: invocation.function)
@@ -134,7 +135,7 @@ extension SQLDeliveryStore {
     }
 
     private func exclusion(_ full: [String]) -> String {
-        full.isEmpty ? "" : " AND function NOT IN (\(full.map { _ in "?" }.joined(separator: ", ")))"
+        full.isEmpty ? "" : " AND function NOT IN (\(Self.placeholders(full.count)))"
     }
 
     /// Records the leases of `items`, and whether the claim found fewer due than it asked for: enqueues

@@ -147,7 +147,7 @@ extension SQLDeliveryStore {
     static func unmark(_ ids: Set<String>, db: any SQLExecutor) async throws {
         for chunk in chunks(ids.sorted()) {
             try await db.execute(
-                "DELETE FROM delivery_dedup WHERE invocation_id IN (" + chunk.map { _ in "?" }.joined(separator: ", ") + ")", chunk.map { .text($0) })
+                "DELETE FROM delivery_dedup WHERE invocation_id IN (\(placeholders(chunk.count)))", chunk.map { .text($0) })
         }
     }
 

@@ -25,17 +25,16 @@ extension SQLDeliveryStore {
     /// none when no worker looks for work or the last claim found something due (new invocations do not
     /// overtake a backlog), at most ``handoffLimit`` waiting in all, and each function within its
     /// in-flight limit.
-    ///
-    /// Records each function's in-flight limit too, so that claims know it without reading an invocation.
     func reserveHandoffs(_ invocations: [Invocation]) -> Set<Int> {
         state.withLock { state in
-            for invocation in invocations { state.inFlightLimits[invocation.function.address] = inFlightLimit(for: invocation.function) }
             guard state.takesHandoffs else { return [] }
             var room = Self.handoffLimit - state.handedOff.count
             var reserved: Set<Int> = []
             for (position, invocation) in invocations.enumerated() where room > 0 {
                 let function = invocation.function.address
-                guard state.inFlight[function, default: 0] < state.inFlightLimits[function, default: 1] else { continue }
+                let limit = inFlightLimit(for: invocation.function)
+                state.inFlightLimits[function] = limit
+                guard state.inFlight[function, default: 0] < limit else { continue }
                 state.inFlight[function, default: 0] += 1
                 reserved.insert(position)
                 room -= 1

@@ -51,4 +51,9 @@ extension SQLDeliveryStore {
         }
         return value
     }
+
+    /// `count` placeholders for an `IN (...)` list: `?, ?, ?`.
+    static func placeholders(_ count: Int) -> String {
+        Array(repeating: "?", count: count).joined(separator: ", ")
+    }
 }

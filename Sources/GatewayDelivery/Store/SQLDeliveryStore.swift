@@ -219,7 +219,7 @@ public final class SQLDeliveryStore: DeliveryStore {
         var deleted: Set<Int64> = []
         for chunk in Self.chunks(leases, of: 250) {
             let byToken = Dictionary(grouping: chunk, by: \.token).sorted { $0.key < $1.key }
-            let condition = byToken.map { _, leases in "(lease_token = ? AND seq IN (\(leases.map { _ in "?" }.joined(separator: ", "))))" }
+            let condition = byToken.map { _, leases in "(lease_token = ? AND seq IN (\(Self.placeholders(leases.count))))" }
             let rows = try await backend.execute(
                 "DELETE FROM delivery_invocations WHERE \(condition.joined(separator: " OR ")) RETURNING seq",
                 byToken.flatMap { token, leases in [.text(token)] + leases.map { .integer($0.seq) } })
