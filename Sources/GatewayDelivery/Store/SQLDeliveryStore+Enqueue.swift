@@ -18,11 +18,10 @@ extension SQLDeliveryStore {
         }
         let reservedRows = encoded.filter { $0.lease != nil }
         let offered = Set(all.map(\.id))
-        let sweeps = dedupSweepIsDue()
         let outcome: Outcome
         do {
             outcome = try await backend.transaction(durable: true) { db in
-                if sweeps { try await Self.sweepMarks(through: cutoff, dialect: self.backend.dialect, db: db) }
+                try await Self.sweepMarks(through: cutoff, limit: Self.sweepLimit(offered: offered.count), dialect: self.backend.dialect, db: db)
                 let fresh = try await Self.mark(offered, now: now, after: cutoff, db: db)
                 var outcome = self.admit(batches.map(\.count), encoded, seen: offered.subtracting(fresh), depths: try await self.depths(db))
                 // Marks of calls refused for a full queue go: a retry of the call must be stored.
@@ -151,13 +150,24 @@ extension SQLDeliveryStore {
         }
     }
 
-    /// Deletes the marks older than the window (seen at or before `cutoff`). On PostgreSQL, a mark that
-    /// an enqueue is writing is left to the next sweep (`SKIP LOCKED`): waiting for it could deadlock
-    /// with that enqueue.
-    static func sweepMarks(through cutoff: Int64, dialect: SQLDialect, db: any SQLExecutor) async throws {
+    /// Deletes the oldest marks older than the window (seen at or before `cutoff`), at most `limit`. On
+    /// PostgreSQL, a mark that an enqueue is writing is left to the next sweep (`SKIP LOCKED`): waiting
+    /// for it could deadlock with that enqueue.
+    static func sweepMarks(through cutoff: Int64, limit: Int, dialect: SQLDialect, db: any SQLExecutor) async throws {
         try await db.execute(
-            "DELETE FROM delivery_dedup WHERE invocation_id IN (SELECT invocation_id FROM delivery_dedup WHERE seen_at <= ?\(dialect.skipLocked))",
-            [.integer(cutoff)])
+            "DELETE FROM delivery_dedup WHERE invocation_id IN "
+                + "(SELECT invocation_id FROM delivery_dedup WHERE seen_at <= ? ORDER BY seen_at LIMIT ?\(dialect.skipLocked))",
+            [.integer(cutoff), .integer(Int64(limit))])
+    }
+
+    /// How many expired marks a commit that offers `offered` invocations deletes at most: twice what it
+    /// adds, and 64, so that the sweeps keep up unless the rate falls by half within a window, and the
+    /// work of deleting them stays spread over the commits. A sweep of every expired mark (once a second,
+    /// as before) deleted them at random places in the marks' index inside one commit that every 202
+    /// waited for; after a quiet spell that was a whole window's marks: with two million expired, the
+    /// gateway answered nothing for 7 s, where it now goes on accepting while the sweeps catch up.
+    static func sweepLimit(offered: Int) -> Int {
+        2 * offered + 64
     }
 
     /// The error for a batch of invocations (by function) that does not fit; nil when it fits.
@@ -176,16 +186,4 @@ extension SQLDeliveryStore {
         return nil
     }
 
-    /// Whether this commit deletes the marks older than the deduplication window: at most once every
-    /// ``dedupSweep``, a statement (a round trip to PostgreSQL) less in the other commits.
-    func dedupSweepIsDue() -> Bool {
-        let now = ContinuousClock.now
-        return state.withLock { state in
-            if let last = state.dedupSweptAt, now - last < Self.dedupSweep { return false }
-            state.dedupSweptAt = now
-            return true
-        }
-    }
-
-    static let dedupSweep = Duration.seconds(1)
 }

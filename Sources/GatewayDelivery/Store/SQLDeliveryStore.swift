@@ -45,8 +45,6 @@ public final class SQLDeliveryStore: DeliveryStore {
         var inFlightLimits: [String: Int] = [:]
         /// The depth counts that enqueues check the bounds against (see ``depths(_:)``).
         var depths: DepthCounts?
-        /// When a commit last deleted expired deduplication marks.
-        var dedupSweptAt: ContinuousClock.Instant?
         /// Leases taken so far: with ``tokenPrefix``, each lease's token.
         var leasesTaken: UInt64 = 0
         /// ``next()`` calls looking for work now.

@@ -183,11 +183,32 @@ extension StoreSuite {
                     clock.advance(.seconds(300))
                     try await store.enqueue([try T.invocation(3)])
                     clock.advance(.seconds(301))
-                    // A commit sweeps at most once a second.
-                    try await Task.sleep(for: SQLDeliveryStore.dedupSweep + .milliseconds(100))
                     try await store.enqueue([try T.invocation(4)])
                     let marks = try await store.backend.execute("SELECT invocation_id FROM delivery_dedup ORDER BY invocation_id", [])
                     #expect(marks.compactMap { $0.first?.text } == (try [3, 4].map { try T.invocation($0).id }).sorted())
+                }
+            }
+        }
+
+        /// A commit deletes the oldest expired marks, at most its share (``SQLDeliveryStore/sweepLimit(offered:)``):
+        /// after a quiet spell, a window's marks are not deleted inside one commit that every 202 waits for.
+        @Test(arguments: StoreKind.allCases)
+        func aCommitSweepsAtMostItsShareOfTheExpiredMarksOldestFirst(_ kind: StoreKind) async throws {
+            try await T.withDatabase(kind) { backend in
+                try await T.withStore(T.configuration(backend) { $0.dedupWindow = .seconds(600) }) { store in
+                    try await store.ready()
+                    // Expired long ago, the oldest first: seen at 1...300 ms after 1970.
+                    let expired = (1...300).map { (id: String(format: "expired-%03d", $0), seen: Int64($0)) }
+                    try await store.backend.execute(
+                        "INSERT INTO delivery_dedup (invocation_id, seen_at) VALUES " + Array(repeating: "(?, ?)", count: expired.count).joined(separator: ", "),
+                        expired.flatMap { [.text($0.id), .integer($0.seen)] })
+                    // A commit of one invocation deletes 66 of them: twice what it adds, and 64.
+                    #expect(SQLDeliveryStore.sweepLimit(offered: 1) == 66)
+                    for number in 1...3 {
+                        try await store.enqueue([try T.invocation(number)])
+                        let marks = try await store.backend.execute("SELECT invocation_id FROM delivery_dedup WHERE seen_at < 1000 ORDER BY seen_at", [])
+                        #expect(marks.compactMap { $0.first?.text } == Array(expired.map(\.id).dropFirst(66 * number)))
+                    }
                 }
             }
         }
