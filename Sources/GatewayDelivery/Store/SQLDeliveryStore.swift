@@ -45,6 +45,10 @@ public final class SQLDeliveryStore: DeliveryStore {
         var inFlightLimits: [String: Int] = [:]
         /// The depth counts that enqueues check the bounds against (see ``depths(_:)``).
         var depths: DepthCounts?
+        /// When a commit last deleted expired deduplication marks.
+        var dedupSweptAt: ContinuousClock.Instant?
+        /// Ids offered to commits since then: the next sweep's share.
+        var offeredSinceSweep = 0
         /// Leases taken so far: with ``tokenPrefix``, each lease's token.
         var leasesTaken: UInt64 = 0
         /// ``next()`` calls looking for work now.

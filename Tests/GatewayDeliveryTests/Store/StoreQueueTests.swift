@@ -183,6 +183,8 @@ extension StoreSuite {
                     clock.advance(.seconds(300))
                     try await store.enqueue([try T.invocation(3)])
                     clock.advance(.seconds(301))
+                    // A commit sweeps at most once a second.
+                    try await Task.sleep(for: SQLDeliveryStore.dedupSweep + .milliseconds(100))
                     try await store.enqueue([try T.invocation(4)])
                     let marks = try await store.backend.execute("SELECT invocation_id FROM delivery_dedup ORDER BY invocation_id", [])
                     #expect(marks.compactMap { $0.first?.text } == (try [3, 4].map { try T.invocation($0).id }).sorted())
@@ -190,8 +192,9 @@ extension StoreSuite {
             }
         }
 
-        /// A commit deletes the oldest expired marks, at most its share (``SQLDeliveryStore/sweepLimit(offered:)``):
-        /// after a quiet spell, a window's marks are not deleted inside one commit that every 202 waits for.
+        /// A sweep deletes the oldest expired marks, at most twice the ids offered since the last, and 64
+        /// (``SQLDeliveryStore/sweepLimit(offered:)``): after a quiet spell, a window's marks are not
+        /// deleted inside one commit that every 202 waits for.
         @Test(arguments: StoreKind.allCases)
         func aCommitSweepsAtMostItsShareOfTheExpiredMarksOldestFirst(_ kind: StoreKind) async throws {
             try await T.withDatabase(kind) { backend in
@@ -202,9 +205,11 @@ extension StoreSuite {
                     try await store.backend.execute(
                         "INSERT INTO delivery_dedup (invocation_id, seen_at) VALUES " + Array(repeating: "(?, ?)", count: expired.count).joined(separator: ", "),
                         expired.flatMap { [.text($0.id), .integer($0.seen)] })
-                    // A commit of one invocation deletes 66 of them: twice what it adds, and 64.
+                    // A sweep after one invocation deletes 66 of them: twice as many, and 64.
                     #expect(SQLDeliveryStore.sweepLimit(offered: 1) == 66)
                     for number in 1...3 {
+                        // Commits sweep at most once a second.
+                        if number > 1 { try await Task.sleep(for: SQLDeliveryStore.dedupSweep + .milliseconds(100)) }
                         try await store.enqueue([try T.invocation(number)])
                         let marks = try await store.backend.execute("SELECT invocation_id FROM delivery_dedup WHERE seen_at < 1000 ORDER BY seen_at", [])
                         #expect(marks.compactMap { $0.first?.text } == Array(expired.map(\.id).dropFirst(66 * number)))
