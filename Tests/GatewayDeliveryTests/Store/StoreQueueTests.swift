@@ -196,7 +196,7 @@ extension StoreSuite {
         /// (``SQLDeliveryStore/sweepLimit(offered:)``): after a quiet spell, a window's marks are not
         /// deleted inside one commit that every 202 waits for.
         @Test(arguments: StoreKind.allCases)
-        func aCommitSweepsAtMostItsShareOfTheExpiredMarksOldestFirst(_ kind: StoreKind) async throws {
+        func aSweepDeletesAtMostItsShareOfTheExpiredMarksOldestFirst(_ kind: StoreKind) async throws {
             try await T.withDatabase(kind) { backend in
                 try await T.withStore(T.configuration(backend) { $0.dedupWindow = .seconds(600) }) { store in
                     try await store.ready()
