@@ -189,7 +189,7 @@ extension SQLDeliveryStore {
     /// The most expired marks this commit deletes (``sweepLimit(offered:)`` of the ids offered since the
     /// last sweep, these included), or nil when it does not sweep: at most once every ``dedupSweep``, a
     /// statement (a round trip to PostgreSQL) less in the other commits. (A sweep in every commit cost
-    /// PostgreSQL 6-17% of its events a second.)
+    /// PostgreSQL 6-20% of its events a second.)
     func dedupSweep(offering count: Int) -> Int? {
         let now = ContinuousClock.now
         return state.withLock { state in
