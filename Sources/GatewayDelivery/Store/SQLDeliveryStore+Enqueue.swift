@@ -105,7 +105,7 @@ extension SQLDeliveryStore {
             let values = try await db.execute(
                 "INSERT INTO delivery_invocations (invocation_id, function, invocation, enqueued_at, due_at, attempts, first_attempt_at, "
                     + "last_attempt_at, lease_owner, lease_token) VALUES "
-                    + chunk.map { _ in "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" }.joined(separator: ", ") + returning,
+                    + placeholders(chunk.count, each: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)") + returning,
                 chunk.flatMap { row in columns(row, owner: owner, now: now) })
             for value in values {
                 guard let id = value.first?.text else { continue }
@@ -134,7 +134,7 @@ extension SQLDeliveryStore {
         for chunk in chunks(ids.sorted()) {
             // The ids are unique, as PostgreSQL's multi-row upsert needs.
             let rows = try await db.execute(
-                "INSERT INTO delivery_dedup (invocation_id, seen_at) VALUES " + chunk.map { _ in "(?, ?)" }.joined(separator: ", ")
+                "INSERT INTO delivery_dedup (invocation_id, seen_at) VALUES " + placeholders(chunk.count, each: "(?, ?)")
                     + " ON CONFLICT (invocation_id) DO UPDATE SET seen_at = excluded.seen_at WHERE delivery_dedup.seen_at <= ?"
                     + " RETURNING invocation_id",
                 chunk.flatMap { id -> [SQLValue] in [.text(id), .integer(now)] } + [.integer(cutoff)])

@@ -52,8 +52,9 @@ extension SQLDeliveryStore {
         return value
     }
 
-    /// `count` placeholders for an `IN (...)` list: `?, ?, ?`.
-    static func placeholders(_ count: Int) -> String {
-        Array(repeating: "?", count: count).joined(separator: ", ")
+    /// `count` placeholders, each `item`, comma-separated: `?, ?, ?` for an `IN (...)` list, or rows of
+    /// `VALUES` with `item` `(?, ?)`.
+    static func placeholders(_ count: Int, each item: String = "?") -> String {
+        Array(repeating: item, count: count).joined(separator: ", ")
     }
 }

@@ -203,7 +203,7 @@ extension StoreSuite {
                     // Expired long ago, the oldest first: seen at 1...300 ms after 1970.
                     let expired = (1...300).map { (id: String(format: "expired-%03d", $0), seen: Int64($0)) }
                     try await store.backend.execute(
-                        "INSERT INTO delivery_dedup (invocation_id, seen_at) VALUES " + Array(repeating: "(?, ?)", count: expired.count).joined(separator: ", "),
+                        "INSERT INTO delivery_dedup (invocation_id, seen_at) VALUES " + SQLDeliveryStore.placeholders(expired.count, each: "(?, ?)"),
                         expired.flatMap { [.text($0.id), .integer($0.seen)] })
                     // A sweep after one invocation deletes 66 of them: twice as many, and 64.
                     #expect(SQLDeliveryStore.sweepLimit(offered: 1) == 66)
