@@ -1,9 +1,12 @@
-/// A value bound to or read from a statement: the four kinds the stores use.
+/// A value bound to or read from a statement: the four kinds the stores use, and lists of them to bind on
+/// PostgreSQL (see ``SQLDialect/bindsLists``).
 enum SQLValue: Sendable, Hashable {
     case integer(Int64)
     case text(String)
     case bytes([UInt8])
     case null
+    /// Values of one type (or null), bound as one array.
+    case list([SQLValue], SQLColumnType)
 
     var integer: Int64? {
         if case .integer(let value) = self { return value }
@@ -33,6 +36,12 @@ protocol SQLExecutor: Sendable {
     func execute(_ sql: String, _ binds: [SQLValue]) async throws -> [[SQLValue]]
 }
 
+/// The type of a column whose values a statement binds as a list.
+enum SQLColumnType: String, Sendable, Hashable {
+    case text
+    case bigint
+}
+
 /// The few places where SQLite and PostgreSQL differ.
 struct SQLDialect: Sendable {
     /// The type of an auto-incrementing integer primary key column.
@@ -43,13 +52,16 @@ struct SQLDialect: Sendable {
     var skipLocked: String
     /// Run first in the migration transaction, so that processes starting together migrate one at a time.
     var migrationLock: String?
+    /// Whether many rows or values go as one array each (PostgreSQL), so that a statement's text does not
+    /// vary with their number, rather than as a placeholder each (SQLite).
+    var bindsLists: Bool
 
     static let sqlite = SQLDialect(
-        serialKey: "INTEGER PRIMARY KEY AUTOINCREMENT", bytesType: "BLOB", skipLocked: "", migrationLock: nil)
+        serialKey: "INTEGER PRIMARY KEY AUTOINCREMENT", bytesType: "BLOB", skipLocked: "", migrationLock: nil, bindsLists: false)
     // Any constant works; this one spells "evgw".
     static let postgres = SQLDialect(
         serialKey: "BIGSERIAL PRIMARY KEY", bytesType: "BYTEA", skipLocked: " FOR UPDATE SKIP LOCKED",
-        migrationLock: "SELECT pg_advisory_xact_lock(1702262647)")
+        migrationLock: "SELECT pg_advisory_xact_lock(1702262647)", bindsLists: true)
 }
 
 /// A database the ``SQLDeliveryStore`` runs on.

@@ -35,12 +35,13 @@ extension SQLDeliveryStore {
 
     /// The oldest due invocation of a function not `full`, leased in one statement.
     private func claimOne(besides full: [String], now: Int64, lease: (token: String, end: Int64)) async throws -> (rows: [Claimed], drained: Bool) {
+        let exclusion = exclusion(full)
         let sql = """
             UPDATE delivery_invocations SET \(Self.leasing) \
-            WHERE seq = (SELECT seq FROM delivery_invocations WHERE due_at <= ?\(exclusion(full)) ORDER BY due_at, seq LIMIT 1\(backend.dialect.skipLocked)) \
+            WHERE seq = (SELECT seq FROM delivery_invocations WHERE due_at <= ?\(exclusion.sql) ORDER BY due_at, seq LIMIT 1\(backend.dialect.skipLocked)) \
             RETURNING seq, invocation, attempts, enqueued_at
             """
-        let binds = leasingBinds(now: now, lease: lease) + [.integer(now)] + full.map { .text($0) }
+        let binds = leasingBinds(now: now, lease: lease) + [.integer(now)] + exclusion.binds
         guard let row = try await backend.execute(sql, binds).first else { return ([], true) }
         let seq = try Self.integer(row, 0)
         let invocation = try Self.invocation(row[1], row: "queued invocation \(seq)")
@@ -56,16 +57,17 @@ extension SQLDeliveryStore {
     /// about three rows for each they took.
     private func claimGroup(_ count: Int, besides full: [String], now: Int64, lease: (token: String, end: Int64)) async throws -> (rows: [Claimed], drained: Bool) {
         try await backend.transaction(durable: false) { db in
+            let exclusion = exclusion(full)
             let due = try await db.execute(
-                "SELECT seq, function FROM delivery_invocations WHERE due_at <= ?\(exclusion(full)) ORDER BY due_at, seq LIMIT \(count)\(backend.dialect.skipLocked)",
-                [.integer(now)] + full.map { .text($0) })
+                "SELECT seq, function FROM delivery_invocations WHERE due_at <= ?\(exclusion.sql) ORDER BY due_at, seq LIMIT ?\(backend.dialect.skipLocked)",
+                [.integer(now)] + exclusion.binds + [.integer(Int64(count))])
             let candidates = try due.map { row in (seq: try Self.integer(row, 0), function: try Self.text(row, 1)) }
             let seqs = pick(candidates, limits: try await limits(of: candidates, db: db))
             guard !seqs.isEmpty else { return ([], due.count < count) }
             let leased = try await db.execute(
-                "UPDATE delivery_invocations SET \(Self.leasing) WHERE seq IN (\(Self.placeholders(seqs.count))) "
+                "UPDATE delivery_invocations SET \(Self.leasing) WHERE \(backend.dialect.among("seq", seqs.count, .bigint)) "
                     + "RETURNING seq, attempts, invocation, enqueued_at",
-                leasingBinds(now: now, lease: lease) + seqs.map { .integer($0) })
+                leasingBinds(now: now, lease: lease) + backend.dialect.binds(among: seqs.map { .integer($0) }, .bigint))
             var rows: [Int64: [SQLValue]] = [:]
             for row in leased { rows[try Self.integer(row, 0)] = row }
             // In the pick's order; every row picked is leased (the transaction holds them: SQLite's write
@@ -116,7 +118,8 @@ extension SQLDeliveryStore {
         guard !unknown.isEmpty else { return limits }
         let seqs = unknown.values.sorted()
         let rows = try await db.execute(
-            "SELECT invocation FROM delivery_invocations WHERE seq IN (\(Self.placeholders(seqs.count)))", seqs.map { .integer($0) })
+            "SELECT invocation FROM delivery_invocations WHERE " + backend.dialect.among("seq", seqs.count, .bigint),
+            backend.dialect.binds(among: seqs.map { .integer($0) }, .bigint))
         for row in rows {
             guard let invocation = try? Self.invocation(row[0], row: "queued invocation") else { continue }
             limits[invocation.function.address] = inFlightLimit(for: invocation.function)
@@ -134,8 +137,10 @@ extension SQLDeliveryStore {
         [.integer(lease.end), .text(configuration.owner), .text(lease.token), .integer(now), .integer(now)]
     }
 
-    private func exclusion(_ full: [String]) -> String {
-        full.isEmpty ? "" : " AND function NOT IN (\(Self.placeholders(full.count)))"
+    /// The condition that leaves out the `full` functions' invocations, and its binds.
+    private func exclusion(_ full: [String]) -> (sql: String, binds: [SQLValue]) {
+        guard !full.isEmpty else { return ("", []) }
+        return (" AND " + backend.dialect.among("function", full.count, .text, negated: true), backend.dialect.binds(among: full.map { .text($0) }, .text))
     }
 
     /// Records the leases of `items`, and whether the claim found fewer due than it asked for: enqueues

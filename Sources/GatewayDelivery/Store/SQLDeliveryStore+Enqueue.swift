@@ -23,12 +23,12 @@ extension SQLDeliveryStore {
         do {
             outcome = try await backend.transaction(durable: true) { db in
                 if let sweep { try await Self.sweepMarks(through: cutoff, limit: sweep, dialect: self.backend.dialect, db: db) }
-                let fresh = try await Self.mark(offered, now: now, after: cutoff, db: db)
+                let fresh = try await Self.mark(offered, now: now, after: cutoff, dialect: self.backend.dialect, db: db)
                 var outcome = self.admit(batches.map(\.count), encoded, seen: offered.subtracting(fresh), depths: try await self.depths(db))
                 // Marks of calls refused for a full queue go: a retry of the call must be stored.
                 let refused = fresh.subtracting(outcome.stored.map(\.invocation.id))
-                if !refused.isEmpty { try await Self.unmark(refused, db: db) }
-                outcome.seqs = try await Self.insert(outcome.stored, owner: self.configuration.owner, now: now, db: db)
+                if !refused.isEmpty { try await Self.unmark(refused, dialect: self.backend.dialect, db: db) }
+                outcome.seqs = try await Self.insert(outcome.stored, owner: self.configuration.owner, now: now, dialect: self.backend.dialect, db: db)
                 // Counted before the commit: the next group may run its statements while this one waits
                 // for the disk, and must see these rows (a failed commit has the counts taken again).
                 self.adjustDepths(outcome.stored.reduce(into: [:]) { $0[$1.invocation.function.address, default: 0] += 1 })
@@ -97,16 +97,15 @@ extension SQLDeliveryStore {
     /// Inserts the invocations, many rows a statement (a round trip per invocation would make
     /// PostgreSQL's group commits slow); those with a lease as a claim would have left them. Returns the
     /// rows of the leased ones, by invocation id.
-    static func insert(_ rows: [Row], owner: String, now: Int64, db: any SQLExecutor) async throws -> [String: Int64] {
+    static func insert(_ rows: [Row], owner: String, now: Int64, dialect: SQLDialect, db: any SQLExecutor) async throws -> [String: Int64] {
         var seqs: [String: Int64] = [:]
         for chunk in chunks(rows) {
             // Only leased rows are read back: without them the statement returns nothing.
             let returning = chunk.contains { $0.lease != nil } ? " RETURNING invocation_id, seq" : ""
             let values = try await db.execute(
                 "INSERT INTO delivery_invocations (invocation_id, function, invocation, enqueued_at, due_at, attempts, first_attempt_at, "
-                    + "last_attempt_at, lease_owner, lease_token) VALUES "
-                    + placeholders(chunk.count, each: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)") + returning,
-                chunk.flatMap { row in columns(row, owner: owner, now: now) })
+                    + "last_attempt_at, lease_owner, lease_token) " + dialect.rows(chunk.count, of: insertedColumns) + returning,
+                dialect.binds(rows: chunk.map { row in columns(row, owner: owner, now: now) }, of: insertedColumns))
             for value in values {
                 guard let id = value.first?.text else { continue }
                 seqs[id] = try integer(value, 1)
@@ -114,6 +113,8 @@ extension SQLDeliveryStore {
         }
         return seqs
     }
+
+    private static let insertedColumns: [SQLColumnType] = [.text, .text, .text, .bigint, .bigint, .bigint, .bigint, .bigint, .text, .text]
 
     /// A row's values after its id, function and form: due now and never tried, or leased to `owner`
     /// with its first attempt begun.
@@ -129,25 +130,26 @@ extension SQLDeliveryStore {
     /// One statement both finds and marks. Between processes, a mark that another transaction is
     /// writing holds this one until that commits (then it is a duplicate) or rolls back; the ids go in
     /// order, so that two processes offered the same ones never wait for each other both ways.
-    static func mark(_ ids: Set<String>, now: Int64, after cutoff: Int64, db: any SQLExecutor) async throws -> Set<String> {
+    static func mark(_ ids: Set<String>, now: Int64, after cutoff: Int64, dialect: SQLDialect, db: any SQLExecutor) async throws -> Set<String> {
         var marked: Set<String> = []
         for chunk in chunks(ids.sorted()) {
             // The ids are unique, as PostgreSQL's multi-row upsert needs.
             let rows = try await db.execute(
-                "INSERT INTO delivery_dedup (invocation_id, seen_at) VALUES " + placeholders(chunk.count, each: "(?, ?)")
+                "INSERT INTO delivery_dedup (invocation_id, seen_at) " + dialect.rows(chunk.count, of: [.text, .bigint])
                     + " ON CONFLICT (invocation_id) DO UPDATE SET seen_at = excluded.seen_at WHERE delivery_dedup.seen_at <= ?"
                     + " RETURNING invocation_id",
-                chunk.flatMap { id -> [SQLValue] in [.text(id), .integer(now)] } + [.integer(cutoff)])
+                dialect.binds(rows: chunk.map { [.text($0), .integer(now)] }, of: [.text, .bigint]) + [.integer(cutoff)])
             for row in rows { if let id = row.first?.text { marked.insert(id) } }
         }
         return marked
     }
 
     /// Removes the marks of `ids`.
-    static func unmark(_ ids: Set<String>, db: any SQLExecutor) async throws {
+    static func unmark(_ ids: Set<String>, dialect: SQLDialect, db: any SQLExecutor) async throws {
         for chunk in chunks(ids.sorted()) {
             try await db.execute(
-                "DELETE FROM delivery_dedup WHERE invocation_id IN (\(placeholders(chunk.count)))", chunk.map { .text($0) })
+                "DELETE FROM delivery_dedup WHERE " + dialect.among("invocation_id", chunk.count, .text),
+                dialect.binds(among: chunk.map { .text($0) }, .text))
         }
     }
 

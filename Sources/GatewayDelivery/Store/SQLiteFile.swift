@@ -86,6 +86,9 @@ final class SQLiteFile: @unchecked Sendable {
             return bytes.withUnsafeBytes { sqlite_nio_sqlite3_bind_blob64(statement, index, $0.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!, UInt64($0.count), transient) }
         case .null:
             return sqlite_nio_sqlite3_bind_null(statement, index)
+        case .list:
+            // The SQLite dialect writes a placeholder for each value instead.
+            return SQLITE_MISMATCH
         }
     }
 
