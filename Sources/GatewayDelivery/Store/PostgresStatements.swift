@@ -45,6 +45,11 @@ final class PostgresStatements: Sendable {
         }
     }
 
+    /// The texts named so far.
+    var texts: [Named] {
+        named.withLock { Array($0.values) }
+    }
+
     private static func isPreparable(_ sql: String) -> Bool {
         sql.hasPrefix("SELECT ") || sql.hasPrefix("INSERT ") || sql.hasPrefix("UPDATE ") || sql.hasPrefix("DELETE ") || sql.hasPrefix("WITH ")
     }
