@@ -9,9 +9,10 @@ import Synchronization
 /// gets a name the first time it runs; each connection prepares a name once, on first use, and then only
 /// binds and executes it.
 ///
-/// The texts are bounded: some vary with the number of rows a statement carries (a group's inserts, an
-/// acknowledgement's tokens), and each named text costs every connection's server process memory for as
-/// long as it lives. Past ``limit`` texts, statements run unnamed, as before.
+/// The texts are bounded, since each named text costs every connection's server process memory for as
+/// long as it lives: the stores bind lists as arrays on PostgreSQL (``SQLDialect/bindsLists``), so that
+/// a statement's text does not vary with the number of rows it carries, and past ``limit`` texts,
+/// statements run unnamed.
 final class PostgresStatements: Sendable {
     /// The one the backends share: every connection's names come from the same texts.
     static let shared = PostgresStatements(limit: 256)
