@@ -87,7 +87,7 @@ public final class SQLDeliveryStore: DeliveryStore {
         self.logger = logger
         switch configuration.backend {
         case .sqlite(let path): backend = SQLiteBackend(path: path)
-        case .postgres(let settings): backend = PostgresBackend(settings: settings, logger: logger)
+        case .postgres(let settings): backend = PostgresBackend(settings: settings, holdsConnections: configuration.holdsConnections, logger: logger)
         }
         committer = GroupCommitter(concurrency: backend.groupCommits)
     }

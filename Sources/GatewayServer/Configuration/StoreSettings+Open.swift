@@ -12,7 +12,7 @@ extension StoreSettings {
     ///   SQLite file that does not exist (the gateway creates it on its first start), and when the
     ///   store has no server to reach; the store's error when it cannot open; `body`'s error.
     public func withStore<T: Sendable>(logger: Logger, _ body: @escaping @Sendable (any DeliveryStore) async throws -> T) async throws -> T {
-        guard let configuration = try storeConfiguration() else {
+        guard var configuration = try storeConfiguration() else {
             throw ConfigurationError(
                 "delivery.store.kind", "the store is memory: its calls and dead letters live only inside the running gateway; use sqlite or postgres")
         }
@@ -20,6 +20,8 @@ extension StoreSettings {
             throw ConfigurationError(
                 "delivery.store.directory", "no delivery store at \(sqlitePath): the gateway creates it when it first starts (is the data directory right?)")
         }
+        // A command runs a few statements: no connection held open for it.
+        configuration.holdsConnections = false
         let store = configuration.makeStore(logger: logger)
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [store], logger: logger))
         return try await withThrowingTaskGroup(of: T?.self) { tasks in
