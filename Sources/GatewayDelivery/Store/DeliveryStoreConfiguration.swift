@@ -19,8 +19,9 @@ public struct DeliveryStoreConfiguration: Sendable {
     /// Names this process's leases.
     public var owner: String
     public var clock: StoreClock
-    /// Whether a PostgreSQL store keeps all its connections open (a running gateway: see
-    /// `PostgresBackend`), rather than opening them as statements need them (a command that runs a few).
+    /// Whether a PostgreSQL store keeps all its connections open, without keep-alive queries (a running
+    /// gateway, whose connections are busy), rather than opening them as statements need them (a command
+    /// that runs a few).
     public var holdsConnections = true
 
     /// - Parameters:

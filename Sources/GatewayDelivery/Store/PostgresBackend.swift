@@ -48,12 +48,13 @@ final class PostgresBackend: SQLBackend {
     }
 
     /// How the gateway's connections plan the statements they keep prepared (``PostgresStatements``):
-    /// once, with no parameter values, and the plan kept. (Planned at every run, the server spent 137-140 us
-    /// of CPU an event in durable ingest, against 97-108 planned once: three 5 s runs each.) A plan made once must suit any size of the tables, which swing from
-    /// empty to a backlog faster than their statistics follow: planned while a table was nearly empty,
-    /// an acknowledgement became a hash join over the whole table, and a claim a scan of every due row
-    /// and a sort. Every statement the queue runs often reads by an index (a key, the due order); with
-    /// whole-table and bitmap scans ruled out where an index serves, no plan reads more than it needs.
+    /// once, with no parameter values, and the plan kept. (Planned at every run, the server spent
+    /// 137-140 us of CPU an event in durable ingest, against 97-108 planned once: three 5 s runs each.)
+    /// A plan made once must suit any size of the tables, which swing from empty to a backlog faster
+    /// than their statistics follow: planned while a table was nearly empty, an acknowledgement became a
+    /// hash join over the whole table, and a claim a scan of every due row and a sort. Every statement
+    /// the queue runs often reads by an index (a key, the due order); with whole-table and bitmap scans
+    /// ruled out where an index serves, no plan reads more than it needs (`StorePlanTests` checks).
     static let planning = [("plan_cache_mode", "force_generic_plan"), ("enable_seqscan", "off"), ("enable_bitmapscan", "off")]
 
     func run() async {
