@@ -156,15 +156,9 @@ extension SQLDeliveryStore {
     /// Deletes the oldest marks older than the window (seen at or before `cutoff`), at most `limit`. On
     /// PostgreSQL, a mark that an enqueue is writing is left to the next sweep (`SKIP LOCKED`): waiting
     /// for it could deadlock with that enqueue.
-    ///
-    /// PostgreSQL takes the oldest marks as an array first (`= ANY(ARRAY(...))`) and deletes them by key:
-    /// with `IN (SELECT ...)`, its plan made once on an empty table (see ``PostgresBackend/planning``)
-    /// joined them with a scan of the whole key index.
     static func sweepMarks(through cutoff: Int64, limit: Int, dialect: SQLDialect, db: any SQLExecutor) async throws {
         let oldest = "SELECT invocation_id FROM delivery_dedup WHERE seen_at <= ? ORDER BY seen_at LIMIT ?\(dialect.skipLocked)"
-        try await db.execute(
-            "DELETE FROM delivery_dedup WHERE invocation_id " + (dialect.bindsLists ? "= ANY(ARRAY(\(oldest)))" : "IN (\(oldest))"),
-            [.integer(cutoff), .integer(Int64(limit))])
+        try await db.execute("DELETE FROM delivery_dedup WHERE " + dialect.among("invocation_id", select: oldest), [.integer(cutoff), .integer(Int64(limit))])
     }
 
     /// How many expired marks a sweep deletes at most when `offered` ids were offered since the last:

@@ -215,27 +215,19 @@ public final class SQLDeliveryStore: DeliveryStore {
     /// Deletes the leased invocations in one statement (each call otherwise waits its turn for the
     /// connection behind the enqueues' commits); true for each one that was still leased with its token.
     ///
-    /// On SQLite the condition takes the rows of each token together (a claim leases its rows under one
-    /// token). PostgreSQL takes the pairs as two arrays: one text for every number of rows and tokens.
-    /// (It planned a condition per row as that many index scans, in more time than it ran.)
+    /// The rows are named by key first (`seq IN`), then matched with their tokens as pairs: PostgreSQL
+    /// planned a condition per row as that many index scans, in more time than it ran, and a plan made
+    /// once for the pairs alone joined them with the whole table.
     private func delete(_ leases: [Lease]) async throws -> [Result<Bool, any Error>] {
+        let dialect = backend.dialect
+        let pair: [SQLColumnType] = [.bigint, .text]
         var deleted: Set<Int64> = []
         for chunk in Self.chunks(leases, of: 250) {
-            let rows: [[SQLValue]]
-            if backend.dialect.bindsLists {
-                // `seq = ANY` first: the pairs' join reads the rows found by key, never the whole table.
-                let seqs = SQLValue.list(chunk.map { .integer($0.seq) }, .bigint)
-                rows = try await backend.execute(
-                    "DELETE FROM delivery_invocations WHERE seq = ANY(?::bigint[]) AND (seq, lease_token) IN (SELECT * FROM unnest(?::bigint[], ?::text[])) "
-                        + "RETURNING seq",
-                    [seqs, seqs, .list(chunk.map { .text($0.token) }, .text)])
-            } else {
-                let byToken = Dictionary(grouping: chunk, by: \.token).sorted { $0.key < $1.key }
-                let condition = byToken.map { _, leases in "(lease_token = ? AND seq IN (\(Self.placeholders(leases.count))))" }
-                rows = try await backend.execute(
-                    "DELETE FROM delivery_invocations WHERE \(condition.joined(separator: " OR ")) RETURNING seq",
-                    byToken.flatMap { token, leases in [.text(token)] + leases.map { .integer($0.seq) } })
-            }
+            let rows = try await backend.execute(
+                "DELETE FROM delivery_invocations WHERE \(dialect.among("seq", chunk.count, .bigint)) "
+                    + "AND (seq, lease_token) IN (\(dialect.rows(chunk.count, of: pair))) RETURNING seq",
+                dialect.binds(among: chunk.map { .integer($0.seq) }, .bigint)
+                    + dialect.binds(rows: chunk.map { [.integer($0.seq), .text($0.token)] }, of: pair))
             for row in rows { deleted.insert(try Self.integer(row, 0)) }
         }
         return leases.map { .success(deleted.contains($0.seq)) }

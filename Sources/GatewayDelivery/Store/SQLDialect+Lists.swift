@@ -25,6 +25,14 @@ extension SQLDialect {
         return negated ? "\(expression) <> ALL(?::\(type.rawValue)[])" : "\(expression) = ANY(?::\(type.rawValue)[])"
     }
 
+    /// A condition that `expression` is one of the values `select` returns. PostgreSQL takes them as an
+    /// array first (`= ANY(ARRAY(...))`) and then looks each up by `expression`'s index: with `IN
+    /// (SELECT ...)`, a plan made once on an empty table (``PostgresBackend/planning``) joined them with a
+    /// scan of the whole index.
+    func among(_ expression: String, select: String) -> String {
+        bindsLists ? "\(expression) = ANY(ARRAY(\(select)))" : "\(expression) IN (\(select))"
+    }
+
     /// The binds for ``among(_:_:_:negated:)``.
     func binds(among values: [SQLValue], _ type: SQLColumnType) -> [SQLValue] {
         bindsLists ? [.list(values, type)] : values
