@@ -10,7 +10,9 @@ import Synchronization
 /// statements never interleave with others'. Statements run on the caller's thread (see ``SQLiteFile``);
 /// what waits for the disk goes to NIO's thread pool: opening and the log's syncs. Checkpoints run there too,
 /// every ``checkpointEvery`` statements, on a second connection and without the turn: SQLite's own ran inside
-/// whichever commit passed its threshold, and every statement queued behind that one waited.
+/// whichever commit passed its threshold, and every statement queued behind that one waited. A copy that
+/// falls ``checkpointLag`` statements behind (the pool busy, the disk slow) is waited for, in turn, so the
+/// log stays bounded.
 /// A statement that meets the file locked by another process (a `dlq` command) waits on the caller's
 /// thread for up to the busy timeout.
 final class SQLiteBackend: SQLBackend {
@@ -24,6 +26,10 @@ final class SQLiteBackend: SQLBackend {
     private let checkpointer = Mutex<SQLiteFile?>(nil)
     private let checkpoints = Mutex(Checkpoints())
     static let checkpointEvery = 500
+    /// Statements that may run while a copy is still waiting or running: a few hundred milliseconds' worth.
+    static let checkpointLag = 500
+    /// Opening, syncs and checkpoints: the shared pool, or a test's own.
+    private let threadPool: NIOThreadPool
 
     private struct Checkpoints {
         /// Statements since the last checkpoint began (reads are few: counting them all costs nothing).
@@ -32,6 +38,8 @@ final class SQLiteBackend: SQLBackend {
         var running = false
         /// The bulk copy ended: the next statement copies the rest.
         var finishing = false
+        /// The holder of the turn, waiting for a copy that fell behind.
+        var waiter: CheckedContinuation<Void, Never>?
     }
 
     /// Syncs the log for durable transactions, on the thread pool: milliseconds on some disks, not for
@@ -39,11 +47,12 @@ final class SQLiteBackend: SQLBackend {
     let logSync: LogSync
     private let log: LogFile
 
-    init(path: String) {
+    init(path: String, threadPool: NIOThreadPool = .singleton) {
         self.path = path
+        self.threadPool = threadPool
         let log = LogFile(database: path)
         self.log = log
-        logSync = LogSync { try await NIOThreadPool.singleton.runIfActive { try log.sync() } }
+        logSync = LogSync { try await threadPool.runIfActive { try log.sync() } }
     }
 
     func run() async {}
@@ -51,7 +60,7 @@ final class SQLiteBackend: SQLBackend {
     func open() async throws {
         let path = path
         // Both connections in one job; one that is dropped on a failure closes itself (``SQLiteFile``'s deinit).
-        let (file, checkpointer) = try await NIOThreadPool.singleton.runIfActive { () throws -> (SQLiteFile, SQLiteFile) in
+        let (file, checkpointer) = try await threadPool.runIfActive { () throws -> (SQLiteFile, SQLiteFile) in
             let file = try SQLiteFile(path: path)
             // First: every later statement, the switch to WAL included, may find another process writing.
             _ = try file.execute("PRAGMA busy_timeout=10000", [])
@@ -93,7 +102,7 @@ final class SQLiteBackend: SQLBackend {
         // Durable commits still waiting get their sync while the log is there: closing removes it.
         try? await logSync.syncWritten()
         // Closing the last connection checkpoints the log: off the caller's thread.
-        _ = try? await NIOThreadPool.singleton.runIfActive {
+        _ = try? await threadPool.runIfActive {
             self.checkpointer.withLock { checkpointer in
                 checkpointer?.close()
                 checkpointer = nil
@@ -153,34 +162,53 @@ final class SQLiteBackend: SQLBackend {
     /// next statement, in turn, copies what came meanwhile: a few pages. PASSIVE, so neither a writer nor a
     /// reader in another process is waited for; a failed checkpoint is left to the next.
     private func checkpointIfDue(_ file: SQLiteFile) async {
-        let step = checkpoints.withLock { state -> CheckpointStep? in
-            if state.finishing {
-                state.finishing = false
-                return .finish
-            }
-            state.statements += 1
-            guard state.statements >= Self.checkpointEvery, !state.running else { return nil }
-            state.statements = 0
-            state.running = true
-            return .start
-        }
-        switch step {
+        switch checkpoints.withLock({ Self.step(&$0) }) {
         case nil:
             return
         case .start:
-            NIOThreadPool.singleton.submit { _ in
+            threadPool.submit { _ in
+                // Runs when the pool is shut down too (cancelled): a waiter is resumed either way.
                 self.checkpointer.withLock { checkpointer in _ = try? checkpointer?.execute("PRAGMA wal_checkpoint(PASSIVE)", []) }
-                self.checkpoints.withLock { state in
+                let waiter = self.checkpoints.withLock { state in
                     state.running = false
                     state.finishing = true
+                    return state.waiter.take()
                 }
+                waiter?.resume()
             }
+        case .wait:
+            await withCheckedContinuation { continuation in
+                let running = checkpoints.withLock { state in
+                    if state.running { state.waiter = continuation }
+                    return state.running
+                }
+                if !running { continuation.resume() }
+            }
+            checkpoints.withLock { $0.finishing = false }
+            await finish(file)
         case .finish:
-            _ = try? await NIOThreadPool.singleton.runIfActive { try file.execute("PRAGMA wal_checkpoint(PASSIVE)", []) }
+            await finish(file)
         }
     }
 
+    private static func step(_ state: inout Checkpoints) -> CheckpointStep? {
+        if state.finishing {
+            state.finishing = false
+            return .finish
+        }
+        state.statements += 1
+        if state.running { return state.statements >= checkpointLag ? .wait : nil }
+        guard state.statements >= checkpointEvery else { return nil }
+        state.statements = 0
+        state.running = true
+        return .start
+    }
+
+    private func finish(_ file: SQLiteFile) async {
+        _ = try? await threadPool.runIfActive { try file.execute("PRAGMA wal_checkpoint(PASSIVE)", []) }
+    }
+
     private enum CheckpointStep {
-        case start, finish
+        case start, wait, finish
     }
 }
