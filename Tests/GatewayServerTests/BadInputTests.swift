@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import GatewayCore
+import GatewayDelivery
 import GatewayServer
 import GatewayStubs
 import GatewayTesting

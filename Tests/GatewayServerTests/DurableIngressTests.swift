@@ -1,5 +1,6 @@
 import Foundation
 import GatewayCore
+import GatewayDelivery
 import GatewayServer
 import GatewayStubs
 import HTTPTypes

@@ -1,3 +1,5 @@
+import NIOCore
+import NIOPosix
 import Synchronization
 
 /// Wakes tasks that wait for work: ``wait(upTo:since:)`` returns when ``signal()`` is called, when the
@@ -5,13 +7,17 @@ import Synchronization
 ///
 /// A task reads ``generation`` before it looks for work and waits `since` it: a signal that came while
 /// it was looking (work finished meanwhile) ends the wait at once instead of being missed.
+///
+/// The time limit is an event loop's timer, as in ``sleepOnEventLoop(for:)``: a `Task.sleep` beside each
+/// wait (a task group of two) woke Dispatch's timer thread at every wait, hundreds of times a second
+/// under load, and the group cost two child tasks. A timer left behind by a signal fires and finds nothing.
 final class Wakeup: Sendable {
     private enum Slot {
         /// Created, not yet waiting.
         case created
         case waiting(CheckedContinuation<Void, Never>)
-        /// Cancelled before it started waiting.
-        case cancelled
+        /// Ended (cancelled or timed out) before it started waiting.
+        case ended
     }
 
     private struct State {
@@ -44,27 +50,21 @@ final class Wakeup: Sendable {
     /// Waits for a signal after `generation` (at once when one came already), at most `timeout`.
     func wait(upTo timeout: Duration, since generation: UInt64) async {
         guard self.generation == generation else { return }
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { try? await Task.sleep(for: timeout) }
-            group.addTask { await self.waitForSignal(since: generation) }
-            await group.next()
-            group.cancelAll()
-        }
-    }
-
-    private func waitForSignal(since generation: UInt64) async {
         let id = state.withLock { state in
             state.nextID += 1
             state.slots[state.nextID] = .created
             return state.nextID
         }
+        let loop = MultiThreadedEventLoopGroup.currentEventLoop ?? MultiThreadedEventLoopGroup.singleton.next()
+        // A loop shutting down takes no timers: the wait ends at once rather than never.
+        if (try? loop.scheduleCallback(in: TimeAmount(timeout), handler: Timer(wakeup: self, id: id))) == nil { end(id) }
         await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 let resumeNow = state.withLock { state -> Bool in
-                    var cancelled = false
-                    if case .cancelled = state.slots[id] { cancelled = true }
+                    var ended = false
+                    if case .ended = state.slots[id] { ended = true }
                     // A signal between the caller's look for work and now counts too.
-                    guard cancelled || state.generation != generation else {
+                    guard ended || state.generation != generation else {
                         state.slots[id] = .waiting(continuation)
                         return false
                     }
@@ -74,19 +74,34 @@ final class Wakeup: Sendable {
                 if resumeNow { continuation.resume() }
             }
         } onCancel: {
-            let continuation = state.withLock { state -> CheckedContinuation<Void, Never>? in
-                switch state.slots[id] {
-                case .waiting(let continuation):
-                    state.slots[id] = nil
-                    return continuation
-                case .created:
-                    state.slots[id] = .cancelled
-                    return nil
-                case .cancelled, nil:
-                    return nil
-                }
+            end(id)
+        }
+    }
+
+    /// Ends the wait `id`: resumes it when it waits, or has it return when it begins to.
+    private func end(_ id: UInt64) {
+        let continuation = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            switch state.slots[id] {
+            case .waiting(let continuation):
+                state.slots[id] = nil
+                return continuation
+            case .created:
+                state.slots[id] = .ended
+                return nil
+            case .ended, nil:
+                return nil
             }
-            continuation?.resume()
+        }
+        continuation?.resume()
+    }
+
+    /// A wait's time limit.
+    private struct Timer: NIOScheduledCallbackHandler {
+        let wakeup: Wakeup
+        let id: UInt64
+
+        func handleScheduledCallback(eventLoop: some EventLoop) {
+            wakeup.end(id)
         }
     }
 }
