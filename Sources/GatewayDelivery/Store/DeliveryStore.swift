@@ -22,8 +22,14 @@ public protocol DeliveryStore: DeliveryQueue, Service {
     @discardableResult
     func drop(id: String) async throws -> Bool
 
-    /// Queue depth, in flight, dead letters and the oldest age, per function and in total.
+    /// Queue depth, in flight, dead letters and the oldest age, per function and in total. Reads every
+    /// queued row: for the CLI and periodic metrics, not for every probe.
     func status() async throws -> QueueStatus
+
+    /// Invocations held, as the depth bounds see them: counts kept current between recounts, so usually
+    /// one round trip that shows the database answers. For readiness probes, which come every few seconds
+    /// whatever the queue holds.
+    func held() async throws -> Int
 
     /// Transactions that stored enqueued invocations since this instance opened: fewer than the
     /// ``DeliveryQueue/enqueue(_:)`` calls when concurrent calls were committed together.

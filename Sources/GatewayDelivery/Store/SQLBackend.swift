@@ -55,13 +55,23 @@ struct SQLDialect: Sendable {
     /// Whether many rows or values go as one array each (PostgreSQL), so that a statement's text does not
     /// vary with their number, rather than as a placeholder each (SQLite).
     var bindsLists: Bool
+    /// Statements that allow whole-table scans for the rest of a transaction, and rule them out again,
+    /// where the connections rule them out (PostgreSQL's planning, see ``PostgresBackend``).
+    var wholeTableScans: (allow: String, ruleOut: String)?
 
     static let sqlite = SQLDialect(
-        serialKey: "INTEGER PRIMARY KEY AUTOINCREMENT", bytesType: "BLOB", skipLocked: "", migrationLock: nil, bindsLists: false)
+        serialKey: "INTEGER PRIMARY KEY AUTOINCREMENT", bytesType: "BLOB", skipLocked: "", migrationLock: nil, bindsLists: false,
+        wholeTableScans: nil)
     // Any constant works; this one spells "evgw".
     static let postgres = SQLDialect(
         serialKey: "BIGSERIAL PRIMARY KEY", bytesType: "BYTEA", skipLocked: " FOR UPDATE SKIP LOCKED",
-        migrationLock: "SELECT pg_advisory_xact_lock(1702262647)", bindsLists: true)
+        migrationLock: "SELECT pg_advisory_xact_lock(1702262647)", bindsLists: true,
+        wholeTableScans: (allow: scanSettings("on"), ruleOut: scanSettings("off")))
+
+    /// Sets whole-table and bitmap scans on or off until the transaction ends: one statement.
+    private static func scanSettings(_ value: String) -> String {
+        "SELECT set_config('enable_seqscan', '\(value)', true), set_config('enable_bitmapscan', '\(value)', true)"
+    }
 }
 
 /// A database the ``SQLDeliveryStore`` runs on.

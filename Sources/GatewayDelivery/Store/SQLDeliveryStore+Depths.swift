@@ -33,12 +33,27 @@ extension SQLDeliveryStore {
 
     /// The depths per function: counted in `db` when the last count is stale.
     func depths(_ db: any SQLExecutor) async throws -> [String: Int] {
+        if let kept = keptDepths() { return kept }
         let now = ContinuousClock.now
-        if let counts = state.withLock({ $0.depths }), now - counts.countedAt < Self.recountInterval(after: counts.took) { return counts.functions }
-        let counted = try await Self.countDepths(db)
+        let counted = try await Self.scanningWholeTables(backend.dialect, db) { try await Self.countDepths(db) }
         let took = ContinuousClock.now - now
         state.withLock { $0.depths = DepthCounts(functions: counted, countedAt: now, took: took) }
         return counted
+    }
+
+    public func held() async throws -> Int {
+        try await ready()
+        if let kept = keptDepths() {
+            try await backend.execute("SELECT 1", [])
+            return kept.values.reduce(0, +)
+        }
+        return try await backend.transaction(durable: false) { db in try await self.depths(db) }.values.reduce(0, +)
+    }
+
+    /// The counts, unless they are stale.
+    private func keptDepths() -> [String: Int]? {
+        guard let counts = state.withLock({ $0.depths }), ContinuousClock.now - counts.countedAt < Self.recountInterval(after: counts.took) else { return nil }
+        return counts.functions
     }
 
     /// Adds `changes` (per function) to the counts, once committed.
@@ -52,6 +67,28 @@ extension SQLDeliveryStore {
     /// Drops the counts: the next commit counts again.
     func forgetDepths() {
         state.withLock { $0.depths = nil }
+    }
+
+    /// Runs `body`'s statements, which read every row of a table (counts), with whole-table scans
+    /// allowed in the transaction `db`, and rules them out again after. Ruled out, PostgreSQL read the
+    /// rows through an index, one page at a time: about three times as long (375 against 130 ms for a
+    /// count of 266,000 queued calls), once a second, in a group commit that every waiting 202 awaits.
+    static func scanningWholeTables<T>(_ dialect: SQLDialect, _ db: any SQLExecutor, _ body: () async throws -> T) async throws -> T {
+        guard let scans = dialect.wholeTableScans else { return try await body() }
+        try await db.execute(scans.allow, [])
+        let value = try await body()
+        try await db.execute(scans.ruleOut, [])
+        return value
+    }
+
+    /// Runs `body`, which reads every row of tables, outside a transaction: where whole-table scans are
+    /// ruled out, in a transaction of its own that allows them; elsewhere (SQLite) as it is, so that a
+    /// `status` command takes no write lock.
+    func readingWholeTables<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
+        guard backend.dialect.wholeTableScans != nil else { return try await body(backend) }
+        return try await backend.transaction(durable: false) { db in
+            try await Self.scanningWholeTables(self.backend.dialect, db) { try await body(db) }
+        }
     }
 
     /// Invocations held per function.

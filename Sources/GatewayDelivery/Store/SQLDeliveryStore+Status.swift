@@ -3,12 +3,14 @@ extension SQLDeliveryStore {
     public func status() async throws -> QueueStatus {
         try await ready()
         let now = Self.millis(configuration.clock.now())
-        let held = try await backend.execute(
-            """
-            SELECT function, COUNT(*), COUNT(*) FILTER (WHERE lease_token IS NOT NULL AND due_at > ?), MIN(enqueued_at) \
-            FROM delivery_invocations GROUP BY function
-            """, [.integer(now)])
-        let dead = try await backend.execute("SELECT function, COUNT(*) FROM delivery_dead_letters GROUP BY function", [])
+        let (held, dead) = try await readingWholeTables { db in
+            let held = try await db.execute(
+                """
+                SELECT function, COUNT(*), COUNT(*) FILTER (WHERE lease_token IS NOT NULL AND due_at > ?), MIN(enqueued_at) \
+                FROM delivery_invocations GROUP BY function
+                """, [.integer(now)])
+            return (held, try await db.execute("SELECT function, COUNT(*) FROM delivery_dead_letters GROUP BY function", []))
+        }
         var functions: [String: QueueStatus.Figures] = [:]
         for row in held {
             guard let function = row[0].text else { continue }

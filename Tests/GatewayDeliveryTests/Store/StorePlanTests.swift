@@ -42,6 +42,31 @@ extension StoreSuite {
             }
         }
 
+        /// The counts read every row, so they run with whole-table scans allowed (read through an index,
+        /// one page at a time, they took three times as long); the rest of their transaction rules them
+        /// out again, as the connection does.
+        @Test func theCountsScanWholeTablesAndTheRestOfTheirTransactionDoesNot() async throws {
+            try await T.withDatabase(.postgres) { backend in
+                let store = SQLDeliveryStore(configuration: T.configuration(backend), logger: Support.quiet)
+                try await Support.running([store]) {
+                    let queued = try (1...5).map { try T.invocation($0) }
+                    try await store.enqueue(queued)
+                    let settings = "SELECT current_setting('enable_seqscan') || current_setting('enable_bitmapscan')"
+                    let seen = try await store.backend.transaction(durable: false) { db in
+                        let during = try await SQLDeliveryStore.scanningWholeTables(store.backend.dialect, db) {
+                            (try await SQLDeliveryStore.countDepths(db), try await db.execute(settings, []))
+                        }
+                        return (during.0, during.1, try await db.execute(settings, []))
+                    }
+                    #expect(seen.0 == [queued[0].function.address: 5])
+                    #expect(seen.1 == [[.text("onon")]])
+                    #expect(seen.2 == [[.text("offoff")]])
+                    #expect(try await store.backend.execute(settings, []) == [[.text("offoff")]])
+                    #expect(try await store.status().total.depth == 5)
+                }
+            }
+        }
+
         /// Enqueues, claims one and several (past a full function), acknowledges, retries, dead-letters,
         /// replays and counts, so that every statement of the queue runs once.
         static func exercise(_ store: SQLDeliveryStore) async throws {

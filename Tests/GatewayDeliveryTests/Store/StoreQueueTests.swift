@@ -12,6 +12,27 @@ extension StoreSuite {
     struct StoreQueueTests {
         typealias T = StoreTesting
 
+        /// What readiness probes read: the counts the depth bounds keep, current with this process's
+        /// enqueues and settlements at once, and with another process's at the next count (a second on).
+        @Test(arguments: StoreKind.allCases)
+        func heldFollowsTheQueueAndAnotherProcesssChangesAtTheNextCount(_ kind: StoreKind) async throws {
+            try await T.withDatabase(kind) { backend in
+                var other = T.configuration(backend)
+                other.owner = "other"
+                try await T.withStore(T.configuration(backend)) { store in
+                    #expect(try await store.held() == 0)
+                    try await store.enqueue([try T.invocation(1), try T.invocation(2), try T.invocation(3)])
+                    #expect(try await store.held() == 3)
+                    try await store.ack(try #require(try await store.next()))
+                    #expect(try await store.held() == 2)
+                    try await T.withStore(other) { try await $0.enqueue([try T.invocation(4)]) }
+                    let start = ContinuousClock.now
+                    while try await store.held() == 2, ContinuousClock.now - start < .seconds(10) { try await Task.sleep(for: .milliseconds(50)) }
+                    #expect(try await store.held() == 3)
+                }
+            }
+        }
+
         /// A row that cannot be read is leased and left out of the claim, with an error that names the row
         /// and the JSON path of what broke; the rows around it are claimed as usual, and it stays stored.
         @Test(arguments: StoreKind.allCases)
