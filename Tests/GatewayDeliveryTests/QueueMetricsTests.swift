@@ -1,6 +1,6 @@
 import Foundation
 import GatewayCore
-import GatewayDelivery
+@testable import GatewayDelivery
 import Testing
 
 /// The store's figures as gauges, per function and in total.
@@ -41,5 +41,12 @@ struct QueueMetricsTests {
                 for function in ["a", "b", "total"] { #expect(Self.gauges(metrics, function) == [0, 0, 0, 0], "\(function)") }
             }
         }
+    }
+
+    /// Readings a fiftieth of the interval or less keep to it; slower ones (a backlog of hundreds of
+    /// thousands) space out, so reading takes at most a fiftieth of the time.
+    @Test(arguments: [(Duration.milliseconds(20), Duration.seconds(10)), (.milliseconds(200), .seconds(10)), (.milliseconds(400), .seconds(20))])
+    func slowReadingsSpaceOut(_ took: Duration, _ pause: Duration) {
+        #expect(QueueMetrics.pause(.seconds(10), after: took) == pause)
     }
 }

@@ -36,6 +36,7 @@ public struct QueueMetrics: Service {
     public func run() async throws {
         var reported: Set<String> = []
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
+            let start = ContinuousClock.now
             do {
                 reported = try await report(after: reported)
             } catch is CancellationError {
@@ -43,8 +44,15 @@ public struct QueueMetrics: Service {
             } catch {
                 logger.warning("could not read the delivery store's figures for metrics: \(error)")
             }
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+            let pause = Self.pause(interval, after: ContinuousClock.now - start)
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: pause) }
         }
+    }
+
+    /// The pause after a reading that took `took`: `interval`, or longer when reading took more than a
+    /// fiftieth of it. The figures read every queued row: 380 ms of PostgreSQL's CPU with 400,000 queued.
+    static func pause(_ interval: Duration, after took: Duration) -> Duration {
+        max(interval, took * 50)
     }
 
     /// Reads the figures once and sets the gauges.

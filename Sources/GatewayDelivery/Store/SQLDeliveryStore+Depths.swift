@@ -31,9 +31,17 @@ extension SQLDeliveryStore {
         var took: Duration
     }
 
-    /// The depths per function: counted in `db` when the last count is stale.
+    /// The depths per function: counted in `db` when the last count is stale, unless another commit is
+    /// counting them (PostgreSQL runs several at once, and each one counted: four counts for one).
     func depths(_ db: any SQLExecutor) async throws -> [String: Int] {
         if let kept = keptDepths() { return kept }
+        let stale = state.withLock { state -> [String: Int]? in
+            if state.countingDepths, let counts = state.depths { return counts.functions }
+            state.countingDepths = true
+            return nil
+        }
+        if let stale { return stale }
+        defer { state.withLock { $0.countingDepths = false } }
         let now = ContinuousClock.now
         let counted = try await Self.scanningWholeTables(backend.dialect, db) { try await Self.countDepths(db) }
         let took = ContinuousClock.now - now

@@ -45,6 +45,8 @@ public final class SQLDeliveryStore: DeliveryStore {
         var inFlightLimits: [String: Int] = [:]
         /// The depth counts that enqueues check the bounds against (see ``depths(_:)``).
         var depths: DepthCounts?
+        /// A commit is counting the depths: the others go on with the counts they have.
+        var countingDepths = false
         /// When a commit last deleted expired deduplication marks.
         var dedupSweptAt: ContinuousClock.Instant?
         /// Ids offered to commits since then: the next sweep's share.
