@@ -58,6 +58,12 @@ extension SQLDeliveryStore {
             "CREATE INDEX delivery_invocations_due ON delivery_invocations (due_at, seq, function)",
             "DROP INDEX delivery_invocations_owner",
         ],
+        // Version 3: the function index goes too. Only the depth counts and the status read by function
+        // (every row, at most about once a second), while every enqueue, claim and settlement moved its
+        // entries: without it the SQLite store spent about 3% less CPU an event, and PostgreSQL's server 4%.
+        [
+            "DROP INDEX delivery_invocations_function",
+        ],
     ]
 
     /// The schema version this code writes.

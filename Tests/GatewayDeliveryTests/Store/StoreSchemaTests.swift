@@ -44,7 +44,7 @@ extension StoreSuite {
                 }
                 let depth = try await T.withStore(configuration) { store in try await store.status().total.depth }
                 #expect(depth == 1)
-                #expect(try await Self.raw(backend, "SELECT version FROM delivery_schema") == 2)
+                #expect(try await Self.raw(backend, "SELECT version FROM delivery_schema") == 3)
                 #expect(try await Self.raw(backend, "SELECT COUNT(*) FROM delivery_schema") == 1)
                 if case .sqlite(let path) = backend {
                     // WAL mode is a property of the file: another connection sees it.
@@ -54,7 +54,7 @@ extension StoreSuite {
                 }
 
                 _ = try await Self.raw(backend, "UPDATE delivery_schema SET version = 99")
-                let expected = StoreError(.unreadable, "the delivery store's schema is version 99, newer than this gateway's 2: upgrade the gateway")
+                let expected = StoreError(.unreadable, "the delivery store's schema is version 99, newer than this gateway's 3: upgrade the gateway")
                 let store = SQLDeliveryStore(configuration: configuration, logger: Support.quiet)
                 await #expect(throws: expected) { try await store.run() }
                 // Calls waiting for it to open fail the same way.
@@ -63,7 +63,7 @@ extension StoreSuite {
         }
 
         @Test(arguments: StoreKind.allCases)
-        func aVersionOneStoreGetsTheNewIndexesAndKeepsItsInvocations(_ kind: StoreKind) async throws {
+        func aVersionOneStoreGetsTodaysIndexesAndKeepsItsInvocations(_ kind: StoreKind) async throws {
             try await T.withDatabase(kind) { backend in
                 let configuration = T.configuration(backend)
                 try await T.withStore(configuration) { store in try await store.enqueue([try T.invocation(1)]) }
@@ -71,23 +71,27 @@ extension StoreSuite {
                 _ = try await Self.raw(backend, "DROP INDEX delivery_invocations_due")
                 _ = try await Self.raw(backend, "CREATE INDEX delivery_invocations_due ON delivery_invocations (due_at, seq)")
                 _ = try await Self.raw(backend, "CREATE INDEX delivery_invocations_owner ON delivery_invocations (lease_owner)")
+                _ = try await Self.raw(backend, "CREATE INDEX delivery_invocations_function ON delivery_invocations (function)")
                 _ = try await Self.raw(backend, "UPDATE delivery_schema SET version = 1")
                 #expect(try await Self.raw(backend, Self.dueIndexColumns(kind)) == 2)
-                #expect(try await Self.raw(backend, Self.ownerIndexes(kind)) == 1)
+                #expect(try await Self.raw(backend, Self.indexes("delivery_invocations_owner", kind)) == 1)
+                #expect(try await Self.raw(backend, Self.indexes("delivery_invocations_function", kind)) == 1)
 
                 let claimed = try await T.withStore(configuration) { store in try await store.next()?.invocation.id }
                 #expect(claimed == (try T.invocation(1)).id)
-                #expect(try await Self.raw(backend, "SELECT version FROM delivery_schema") == 2)
+                #expect(try await Self.raw(backend, "SELECT version FROM delivery_schema") == 3)
                 #expect(try await Self.raw(backend, Self.dueIndexColumns(kind)) == 3)
-                #expect(try await Self.raw(backend, Self.ownerIndexes(kind)) == 0)
+                #expect(try await Self.raw(backend, Self.indexes("delivery_invocations_owner", kind)) == 0)
+                #expect(try await Self.raw(backend, Self.indexes("delivery_invocations_function", kind)) == 0)
+                #expect(try await T.withStore(configuration) { store in try await store.status().total.depth } == 1)
             }
         }
 
-        /// A query for the number of indexes named like version 1's owner index.
-        static func ownerIndexes(_ kind: StoreKind) -> String {
+        /// A query for the number of indexes named `name`.
+        static func indexes(_ name: String, _ kind: StoreKind) -> String {
             switch kind {
-            case .sqlite: "SELECT COUNT(*) FROM sqlite_master WHERE name = 'delivery_invocations_owner'"
-            case .postgres: "SELECT COUNT(*) FROM pg_class WHERE relname = 'delivery_invocations_owner'"
+            case .sqlite: "SELECT COUNT(*) FROM sqlite_master WHERE name = '\(name)'"
+            case .postgres: "SELECT COUNT(*) FROM pg_class WHERE relname = '\(name)'"
             }
         }
 
