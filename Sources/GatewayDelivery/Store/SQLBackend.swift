@@ -58,15 +58,17 @@ struct SQLDialect: Sendable {
     /// Statements that allow whole-table scans for the rest of a transaction, and rule them out again,
     /// where the connections rule them out (PostgreSQL's planning, see ``PostgresBackend``).
     var wholeTableScans: (allow: String, ruleOut: String)?
+    /// Whether tables take autovacuum settings (PostgreSQL: see ``MigrationStatement``).
+    var tunesAutovacuum: Bool
 
     static let sqlite = SQLDialect(
         serialKey: "INTEGER PRIMARY KEY AUTOINCREMENT", bytesType: "BLOB", skipLocked: "", migrationLock: nil, bindsLists: false,
-        wholeTableScans: nil)
+        wholeTableScans: nil, tunesAutovacuum: false)
     // Any constant works; this one spells "evgw".
     static let postgres = SQLDialect(
         serialKey: "BIGSERIAL PRIMARY KEY", bytesType: "BYTEA", skipLocked: " FOR UPDATE SKIP LOCKED",
         migrationLock: "SELECT pg_advisory_xact_lock(1702262647)", bindsLists: true,
-        wholeTableScans: (allow: scanSettings("on"), ruleOut: scanSettings("off")))
+        wholeTableScans: (allow: scanSettings("on"), ruleOut: scanSettings("off")), tunesAutovacuum: true)
 
     /// Sets whole-table and bitmap scans on or off until the transaction ends: one statement.
     private static func scanSettings(_ value: String) -> String {

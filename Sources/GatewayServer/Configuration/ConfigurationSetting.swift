@@ -136,7 +136,7 @@ struct ConfigurationSetting: Sendable {
         }
     }
 
-    static func choice<Choice: RawRepresentable & CaseIterable>(
+    static func choice<Choice: RawRepresentable & CaseIterable & SendableMetatype>(
         _ section: String, _ key: String, _ environment: String, _ type: Choice.Type, _ set: @escaping @Sendable (inout GatewayConfiguration, Choice) -> Void
     ) -> Self where Choice.RawValue == String {
         let names = Choice.allCases.map(\.rawValue)

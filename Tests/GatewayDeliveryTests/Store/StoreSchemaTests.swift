@@ -84,6 +84,13 @@ extension StoreSuite {
                 #expect(try await Self.raw(backend, Self.indexes("delivery_invocations_owner", kind)) == 0)
                 #expect(try await Self.raw(backend, Self.indexes("delivery_invocations_function", kind)) == 0)
                 #expect(try await T.withStore(configuration) { store in try await store.status().total.depth } == 1)
+                if kind == .postgres {
+                    for table in ["delivery_invocations", "delivery_dedup"] {
+                        let settings = "SELECT COUNT(*) FROM pg_class WHERE relname = '\(table)' AND reloptions @> "
+                            + "ARRAY['autovacuum_vacuum_scale_factor=0', 'autovacuum_vacuum_threshold=10000', 'autovacuum_vacuum_cost_delay=0']"
+                        #expect(try await Self.raw(backend, settings) == 1, "\(table)")
+                    }
+                }
             }
         }
 
