@@ -5,12 +5,21 @@ import Testing
 /// Waits for work: ended by a signal, by the time limit, or by cancellation, and never missing a signal
 /// that came while the waiter looked for work.
 struct WakeupTests {
-    @Test func aSignalEndsAWaitLongBeforeItsTimeLimit() async throws {
+    /// What ends a wait before its time limit.
+    enum Ending: CaseIterable, Sendable {
+        case signal, cancellation
+    }
+
+    @Test(arguments: Ending.allCases)
+    func aSignalOrCancellationEndsAWaitLongBeforeItsTimeLimit(_ ending: Ending) async throws {
         let wakeup = Wakeup()
         let start = ContinuousClock.now
         let waiter = Task { await wakeup.wait(upTo: .seconds(30), since: wakeup.generation) }
         try await Task.sleep(for: .milliseconds(50))
-        wakeup.signal()
+        switch ending {
+        case .signal: wakeup.signal()
+        case .cancellation: waiter.cancel()
+        }
         await waiter.value
         #expect(ContinuousClock.now - start < .seconds(10))
     }
@@ -29,16 +38,6 @@ struct WakeupTests {
         wakeup.signal()
         let start = ContinuousClock.now
         await wakeup.wait(upTo: .seconds(30), since: generation)
-        #expect(ContinuousClock.now - start < .seconds(10))
-    }
-
-    @Test func cancellingTheWaiterEndsTheWait() async throws {
-        let wakeup = Wakeup()
-        let start = ContinuousClock.now
-        let waiter = Task { await wakeup.wait(upTo: .seconds(30), since: wakeup.generation) }
-        try await Task.sleep(for: .milliseconds(50))
-        waiter.cancel()
-        await waiter.value
         #expect(ContinuousClock.now - start < .seconds(10))
     }
 
