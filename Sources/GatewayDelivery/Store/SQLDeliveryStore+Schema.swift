@@ -64,7 +64,7 @@ extension SQLDeliveryStore {
         [
             "DROP INDEX delivery_invocations_function",
             // And on PostgreSQL, vacuums come sooner and unthrottled: claims walk every due-index entry
-            // left since the last one (see "Vacuum the queue's tables often" in docs/delivery.md).
+            // left since the last one (docs/delivery.md, "The queue's tables want frequent vacuums").
             .autovacuumed("delivery_invocations"),
             .autovacuumed("delivery_dedup"),
         ],
@@ -95,23 +95,5 @@ extension SQLDeliveryStore {
             }
             try await db.execute("UPDATE delivery_schema SET version = ?", [.integer(Int64(Self.schemaVersion))])
         }
-    }
-}
-
-/// A statement of a migration: for every database, or autovacuum settings, for PostgreSQL only.
-struct MigrationStatement: ExpressibleByStringLiteral {
-    var sql: String
-    var autovacuum = false
-
-    init(stringLiteral sql: String) {
-        self.sql = sql
-    }
-
-    /// Has autovacuum vacuum `table` once 10,000 of its rows are dead, whatever its size, without pauses.
-    static func autovacuumed(_ table: String) -> Self {
-        var statement = Self(
-            stringLiteral: "ALTER TABLE \(table) SET (autovacuum_vacuum_scale_factor = 0, autovacuum_vacuum_threshold = 10000, autovacuum_vacuum_cost_delay = 0)")
-        statement.autovacuum = true
-        return statement
     }
 }
