@@ -36,15 +36,16 @@ struct CrashTests {
         let sink = try await StubFunction.start(reply: .text("ok"))
         defer { Task { await sink.stop() } }
         let folder = try RoutesFolder()
-        // A short timeout: a claim lasts at least the function's timeout and the store's margin (30 s), and
-        // the calls in flight at a kill come back once it ends.
+        // A short timeout and margin: a lease lasts at least the function's timeout and the store's margin,
+        // and the calls leased at a kill come back once it ends (with the 30 s default margin, a kill that
+        // caught a call between its lease and its delivery added half a minute to the test).
         var function = FunctionDeclaration.http("sink", url: sink.url, topics: ["crash"], mode: "async", body: "binary")
         function.timeout = "1s"
         try folder.write("crash.yaml", routeFile(routes: [.all(topic: "crash")], functions: [function]))
         // A killed process's claims come back after the lease; retries of a refused call come quickly.
         let environment = database.environment.merging([
-            "EVENT_GATEWAY_LEASE": "2s", "EVENT_GATEWAY_RETRY_BACKOFF": "100ms", "EVENT_GATEWAY_RETRY_MAX_BACKOFF": "500ms",
-            "EVENT_GATEWAY_RETRY_MAX_ATTEMPTS": "100",
+            "EVENT_GATEWAY_LEASE": "2s", "EVENT_GATEWAY_LEASE_MARGIN": "1s",
+            "EVENT_GATEWAY_RETRY_BACKOFF": "100ms", "EVENT_GATEWAY_RETRY_MAX_BACKOFF": "500ms", "EVENT_GATEWAY_RETRY_MAX_ATTEMPTS": "100",
         ]) { $1 }
         let gateway = RunningGateway(try await GatewayProcess.start(routes: folder.path, environment: environment))
         try await Self.withClient { client in
