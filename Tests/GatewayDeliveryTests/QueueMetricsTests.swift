@@ -47,6 +47,6 @@ struct QueueMetricsTests {
     /// thousands) space out, so reading takes at most a fiftieth of the time.
     @Test(arguments: [(Duration.milliseconds(20), Duration.seconds(10)), (.milliseconds(200), .seconds(10)), (.milliseconds(400), .seconds(20))])
     func slowReadingsSpaceOut(_ took: Duration, _ pause: Duration) {
-        #expect(QueueMetrics.pause(.seconds(10), after: took) == pause)
+        #expect(Duration.seconds(10).spaced(after: took) == pause)
     }
 }

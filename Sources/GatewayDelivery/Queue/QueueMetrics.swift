@@ -44,15 +44,10 @@ public struct QueueMetrics: Service {
             } catch {
                 logger.warning("could not read the delivery store's figures for metrics: \(error)")
             }
-            let pause = Self.pause(interval, after: ContinuousClock.now - start)
+            // Readings read every queued row: 380-540 ms of PostgreSQL's CPU with 400,000 queued.
+            let pause = interval.spaced(after: ContinuousClock.now - start)
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: pause) }
         }
-    }
-
-    /// The pause after a reading that took `took`: `interval`, or longer when reading took more than a
-    /// fiftieth of it. The figures read every queued row: 380 ms of PostgreSQL's CPU with 400,000 queued.
-    static func pause(_ interval: Duration, after took: Duration) -> Duration {
-        max(interval, took * 50)
     }
 
     /// Reads the figures once and sets the gauges.

@@ -35,16 +35,20 @@ final class PostgresBackend: SQLBackend {
             host: settings.host, port: settings.port, username: settings.username, password: settings.password, database: settings.database,
             tls: .disable)
         if holdsConnections { configuration.options.keepAliveBehavior = nil }
-        configuration.options.maximumConnections = groupCommits + 1
-        configuration.options.minimumConnections = holdsConnections ? groupCommits + 1 : 0
+        Self.size(&configuration, groupCommits + 1, held: holdsConnections)
         configuration.options.additionalStartupParameters = [("synchronous_commit", "on")] + Self.planning
         self.durableClient = PostgresClient(configuration: configuration, backgroundLogger: logger)
         // Enough for the workers' claims and settlements at once; several processes share the server's limit.
-        configuration.options.maximumConnections = 8
-        configuration.options.minimumConnections = holdsConnections ? 8 : 0
+        Self.size(&configuration, 8, held: holdsConnections)
         configuration.options.additionalStartupParameters = [("synchronous_commit", "off")] + Self.planning
         self.client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.logger = logger
+    }
+
+    /// At most `connections`, and as many kept open when they are `held`.
+    private static func size(_ configuration: inout PostgresClient.Configuration, _ connections: Int, held: Bool) {
+        configuration.options.maximumConnections = connections
+        configuration.options.minimumConnections = held ? connections : 0
     }
 
     /// How the gateway's connections plan the statements they keep prepared (``PostgresStatements``):

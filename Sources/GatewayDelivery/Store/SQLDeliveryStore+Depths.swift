@@ -2,25 +2,22 @@ import Synchronization
 
 /// The depths that the bounds are checked against, without counting the queue on every commit.
 ///
-/// Counting is a scan of the function index: milliseconds at ten thousand queued calls, and group
-/// commits come hundreds of times a second, so a backlog made every enqueue slower. The counts are
+/// Counting reads every queued row: milliseconds at ten thousand queued calls, and group commits come
+/// hundreds of times a second, so a backlog made every enqueue slower. The counts are
 /// taken at most once every ``depthRecount`` and kept current in between with this process's own
 /// enqueues and settlements; changes by other processes (replicas, `dlq replay`) show at the next count.
 ///
 /// A count reads every queued row, and grows with the queue: on PostgreSQL, with 20,000 calls queued
 /// and the table churning, 47 ms of the server's CPU, in a group commit that waited for it. So counts
-/// also keep ``recountSpacing`` times their own last duration apart.
+/// also keep fifty times their own last duration apart (``Swift/Duration/spaced(after:)``), and one
+/// commit counts at a time.
 extension SQLDeliveryStore {
     /// How stale the counts may get before a commit counts again, while counting is quick.
     static let depthRecount = Duration.seconds(1)
 
-    /// The least interval between counts, as a multiple of the last count's duration: counting takes at
-    /// most a fiftieth of the time.
-    static let recountSpacing = 50
-
     /// How long after a count that took `took` the next one comes.
     static func recountInterval(after took: Duration) -> Duration {
-        max(depthRecount, took * recountSpacing)
+        depthRecount.spaced(after: took)
     }
 
     /// Counts held per function, and when they were counted.
@@ -29,18 +26,20 @@ extension SQLDeliveryStore {
         var countedAt: ContinuousClock.Instant
         /// How long the count took.
         var took: Duration
+
+        /// Young enough to check the bounds against.
+        var isFresh: Bool { ContinuousClock.now - countedAt < recountInterval(after: took) }
     }
 
     /// The depths per function: counted in `db` when the last count is stale, unless another commit is
     /// counting them (PostgreSQL runs several at once, and each one counted: four counts for one).
     func depths(_ db: any SQLExecutor) async throws -> [String: Int] {
-        if let kept = keptDepths() { return kept }
-        let stale = state.withLock { state -> [String: Int]? in
-            if state.countingDepths, let counts = state.depths { return counts.functions }
+        let kept = state.withLock { state -> [String: Int]? in
+            if let counts = state.depths, counts.isFresh || state.countingDepths { return counts.functions }
             state.countingDepths = true
             return nil
         }
-        if let stale { return stale }
+        if let kept { return kept }
         defer { state.withLock { $0.countingDepths = false } }
         let now = ContinuousClock.now
         let counted = try await Self.scanningWholeTables(backend.dialect, db) { try await Self.countDepths(db) }
@@ -51,17 +50,11 @@ extension SQLDeliveryStore {
 
     public func held() async throws -> Int {
         try await ready()
-        if let kept = keptDepths() {
+        if let counts = state.withLock({ $0.depths }), counts.isFresh {
             try await backend.execute("SELECT 1", [])
-            return kept.values.reduce(0, +)
+            return counts.functions.values.reduce(0, +)
         }
         return try await backend.transaction(durable: false) { db in try await self.depths(db) }.values.reduce(0, +)
-    }
-
-    /// The counts, unless they are stale.
-    private func keptDepths() -> [String: Int]? {
-        guard let counts = state.withLock({ $0.depths }), ContinuousClock.now - counts.countedAt < Self.recountInterval(after: counts.took) else { return nil }
-        return counts.functions
     }
 
     /// Adds `changes` (per function) to the counts, once committed.
