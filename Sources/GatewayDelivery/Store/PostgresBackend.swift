@@ -97,6 +97,13 @@ final class PostgresBackend: SQLBackend {
         }
     }
 
+    func reading<T: Sendable>(snapshot: @Sendable () -> Void, _ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
+        try await transaction(durable: false) { db in
+            snapshot()
+            return try await body(db)
+        }
+    }
+
     /// Statements on one connection of the pool, inside a transaction.
     final class Transaction: SQLExecutor {
         let connection: PostgresConnection

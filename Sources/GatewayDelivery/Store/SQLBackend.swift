@@ -102,4 +102,23 @@ protocol SQLBackend: SQLExecutor {
     ///   may undo the last of them, which at-least-once delivery tolerates (an undone claim is due again,
     ///   an undone settlement is tried again). A process that is killed loses none of them.
     func transaction<T: Sendable>(durable: Bool, _ body: (any SQLExecutor) async throws -> T) async throws -> T
+
+    /// Runs `body`'s statements, which only read but may read every row of a table, in one read
+    /// transaction where they hold up no write: on SQLite, a connection and a thread of their own (a
+    /// reader in WAL mode and the writer do not wait for each other); on PostgreSQL, a pooled connection.
+    ///
+    /// - Parameter snapshot: Runs once the transaction's view of the data is fixed. On SQLite no write
+    ///   commits between the two, nor while `snapshot` runs; on PostgreSQL, whose commits run
+    ///   concurrently, it runs just before `body`.
+    func reading<T: Sendable>(snapshot: @Sendable () -> Void, _ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T
+
+    /// Runs one statement and `then` with its rows. On SQLite `then` runs before any other statement, so
+    /// that a ``reading(snapshot:_:)`` sees either both the statement and what `then` does, or neither.
+    func execute<T>(_ sql: String, _ binds: [SQLValue], then: ([[SQLValue]]) throws -> T) async throws -> T
+}
+
+extension SQLBackend {
+    func execute<T>(_ sql: String, _ binds: [SQLValue], then: ([[SQLValue]]) throws -> T) async throws -> T {
+        try then(try await execute(sql, binds))
+    }
 }

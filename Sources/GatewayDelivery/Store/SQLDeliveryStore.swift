@@ -24,8 +24,11 @@ public final class SQLDeliveryStore: DeliveryStore {
     let logger: Logger
     let committer: GroupCommitter<[Invocation], EnqueueReceipt>
     /// Acknowledgements waiting together: one statement deletes them all.
-    let acks = GroupCommitter<Lease, Bool>()
+    let acks = GroupCommitter<Settlement, Bool>()
     let wakeup = Wakeup()
+    /// A signal for ``keepCountingDepths()``: the counts are stale.
+    let recounts: AsyncStream<Void>
+    let recountsWanted: AsyncStream<Void>.Continuation
 
     enum Phase {
         case starting
@@ -45,8 +48,7 @@ public final class SQLDeliveryStore: DeliveryStore {
         var inFlightLimits: [String: Int] = [:]
         /// The depth counts that enqueues check the bounds against (see ``depths(_:)``).
         var depths: DepthCounts?
-        /// A commit is counting the depths: the others go on with the counts they have.
-        var countingDepths = false
+        var recount = DepthRecount()
         /// When a commit last deleted expired deduplication marks.
         var dedupSweptAt: ContinuousClock.Instant?
         /// Ids offered to commits since then: the next sweep's share.
@@ -61,6 +63,12 @@ public final class SQLDeliveryStore: DeliveryStore {
         var handedOff: [Handoff] = []
         /// Invocations handed over so far.
         var handedOver = 0
+
+        /// Kept depth counts that are due to be counted again, and no count runs.
+        var depthsAreStale: Bool {
+            guard let depths, !recount.running else { return false }
+            return !depths.isFresh
+        }
 
         /// Whether an enqueue now hands its invocations over: a worker looks for work, and its last
         /// claim found nothing due (new invocations never overtake waiting ones).
@@ -92,6 +100,7 @@ public final class SQLDeliveryStore: DeliveryStore {
         case .postgres(let settings): backend = PostgresBackend(settings: settings, holdsConnections: configuration.holdsConnections, logger: logger)
         }
         committer = GroupCommitter(concurrency: backend.groupCommits)
+        (recounts, recountsWanted) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
     }
 
     public var enqueueTransactions: Int { committer.commits }
@@ -119,9 +128,12 @@ public final class SQLDeliveryStore: DeliveryStore {
             await Task { await self.backend.close() }.value
             throw error
         }
+        let counting = Task { await self.keepCountingDepths() }
         let graceful = (try? await gracefulShutdown()) != nil
         state.withLock { $0.phase = .closed }
         wakeup.signal()
+        recountsWanted.finish()
+        counting.cancel()
         // Not cancelled with this task: the leases must go back and the file must close.
         await Task {
             if graceful { await self.releaseLeases() }
@@ -209,9 +221,13 @@ public final class SQLDeliveryStore: DeliveryStore {
 
     public func ack(_ item: QueuedInvocation) async throws {
         guard let lease = try settling(item) else { return }
-        if try await acks.submit(lease, commit: { leases in try await self.delete(leases) }) {
-            adjustDepths([item.invocation.function.address: -1])
-        }
+        _ = try await acks.submit(Settlement(lease: lease, function: item.invocation.function.address)) { try await self.delete($0) }
+    }
+
+    /// A lease to settle, and the function its call is for.
+    struct Settlement: Sendable {
+        var lease: Lease
+        var function: String
     }
 
     /// Deletes the leased invocations in one statement (each call otherwise waits its turn for the
@@ -220,19 +236,23 @@ public final class SQLDeliveryStore: DeliveryStore {
     /// The rows are named by key first (`seq IN`), then matched with their tokens as pairs: PostgreSQL
     /// planned a condition per row as that many index scans, in more time than it ran, and a plan made
     /// once for the pairs alone joined them with the whole table.
-    private func delete(_ leases: [Lease]) async throws -> [Result<Bool, any Error>] {
+    private func delete(_ settlements: [Settlement]) async throws -> [Result<Bool, any Error>] {
         let dialect = backend.dialect
         let pair: [SQLColumnType] = [.bigint, .text]
         var deleted: Set<Int64> = []
-        for chunk in Self.chunks(leases, of: 250) {
-            let rows = try await backend.execute(
+        for chunk in Self.chunks(settlements.map(\.lease), of: 250) {
+            try await backend.execute(
                 "DELETE FROM delivery_invocations WHERE \(dialect.among("seq", chunk.count, .bigint)) "
                     + "AND (seq, lease_token) IN (\(dialect.rows(chunk.count, of: pair))) RETURNING seq",
                 dialect.binds(among: chunk.map { .integer($0.seq) }, .bigint)
-                    + dialect.binds(rows: chunk.map { [.integer($0.seq), .text($0.token)] }, of: pair))
-            for row in rows { deleted.insert(try Self.integer(row, 0)) }
+                    + dialect.binds(rows: chunk.map { [.integer($0.seq), .text($0.token)] }, of: pair)
+            ) { rows in
+                let gone = try Set(rows.map { try Self.integer($0, 0) })
+                deleted.formUnion(gone)
+                adjustDepths(settlements.filter { gone.contains($0.lease.seq) }.reduce(into: [:]) { $0[$1.function, default: 0] -= 1 })
+            }
         }
-        return leases.map { .success(deleted.contains($0.seq)) }
+        return settlements.map { .success(deleted.contains($0.lease.seq)) }
     }
 
     public func retry(_ item: QueuedInvocation, result: InvocationResult, after delay: Duration) async throws {
@@ -251,12 +271,13 @@ public final class SQLDeliveryStore: DeliveryStore {
             .bytes(Array(result.body.prefix(DeadLetter.responseBodyLimit))), result.error.map { .text($0.message) } ?? .null,
             .text(reason.rawValue), .integer(now), .integer(lease.seq), .text(lease.token),
         ]
-        let deleted = try await backend.transaction(durable: false) { db in
+        try await backend.transaction(durable: false) { db in
             try await db.execute(Self.insertDeadLetter, values)
-            return try await db.execute(
+            let deleted = try await db.execute(
                 "DELETE FROM delivery_invocations WHERE seq = ? AND lease_token = ? RETURNING seq", [.integer(lease.seq), .text(lease.token)])
+            // In the transaction: see ``adjustDepths(_:)``.
+            if !deleted.isEmpty { self.adjustDepths([item.invocation.function.address: -1]) }
         }
-        if !deleted.isEmpty { adjustDepths([item.invocation.function.address: -1]) }
     }
 
     /// Copies a leased invocation into the dead letters; a dead letter with the same id (an earlier

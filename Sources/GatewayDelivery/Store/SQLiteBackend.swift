@@ -30,6 +30,11 @@ final class SQLiteBackend: SQLBackend {
     static let checkpointLag = 500
     /// Opening, syncs and checkpoints: the shared pool, or a test's own.
     private let threadPool: NIOThreadPool
+    /// The connection for ``reading(snapshot:_:)``, one reading at a time, with its own thread: a reading
+    /// of every row takes long enough to hold up the log's syncs on the shared pool.
+    let reader = Mutex<SQLiteFile?>(nil)
+    let readerTurn = AsyncSemaphore(permits: 1)
+    let readerThread = NIOThreadPool(numberOfThreads: 1)
 
     private struct Checkpoints {
         /// Statements since the last checkpoint began (reads are few: counting them all costs nothing).
@@ -59,8 +64,8 @@ final class SQLiteBackend: SQLBackend {
 
     func open() async throws {
         let path = path
-        // Both connections in one job; one that is dropped on a failure closes itself (``SQLiteFile``'s deinit).
-        let (file, checkpointer) = try await threadPool.runIfActive { () throws -> (SQLiteFile, SQLiteFile) in
+        // The connections in one job; one that is dropped on a failure closes itself (``SQLiteFile``'s deinit).
+        let (file, checkpointer, reader) = try await threadPool.runIfActive { () throws -> (SQLiteFile, SQLiteFile, SQLiteFile) in
             let file = try SQLiteFile(path: path)
             // First: every later statement, the switch to WAL included, may find another process writing.
             _ = try file.execute("PRAGMA busy_timeout=10000", [])
@@ -73,9 +78,13 @@ final class SQLiteBackend: SQLBackend {
             _ = try file.execute("PRAGMA wal_autocheckpoint=0", [])
             // Statement journals and sorts in memory: on disk, each was a temporary file created and removed.
             _ = try file.execute("PRAGMA temp_store=MEMORY", [])
-            return (file, try SQLiteFile(path: path))
+            let reader = try SQLiteFile(path: path)
+            _ = try reader.execute("PRAGMA busy_timeout=10000", [])
+            return (file, try SQLiteFile(path: path), reader)
         }
         self.checkpointer.withLock { $0 = checkpointer }
+        self.reader.withLock { $0 = reader }
+        readerThread.start()
         self.connection.withLock { $0 = file }
     }
 
@@ -95,10 +104,17 @@ final class SQLiteBackend: SQLBackend {
     }
 
     func close() async {
-        // Waits for the statement running now (callers run this in a task that is not cancelled).
+        // Waits for the reading and the statement running now (callers run this in a task that is not
+        // cancelled), in the order a reading takes the turns.
+        let reading = (try? await readerTurn.acquire()) != nil
+        defer { if reading { readerTurn.release() } }
         let acquired = (try? await turn.acquire()) != nil
         defer { if acquired { turn.release() } }
         guard let file = connection.withLock({ $0.take() }) else { return }
+        if let reader = reader.withLock({ $0.take() }) {
+            reader.close()
+            try? await readerThread.shutdownGracefully()
+        }
         // Durable commits still waiting get their sync while the log is there: closing removes it.
         try? await logSync.syncWritten()
         // Closing the last connection checkpoints the log: off the caller's thread.
@@ -147,7 +163,11 @@ final class SQLiteBackend: SQLBackend {
         }
     }
 
-    private func withTurn<T>(_ body: (SQLiteFile) async throws -> T) async throws -> T {
+    func execute<T>(_ sql: String, _ binds: [SQLValue], then: ([[SQLValue]]) throws -> T) async throws -> T {
+        try await withTurn { file in try then(try file.execute(sql, binds)) }
+    }
+
+    func withTurn<T>(_ body: (SQLiteFile) async throws -> T) async throws -> T {
         try await turn.acquire()
         defer { turn.release() }
         guard let file = connection.withLock({ $0 }) else { throw StoreError(.closed, "the SQLite store at \(path) is not open") }

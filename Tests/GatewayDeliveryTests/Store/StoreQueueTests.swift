@@ -33,6 +33,60 @@ extension StoreSuite {
             }
         }
 
+        /// The kept counts are counted again (here as often as a count can run, in a reading of its own)
+        /// while enqueues and settlements go on, and stay right: at once on SQLite, where a count's view is
+        /// fixed between statements and their changes; at the next count on PostgreSQL, whose commits run
+        /// concurrently.
+        @Test(arguments: StoreKind.allCases)
+        func theKeptCountsStayRightWhileCountedAgainBesideChanges(_ kind: StoreKind) async throws {
+            try await T.withDatabase(kind) { backend in
+                try await T.withStore(T.configuration(backend)) { store in
+                    try await store.ready()
+                    let stop = ContinuousClock.now + .seconds(2)
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        for task in 0..<2 {
+                            group.addTask {
+                                var first = task * 1_000_000
+                                while ContinuousClock.now < stop {
+                                    do {
+                                        try await store.enqueue((first..<first + 3).map { try T.invocation($0) })
+                                        first += 3
+                                    } catch is QueueFullError {
+                                        // The bound of one function's queue: the settlements are slower.
+                                        try await Task.sleep(for: .milliseconds(10))
+                                    }
+                                }
+                            }
+                        }
+                        for _ in 0..<2 {
+                            group.addTask {
+                                while ContinuousClock.now < stop {
+                                    for (position, item) in try await store.claim(2).enumerated() {
+                                        if position == 0 { try await store.ack(item) } else {
+                                            try await store.deadLetter(item, result: StorePlanTests.result(item, status: 400), reason: .terminalStatus)
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                        group.addTask {
+                            while ContinuousClock.now < stop { try await store.recountDepths() }
+                        }
+                        try await group.waitForAll()
+                    }
+                    let depth = try await store.status().total.depth
+                    #expect(depth > 0)
+                    if kind == .sqlite {
+                        #expect(try await store.held() == depth)
+                    } else {
+                        let start = ContinuousClock.now
+                        while try await store.held() != depth, ContinuousClock.now - start < .seconds(10) { try await Task.sleep(for: .milliseconds(50)) }
+                        #expect(try await store.held() == depth)
+                    }
+                }
+            }
+        }
+
         /// A row that cannot be read is leased and left out of the claim, with an error that names the row
         /// and the JSON path of what broke; the rows around it are claimed as usual, and it stays stored.
         @Test(arguments: StoreKind.allCases)
