@@ -12,7 +12,8 @@ import Synchronization
 /// every ``checkpointEvery`` statements, on a second connection and without the turn: SQLite's own ran inside
 /// whichever commit passed its threshold, and every statement queued behind that one waited. A copy that
 /// falls ``checkpointLag`` statements behind (the pool busy, the disk slow) is waited for, in turn, so the
-/// log stays bounded.
+/// log stays bounded. Readings of whole tables have a third connection and a thread of their own
+/// (``reading(snapshot:_:)``).
 /// A statement that meets the file locked by another process (a `dlq` command) waits on the caller's
 /// thread for up to the busy timeout.
 final class SQLiteBackend: SQLBackend {
