@@ -66,12 +66,13 @@ struct PostgresStatementsTests {
 
     /// A backend with its own names, on a new database, running while `body` runs.
     private func withBackend(limit: Int, _ body: (PostgresBackend) async throws -> Void) async throws {
-        let settings = try await TestPostgres.createDatabase(prefix: "statements_")
-        let backend = PostgresBackend(settings: settings, statements: PostgresStatements(limit: limit), logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await backend.run() }
-            defer { group.cancelAll() }
-            try await body(backend)
+        try await TestPostgres.withDatabase(prefix: "statements_") { settings in
+            let backend = PostgresBackend(settings: settings, statements: PostgresStatements(limit: limit), logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await backend.run() }
+                defer { group.cancelAll() }
+                try await body(backend)
+            }
         }
     }
 }

@@ -32,7 +32,7 @@ struct CrashTests {
     @Test(arguments: TestStore.allCases)
     func everyAcknowledgedEventIsDeliveredAcrossKills(_ store: TestStore) async throws {
         let database = try await store.database()
-        defer { database.remove() }
+        defer { Task { await database.remove() } }
         let sink = try await StubFunction.start(reply: .text("ok"))
         defer { Task { await sink.stop() } }
         let folder = try RoutesFolder()

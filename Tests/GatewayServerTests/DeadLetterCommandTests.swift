@@ -17,7 +17,7 @@ struct DeadLetterCommandTests {
     @Test(arguments: TestStore.allCases)
     func listShowStatusReplayAndDrop(_ store: TestStore) async throws {
         let database = try await store.database()
-        defer { database.remove() }
+        defer { Task { await database.remove() } }
         let function = try await StubFunction.start(reply: .text("bad order", status: 400))
         defer { Task { await function.stop() } }
         let folder = try RoutesFolder()

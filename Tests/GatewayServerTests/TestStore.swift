@@ -17,11 +17,13 @@ enum TestStore: String, CaseIterable, Sendable, CustomStringConvertible {
     struct Database {
         var settings: StoreSettings
         var environment: [String: String]
-        /// Removed afterwards (SQLite); nil for PostgreSQL, whose test server is thrown away whole.
+        /// Removed afterwards (SQLite); nil for PostgreSQL.
         var directory: String?
 
-        func remove() {
+        /// Removes the SQLite directory or drops the PostgreSQL database.
+        func remove() async {
             if let directory { try? FileManager.default.removeItem(atPath: directory) }
+            if let postgres = settings.postgres { try? await TestPostgres.dropDatabase(postgres) }
         }
     }
 

@@ -40,7 +40,7 @@ enum StoreTesting {
             }
             return try await body(.sqlite(path: path))
         case .postgres:
-            return try await body(.postgres(try await TestPostgres.createDatabase(prefix: "store_")))
+            return try await TestPostgres.withDatabase(prefix: "store_") { try await body(.postgres($0)) }
         }
     }
 
