@@ -134,6 +134,8 @@ public final class SQLDeliveryStore: DeliveryStore {
         wakeup.signal()
         recountsWanted.finish()
         counting.cancel()
+        // A count running now ends before the file closes (closing waits for it anyway).
+        await counting.value
         // Not cancelled with this task: the leases must go back and the file must close.
         await Task {
             if graceful { await self.releaseLeases() }
@@ -271,12 +273,18 @@ public final class SQLDeliveryStore: DeliveryStore {
             .bytes(Array(result.body.prefix(DeadLetter.responseBodyLimit))), result.error.map { .text($0.message) } ?? .null,
             .text(reason.rawValue), .integer(now), .integer(lease.seq), .text(lease.token),
         ]
-        try await backend.transaction(durable: false) { db in
-            try await db.execute(Self.insertDeadLetter, values)
-            let deleted = try await db.execute(
-                "DELETE FROM delivery_invocations WHERE seq = ? AND lease_token = ? RETURNING seq", [.integer(lease.seq), .text(lease.token)])
-            // In the transaction: see ``adjustDepths(_:)``.
-            if !deleted.isEmpty { self.adjustDepths([item.invocation.function.address: -1]) }
+        do {
+            try await backend.transaction(durable: false) { db in
+                try await db.execute(Self.insertDeadLetter, values)
+                let deleted = try await db.execute(
+                    "DELETE FROM delivery_invocations WHERE seq = ? AND lease_token = ? RETURNING seq", [.integer(lease.seq), .text(lease.token)])
+                // In the transaction: see ``adjustDepths(_:)``.
+                if !deleted.isEmpty { self.adjustDepths([item.invocation.function.address: -1]) }
+            }
+        } catch {
+            // The count went down before a commit that failed.
+            forgetDepths()
+            throw error
         }
     }
 
