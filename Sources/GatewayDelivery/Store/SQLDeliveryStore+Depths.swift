@@ -70,7 +70,10 @@ extension SQLDeliveryStore {
             try await backend.execute("SELECT 1", [])
             return kept.values.reduce(0, +)
         }
-        return try await backend.transaction(durable: false) { db in try await self.depths(db) }.values.reduce(0, +)
+        // None kept (just opened, or dropped): counted in a reading, which holds up no write, and kept;
+        // counted without keeping when a count runs already.
+        if let counted = try await recountDepths() { return counted.values.reduce(0, +) }
+        return try await readingWholeTables { try await Self.countDepths($0) }.values.reduce(0, +)
     }
 
     /// Counts the depths each time a commit finds them stale, until the store closes.
@@ -85,25 +88,28 @@ extension SQLDeliveryStore {
     }
 
     /// Counts in a reading, unless a count runs already, and keeps the count with the changes made since
-    /// its view was fixed.
-    func recountDepths() async throws {
+    /// its view was fixed. Returns the counts kept; nil when it did not count, or the counts were dropped
+    /// meanwhile.
+    @discardableResult
+    func recountDepths() async throws -> [String: Int]? {
         try await ready()
         let generation = state.withLock { state -> Int? in
             guard !state.recount.running else { return nil }
             state.recount.running = true
             return state.recount.generation
         }
-        guard let generation else { return }
+        guard let generation else { return nil }
         defer { state.withLock { $0.recount = DepthRecount(generation: $0.recount.generation) } }
         let start = ContinuousClock.now
         let counted = try await readingWholeTables(snapshot: { self.state.withLock { $0.recount.changes = [:] } }) { db in
             try await Self.countDepths(db)
         }
-        state.withLock { state in
-            guard state.recount.generation == generation else { return }
+        return state.withLock { state in
+            guard state.recount.generation == generation else { return nil }
             var functions = counted
             for (function, change) in state.recount.changes ?? [:] { functions[function, default: 0] += change }
             state.depths = DepthCounts(functions: functions, countedAt: start, took: ContinuousClock.now - start)
+            return functions
         }
     }
 

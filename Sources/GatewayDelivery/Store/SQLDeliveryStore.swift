@@ -24,7 +24,7 @@ public final class SQLDeliveryStore: DeliveryStore {
     let logger: Logger
     let committer: GroupCommitter<[Invocation], EnqueueReceipt>
     /// Acknowledgements waiting together: one statement deletes them all.
-    let acks = GroupCommitter<Settlement, Bool>()
+    let acks = GroupCommitter<Settlement, Void>()
     let wakeup = Wakeup()
     /// A signal for ``keepCountingDepths()``: the counts are stale.
     let recounts: AsyncStream<Void>
@@ -223,7 +223,7 @@ public final class SQLDeliveryStore: DeliveryStore {
 
     public func ack(_ item: QueuedInvocation) async throws {
         guard let lease = try settling(item) else { return }
-        _ = try await acks.submit(Settlement(lease: lease, function: item.invocation.function.address)) { try await self.delete($0) }
+        try await acks.submit(Settlement(lease: lease, function: item.invocation.function.address)) { try await self.delete($0) }
     }
 
     /// A lease to settle, and the function its call is for.
@@ -233,28 +233,27 @@ public final class SQLDeliveryStore: DeliveryStore {
     }
 
     /// Deletes the leased invocations in one statement (each call otherwise waits its turn for the
-    /// connection behind the enqueues' commits); true for each one that was still leased with its token.
+    /// connection behind the enqueues' commits), those still leased with their tokens, and counts them
+    /// off the depths in the statement's turn (see ``adjustDepths(_:)``).
     ///
     /// The rows are named by key first (`seq IN`), then matched with their tokens as pairs: PostgreSQL
     /// planned a condition per row as that many index scans, in more time than it ran, and a plan made
     /// once for the pairs alone joined them with the whole table.
-    private func delete(_ settlements: [Settlement]) async throws -> [Result<Bool, any Error>] {
+    private func delete(_ settlements: [Settlement]) async throws -> [Result<Void, any Error>] {
         let dialect = backend.dialect
         let pair: [SQLColumnType] = [.bigint, .text]
-        var deleted: Set<Int64> = []
-        for chunk in Self.chunks(settlements.map(\.lease), of: 250) {
+        for chunk in Self.chunks(settlements, of: 250) {
             try await backend.execute(
                 "DELETE FROM delivery_invocations WHERE \(dialect.among("seq", chunk.count, .bigint)) "
                     + "AND (seq, lease_token) IN (\(dialect.rows(chunk.count, of: pair))) RETURNING seq",
-                dialect.binds(among: chunk.map { .integer($0.seq) }, .bigint)
-                    + dialect.binds(rows: chunk.map { [.integer($0.seq), .text($0.token)] }, of: pair)
+                dialect.binds(among: chunk.map { .integer($0.lease.seq) }, .bigint)
+                    + dialect.binds(rows: chunk.map { [.integer($0.lease.seq), .text($0.lease.token)] }, of: pair)
             ) { rows in
                 let gone = try Set(rows.map { try Self.integer($0, 0) })
-                deleted.formUnion(gone)
-                adjustDepths(settlements.filter { gone.contains($0.lease.seq) }.reduce(into: [:]) { $0[$1.function, default: 0] -= 1 })
+                adjustDepths(chunk.filter { gone.contains($0.lease.seq) }.reduce(into: [:]) { $0[$1.function, default: 0] -= 1 })
             }
         }
-        return settlements.map { .success(deleted.contains($0.lease.seq)) }
+        return settlements.map { _ in .success(()) }
     }
 
     public func retry(_ item: QueuedInvocation, result: InvocationResult, after delay: Duration) async throws {
