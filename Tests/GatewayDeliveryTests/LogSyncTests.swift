@@ -112,6 +112,11 @@ struct LogSyncTests {
         #expect(throws: StoreError(.unwritable, "stat of /nonexistent-folder/x.sqlite-wal failed: No such file or directory")) { try log.sync() }
     }
 
+    @Test func syncingADatabaseFileThatIsNotThereNamesTheFileAndTheCall() throws {
+        let log = LogFile(database: "/nonexistent-folder/x.sqlite")
+        #expect(throws: StoreError(.unwritable, "open of /nonexistent-folder/x.sqlite failed: No such file or directory")) { try log.syncDatabase() }
+    }
+
     /// A log removed and made again (as SQLite does when the last connection closes and another opens)
     /// is opened again: syncing the old file would leave the new one's commits to chance.
     @Test func aLogMadeAgainIsOpenedAgain() throws {

@@ -48,6 +48,16 @@ final class LogFile: Sendable {
         }
     }
 
+    /// Writes what the database file holds to the disk (`fdatasync`), through a descriptor of its own.
+    ///
+    /// - Throws: ``StoreError`` (``StoreError/Code/unwritable``) naming the call that failed and why.
+    func syncDatabase() throws(StoreError) {
+        let descriptor = open(database, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw Self.failure("open", database) }
+        defer { Self.closeDescriptor(descriptor) }
+        guard Self.syncData(descriptor) == 0 else { throw Self.failure("fdatasync", database) }
+    }
+
     /// Opens the log at `path`, and syncs its directory: a new log's entry must reach the disk too.
     private static func openLog(_ path: String) throws(StoreError) -> Handle {
         let descriptor = open(path, O_RDWR | O_CLOEXEC)

@@ -368,12 +368,20 @@ public final class SQLDeliveryStore: DeliveryStore {
         max(1, configuration.maxInFlightPerFunction ?? function.concurrency)
     }
 
+    /// Makes the live leases of an owner due now (the binds: now, now, the owner).
+    static let releaseStatement =
+        "UPDATE delivery_invocations SET due_at = ?, lease_owner = NULL, lease_token = NULL WHERE due_at > ? AND lease_owner = ?"
+
     /// Makes this process's leased invocations due at once, for another process or the next start.
+    ///
+    /// A live lease is due when it ends, later than now; one that has ended is due already and is left as
+    /// it is. So the statement reads only the rows due later (leases and retries waiting out their
+    /// backoff) by the due index, not the whole backlog: with 600,000 calls queued, reading every row
+    /// to find the leases held SQLite's writer for half a second at shutdown.
     func releaseLeases() async {
+        let now = Self.millis(configuration.clock.now())
         do {
-            try await backend.execute(
-                "UPDATE delivery_invocations SET due_at = ?, lease_owner = NULL, lease_token = NULL WHERE lease_owner = ?",
-                [.integer(Self.millis(configuration.clock.now())), .text(configuration.owner)])
+            try await backend.execute(Self.releaseStatement, [.integer(now), .integer(now), .text(configuration.owner)])
             state.withLock { state in
                 state.leases = [:]
                 state.inFlight = [:]
