@@ -8,6 +8,7 @@ import Synchronization
 /// SQLite's write-ahead log (`<database>-wal`), opened beside SQLite to sync it: SQLite offers no call
 /// that syncs the log alone. Syncing any descriptor of a file syncs the file. The log is opened again when
 /// the file at its path is another (SQLite removes it when the last connection to the database closes).
+/// The database file is synced the same way, for checkpoints (``syncDatabase()``).
 final class LogFile: Sendable {
     /// The database's path as given.
     let database: String
