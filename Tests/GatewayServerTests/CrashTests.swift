@@ -31,58 +31,58 @@ struct CrashTests {
 
     @Test(arguments: TestStore.allCases)
     func everyAcknowledgedEventIsDeliveredAcrossKills(_ store: TestStore) async throws {
-        let database = try await store.database()
-        defer { Task { await database.remove() } }
-        let sink = try await StubFunction.start(reply: .text("ok"))
-        defer { Task { await sink.stop() } }
-        let folder = try RoutesFolder()
-        // A short timeout and margin: a lease lasts at least the function's timeout and the store's margin,
-        // and the calls leased at a kill come back once it ends (with the 30 s default margin, a kill that
-        // caught a call between its lease and its delivery added half a minute to the test).
-        var function = FunctionDeclaration.http("sink", url: sink.url, topics: ["crash"], mode: "async", body: "binary")
-        function.timeout = "1s"
-        try folder.write("crash.yaml", routeFile(routes: [.all(topic: "crash")], functions: [function]))
-        // A killed process's claims come back after the lease; retries of a refused call come quickly.
-        let environment = database.environment.merging([
-            "EVENT_GATEWAY_LEASE": "2s", "EVENT_GATEWAY_LEASE_MARGIN": "1s",
-            "EVENT_GATEWAY_RETRY_BACKOFF": "100ms", "EVENT_GATEWAY_RETRY_MAX_BACKOFF": "500ms", "EVENT_GATEWAY_RETRY_MAX_ATTEMPTS": "100",
-        ]) { $1 }
-        let gateway = RunningGateway(try await GatewayProcess.start(routes: folder.path, environment: environment))
-        try await Self.withClient { client in
-            let started = ContinuousClock.now
-            async let acknowledged = Self.send(to: gateway, client: client)
-            var kills = 0
-            for _ in 0..<Self.kills {
-                try await Task.sleep(for: .milliseconds(Int.random(in: Self.killAfter)))
-                let victim = gateway.process
-                victim.send(SIGKILL)
-                _ = try await victim.waitForExit(timeout: .seconds(10))
-                kills += 1
-                gateway.process = try await GatewayProcess.start(routes: folder.path, environment: environment)
+        try await store.withDatabase { database in
+            let sink = try await StubFunction.start(reply: .text("ok"))
+            defer { Task { await sink.stop() } }
+            let folder = try RoutesFolder()
+            // A short timeout and margin: a lease lasts at least the function's timeout and the store's margin,
+            // and the calls leased at a kill come back once it ends (with the 30 s default margin, a kill that
+            // caught a call between its lease and its delivery added half a minute to the test).
+            var function = FunctionDeclaration.http("sink", url: sink.url, topics: ["crash"], mode: "async", body: "binary")
+            function.timeout = "1s"
+            try folder.write("crash.yaml", routeFile(routes: [.all(topic: "crash")], functions: [function]))
+            // A killed process's claims come back after the lease; retries of a refused call come quickly.
+            let environment = database.environment.merging([
+                "EVENT_GATEWAY_LEASE": "2s", "EVENT_GATEWAY_LEASE_MARGIN": "1s",
+                "EVENT_GATEWAY_RETRY_BACKOFF": "100ms", "EVENT_GATEWAY_RETRY_MAX_BACKOFF": "500ms", "EVENT_GATEWAY_RETRY_MAX_ATTEMPTS": "100",
+            ]) { $1 }
+            let gateway = RunningGateway(try await GatewayProcess.start(routes: folder.path, environment: environment))
+            try await Self.withClient { client in
+                let started = ContinuousClock.now
+                async let acknowledged = Self.send(to: gateway, client: client)
+                var kills = 0
+                for _ in 0..<Self.kills {
+                    try await Task.sleep(for: .milliseconds(Int.random(in: Self.killAfter)))
+                    let victim = gateway.process
+                    victim.send(SIGKILL)
+                    _ = try await victim.waitForExit(timeout: .seconds(10))
+                    kills += 1
+                    gateway.process = try await GatewayProcess.start(routes: folder.path, environment: environment)
+                }
+                let acked = await acknowledged
+                let delivered = await eventually(timeout: .seconds(60)) { acked.isSubset(of: Self.deliveredIDs(sink)) }
+                let received = sink.requests.compactMap { $0.header("ce-id") }
+                let unique = Set(received)
+                let summary =
+                    "crash test (\(store)): sent \(Self.events), acknowledged \(acked.count), delivered \(unique.count), "
+                    + "duplicates \(received.count - unique.count), kills \(kills), \(ContinuousClock.now - started)"
+                print(summary)
+                if !delivered {
+                    // What the store holds, for the record.
+                    let status = try await GatewayCommand.run(["status"], environment: environment)
+                    let missing = acked.subtracting(unique).sorted().prefix(20)
+                    let problems = gateway.problems
+                    Issue.record("acknowledged but never delivered: \(missing); \(summary)\n\(status.output)\(status.error)\n\(problems)")
+                }
+                #expect(kills == Self.kills)
+                // Most events must get through for the proof to mean something.
+                #expect(acked.count >= Self.events / 2, "\(summary)")
             }
-            let acked = await acknowledged
-            let delivered = await eventually(timeout: .seconds(60)) { acked.isSubset(of: Self.deliveredIDs(sink)) }
-            let received = sink.requests.compactMap { $0.header("ce-id") }
-            let unique = Set(received)
-            let summary =
-                "crash test (\(store)): sent \(Self.events), acknowledged \(acked.count), delivered \(unique.count), "
-                + "duplicates \(received.count - unique.count), kills \(kills), \(ContinuousClock.now - started)"
-            print(summary)
-            if !delivered {
-                // What the store holds, for the record.
-                let status = try await GatewayCommand.run(["status"], environment: environment)
-                let missing = acked.subtracting(unique).sorted().prefix(20)
-                let problems = gateway.problems
-                Issue.record("acknowledged but never delivered: \(missing); \(summary)\n\(status.output)\(status.error)\n\(problems)")
-            }
-            #expect(kills == Self.kills)
-            // Most events must get through for the proof to mean something.
-            #expect(acked.count >= Self.events / 2, "\(summary)")
+            let last = gateway.process
+            last.send(SIGTERM)
+            let exit = try await last.waitForExit(timeout: .seconds(30))
+            #expect(exit.status == 0 && exit.exited, "\(last.log)")
         }
-        let last = gateway.process
-        last.send(SIGTERM)
-        let exit = try await last.waitForExit(timeout: .seconds(30))
-        #expect(exit.status == 0 && exit.exited, "\(last.log)")
     }
 
     /// The gateway process running now: the senders read it, the killer replaces it. The killed ones are

@@ -27,6 +27,20 @@ enum TestStore: String, CaseIterable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// Runs `body` with a fresh ``database()``, removed afterwards (awaited: a drop left to a task of its
+    /// own may never run before the test process exits).
+    func withDatabase<T>(_ body: (Database) async throws -> T) async throws -> T {
+        let database = try await database()
+        do {
+            let value = try await body(database)
+            await database.remove()
+            return value
+        } catch {
+            await database.remove()
+            throw error
+        }
+    }
+
     /// A fresh SQLite directory, or a new database on the PostgreSQL server `scripts/test` starts.
     ///
     /// - Throws: When PostgreSQL is asked for and `EVENT_GATEWAY_TEST_POSTGRES` is not set (these tests never skip).

@@ -53,10 +53,7 @@ final class LogFile: Sendable {
     ///
     /// - Throws: ``StoreError`` (``StoreError/Code/unwritable``) naming the call that failed and why.
     func syncDatabase() throws(StoreError) {
-        let descriptor = open(database, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw Self.failure("open", database) }
-        defer { Self.closeDescriptor(descriptor) }
-        guard Self.syncData(descriptor) == 0 else { throw Self.failure("fdatasync", database) }
+        try Self.sync(database, opened: O_RDONLY, call: "fdatasync", with: Self.syncData)
     }
 
     /// Opens the log at `path`, and syncs its directory: a new log's entry must reach the disk too.
@@ -96,10 +93,15 @@ final class LogFile: Sendable {
 
     private static func syncDirectory(of path: String) throws(StoreError) {
         let directory = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
-        let descriptor = open(directory.isEmpty ? "/" : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw failure("open", directory) }
+        try sync(directory.isEmpty ? "/" : directory, opened: O_RDONLY | O_DIRECTORY, call: "fsync") { fsync($0) }
+    }
+
+    /// Opens `path` with `flags` for as long as `syncing` it takes (`call` names it in an error).
+    private static func sync(_ path: String, opened flags: Int32, call: String, with syncing: (Int32) -> Int32) throws(StoreError) {
+        let descriptor = open(path, flags | O_CLOEXEC)
+        guard descriptor >= 0 else { throw failure("open", path) }
         defer { closeDescriptor(descriptor) }
-        guard fsync(descriptor) == 0 else { throw failure("fsync", directory) }
+        guard syncing(descriptor) == 0 else { throw failure(call, path) }
     }
 
     private static func closeDescriptor(_ descriptor: Int32) {
