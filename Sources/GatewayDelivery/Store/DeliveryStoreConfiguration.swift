@@ -19,10 +19,11 @@ public struct DeliveryStoreConfiguration: Sendable {
     /// Names this process's leases.
     public var owner: String
     public var clock: StoreClock
-    /// Whether a PostgreSQL store keeps all its connections open, without keep-alive queries (a running
-    /// gateway, whose connections are busy), rather than opening them as statements need them (a command
-    /// that runs a few).
-    public var holdsConnections = true
+    /// Whether the store serves a running gateway rather than a command that runs a few statements. A
+    /// gateway's PostgreSQL store keeps all its connections open, without keep-alive queries (they are
+    /// busy), rather than opening them as statements need them; its SQLite store reads the deduplication
+    /// marks of the window as it opens (about a second a million), not in the first enqueue.
+    public var servesGateway = true
 
     /// - Parameters:
     ///   - backend: The database.

@@ -44,6 +44,12 @@ enum SQLColumnType: String, Sendable, Hashable {
 
 /// The few places where SQLite and PostgreSQL differ.
 struct SQLDialect: Sendable {
+    enum Kind: Sendable, Hashable {
+        case sqlite
+        case postgres
+    }
+
+    var kind: Kind
     /// The type of an auto-incrementing integer primary key column.
     var serialKey: String
     /// Binary data.
@@ -58,17 +64,15 @@ struct SQLDialect: Sendable {
     /// Statements that allow whole-table scans for the rest of a transaction, and rule them out again,
     /// where the connections rule them out (PostgreSQL's planning, see ``PostgresBackend``).
     var wholeTableScans: (allow: String, ruleOut: String)?
-    /// Whether tables take autovacuum settings (PostgreSQL: see ``MigrationStatement``).
-    var tunesAutovacuum: Bool
 
     static let sqlite = SQLDialect(
-        serialKey: "INTEGER PRIMARY KEY AUTOINCREMENT", bytesType: "BLOB", skipLocked: "", migrationLock: nil, bindsLists: false,
-        wholeTableScans: nil, tunesAutovacuum: false)
+        kind: .sqlite, serialKey: "INTEGER PRIMARY KEY AUTOINCREMENT", bytesType: "BLOB", skipLocked: "", migrationLock: nil, bindsLists: false,
+        wholeTableScans: nil)
     // Any constant works; this one spells "evgw".
     static let postgres = SQLDialect(
-        serialKey: "BIGSERIAL PRIMARY KEY", bytesType: "BYTEA", skipLocked: " FOR UPDATE SKIP LOCKED",
+        kind: .postgres, serialKey: "BIGSERIAL PRIMARY KEY", bytesType: "BYTEA", skipLocked: " FOR UPDATE SKIP LOCKED",
         migrationLock: "SELECT pg_advisory_xact_lock(1702262647)", bindsLists: true,
-        wholeTableScans: (allow: scanSettings("on"), ruleOut: scanSettings("off")), tunesAutovacuum: true)
+        wholeTableScans: (allow: scanSettings("on"), ruleOut: scanSettings("off")))
 
     /// Sets whole-table and bitmap scans on or off until the transaction ends: one statement.
     private static func scanSettings(_ value: String) -> String {

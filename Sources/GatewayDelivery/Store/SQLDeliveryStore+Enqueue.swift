@@ -22,12 +22,10 @@ extension SQLDeliveryStore {
         let outcome: Outcome
         do {
             outcome = try await backend.transaction(durable: true) { db in
-                if let sweep { try await Self.sweepMarks(through: cutoff, limit: sweep, dialect: self.backend.dialect, db: db) }
-                let fresh = try await Self.mark(offered, now: now, after: cutoff, dialect: self.backend.dialect, db: db)
-                var outcome = self.admit(batches.map(\.count), encoded, seen: offered.subtracting(fresh), depths: try await self.depths(db))
-                // Marks of calls refused for a full queue go: a retry of the call must be stored.
-                let refused = fresh.subtracting(outcome.stored.map(\.invocation.id))
-                if !refused.isEmpty { try await Self.unmark(refused, dialect: self.backend.dialect, db: db) }
+                if let sweep { try await self.sweepMarks(through: cutoff, limit: sweep, db: db) }
+                let seen = try await self.duplicates(among: offered, now: now, after: cutoff, db: db)
+                var outcome = self.admit(batches.map(\.count), encoded, seen: seen, depths: try await self.depths(db))
+                try await self.keepMarks(stored: outcome.stored.map(\.invocation.id), fresh: offered.subtracting(seen), now: now, db: db)
                 outcome.seqs = try await Self.insert(outcome.stored, owner: self.configuration.owner, now: now, dialect: self.backend.dialect, db: db)
                 // Counted before the commit: the next group may run its statements while this one waits
                 // for the disk, and must see these rows (a failed commit has the counts taken again).
@@ -124,52 +122,6 @@ extension SQLDeliveryStore {
         return start + [.integer(lease.end), .integer(1), .integer(now), .integer(now), .text(owner), .text(lease.token)]
     }
 
-    /// Marks `ids` as seen now, but for those seen within the deduplication window (after `cutoff`),
-    /// and returns the ids marked: the others are duplicates.
-    ///
-    /// One statement both finds and marks. Between processes, a mark that another transaction is
-    /// writing holds this one until that commits (then it is a duplicate) or rolls back; the ids go in
-    /// order, so that two processes offered the same ones never wait for each other both ways.
-    static func mark(_ ids: Set<String>, now: Int64, after cutoff: Int64, dialect: SQLDialect, db: any SQLExecutor) async throws -> Set<String> {
-        var marked: Set<String> = []
-        for chunk in chunks(ids.sorted()) {
-            // The ids are unique, as PostgreSQL's multi-row upsert needs.
-            let rows = try await db.execute(
-                "INSERT INTO delivery_dedup (invocation_id, seen_at) " + dialect.rows(chunk.count, of: [.text, .bigint])
-                    + " ON CONFLICT (invocation_id) DO UPDATE SET seen_at = excluded.seen_at WHERE delivery_dedup.seen_at <= ?"
-                    + " RETURNING invocation_id",
-                dialect.binds(rows: chunk.map { [.text($0), .integer(now)] }, of: [.text, .bigint]) + [.integer(cutoff)])
-            for row in rows { if let id = row.first?.text { marked.insert(id) } }
-        }
-        return marked
-    }
-
-    /// Removes the marks of `ids`.
-    static func unmark(_ ids: Set<String>, dialect: SQLDialect, db: any SQLExecutor) async throws {
-        for chunk in chunks(ids.sorted()) {
-            try await db.execute(
-                "DELETE FROM delivery_dedup WHERE " + dialect.among("invocation_id", chunk.count, .text),
-                dialect.binds(among: chunk.map { .text($0) }, .text))
-        }
-    }
-
-    /// Deletes the oldest marks older than the window (seen at or before `cutoff`), at most `limit`. On
-    /// PostgreSQL, a mark that an enqueue is writing is left to the next sweep (`SKIP LOCKED`): waiting
-    /// for it could deadlock with that enqueue.
-    static func sweepMarks(through cutoff: Int64, limit: Int, dialect: SQLDialect, db: any SQLExecutor) async throws {
-        let oldest = "SELECT invocation_id FROM delivery_dedup WHERE seen_at <= ? ORDER BY seen_at LIMIT ?\(dialect.skipLocked)"
-        try await db.execute("DELETE FROM delivery_dedup WHERE " + dialect.among("invocation_id", select: oldest), [.integer(cutoff), .integer(Int64(limit))])
-    }
-
-    /// How many expired marks a sweep deletes at most when `offered` ids were offered since the last:
-    /// twice as many, and 64, so that the sweeps keep up unless the rate falls by half within a window.
-    /// An unbounded sweep deleted every expired mark, at random places in the marks' index, inside the
-    /// commit that every waiting 202 depends on; after a quiet spell that was a whole window's marks:
-    /// with two million expired, the gateway answered nothing for 7 s.
-    static func sweepLimit(offered: Int) -> Int {
-        2 * offered + 64
-    }
-
     /// The error for a batch of invocations (by function) that does not fit; nil when it fits.
     func bound(_ functions: [String], depths: [String: Int]) -> QueueFullError? {
         let held = depths.values.reduce(0, +)
@@ -185,21 +137,4 @@ extension SQLDeliveryStore {
         }
         return nil
     }
-
-    /// The most expired marks this commit deletes (``sweepLimit(offered:)`` of the ids offered since the
-    /// last sweep, these included), or nil when it does not sweep: at most once every ``dedupSweep``, a
-    /// statement (a round trip to PostgreSQL) less in the other commits. (A sweep in every commit cost
-    /// PostgreSQL 6-20% of its events a second.)
-    func dedupSweep(offering count: Int) -> Int? {
-        let now = ContinuousClock.now
-        return state.withLock { state in
-            state.offeredSinceSweep += count
-            if let last = state.dedupSweptAt, now - last < Self.dedupSweep { return nil }
-            state.dedupSweptAt = now
-            defer { state.offeredSinceSweep = 0 }
-            return Self.sweepLimit(offered: state.offeredSinceSweep)
-        }
-    }
-
-    static let dedupSweep = Duration.seconds(1)
 }

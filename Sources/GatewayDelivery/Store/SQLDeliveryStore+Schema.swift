@@ -68,6 +68,16 @@ extension SQLDeliveryStore {
             .autovacuumed("delivery_invocations"),
             .autovacuumed("delivery_dedup"),
         ],
+        // Version 4, SQLite only: the marks go to a table of rows appended in commit order, one per commit,
+        // and are looked up in memory (``SeenLog``): the marks' key index wrote a random page an event.
+        // The marks of the window move over, one row per moment seen.
+        [
+            MigrationStatement("CREATE TABLE delivery_seen (number INTEGER PRIMARY KEY AUTOINCREMENT, seen_at BIGINT NOT NULL, ids TEXT NOT NULL)", only: .sqlite),
+            MigrationStatement(
+                "INSERT INTO delivery_seen (seen_at, ids) SELECT seen_at, group_concat(length(CAST(invocation_id AS BLOB)) || ':' || invocation_id, '') "
+                    + "FROM delivery_dedup GROUP BY seen_at ORDER BY seen_at", only: .sqlite),
+            MigrationStatement("DROP TABLE delivery_dedup", only: .sqlite),
+        ],
     ]
 
     /// The schema version this code writes.
@@ -89,7 +99,7 @@ extension SQLDeliveryStore {
                     .unreadable, "the delivery store's schema is version \(current), newer than this gateway's \(Self.schemaVersion): upgrade the gateway")
             }
             for statements in Self.migrations[current...] {
-                for statement in statements where dialect.tunesAutovacuum || !statement.autovacuum {
+                for statement in statements where statement.runs(on: dialect) {
                     try await db.execute(statement.sql.replacingOccurrences(of: "{serial}", with: dialect.serialKey).replacingOccurrences(of: "{bytes}", with: dialect.bytesType), [])
                 }
             }

@@ -91,13 +91,15 @@ public final class SQLDeliveryStore: DeliveryStore {
     }
 
     let state = Mutex(State())
+    /// The deduplication marks in memory, on SQLite (see ``duplicates(among:now:after:db:)``).
+    let seenLog = Mutex(SeenLog())
 
     public init(configuration: DeliveryStoreConfiguration, logger: Logger) {
         self.configuration = configuration
         self.logger = logger
         switch configuration.backend {
         case .sqlite(let path): backend = SQLiteBackend(path: path)
-        case .postgres(let settings): backend = PostgresBackend(settings: settings, holdsConnections: configuration.holdsConnections, logger: logger)
+        case .postgres(let settings): backend = PostgresBackend(settings: settings, holdsConnections: configuration.servesGateway, logger: logger)
         }
         committer = GroupCommitter(concurrency: backend.groupCommits)
         (recounts, recountsWanted) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
@@ -120,6 +122,7 @@ public final class SQLDeliveryStore: DeliveryStore {
         do {
             try await backend.open()
             try await migrate()
+            if backend.dialect.kind == .sqlite, configuration.servesGateway { try await loadSeen() }
             opened(nil)
         } catch {
             opened(error)

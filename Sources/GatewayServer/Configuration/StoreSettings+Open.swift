@@ -21,7 +21,7 @@ extension StoreSettings {
                 "delivery.store.directory", "no delivery store at \(sqlitePath): the gateway creates it when it first starts (is the data directory right?)")
         }
         // A command runs a few statements: no connection held open for it.
-        configuration.holdsConnections = false
+        configuration.servesGateway = false
         let store = configuration.makeStore(logger: logger)
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [store], logger: logger))
         return try await withThrowingTaskGroup(of: T?.self) { tasks in

@@ -249,6 +249,52 @@ extension StoreSuite {
             }
         }
 
+        /// The marks are durable with the invocations: after a stop and after a crash a re-sent event is
+        /// still a duplicate, whether the store read them as it opened (a gateway's) or in its first
+        /// enqueue (a command's).
+        @Test(arguments: StoreKind.allCases, [true, false])
+        func marksOutliveAStopAndACrash(_ kind: StoreKind, servesGateway: Bool) async throws {
+            try await T.withDatabase(kind) { backend in
+                let configuration = T.configuration(backend) { $0.servesGateway = servesGateway }
+                let (one, two, three) = (try T.invocation(1), try T.invocation(2), try T.invocation(3))
+                try await T.withStore(configuration) { store in try await store.enqueue([one]) }
+                let afterStop = try await T.withStore(configuration, crash: true) { store in try await store.enqueue([one, two]) }
+                #expect(afterStop == EnqueueReceipt(stored: [two.id], duplicates: [one.id]))
+                let afterCrash = try await T.withStore(configuration) { store in try await store.enqueue([one, two, three]) }
+                #expect(afterCrash == EnqueueReceipt(stored: [three.id], duplicates: [one.id, two.id]))
+            }
+        }
+
+        /// A commit that fails after its marks were written leaves none: the call, sent again, is stored.
+        @Test(arguments: StoreKind.allCases)
+        func aFailedCommitLeavesNoMark(_ kind: StoreKind) async throws {
+            try await T.withDatabase(kind) { backend in
+                try await T.withStore(T.configuration(backend)) { store in
+                    let doomed = try T.invocation(1, function: "doomed")
+                    _ = try await store.status()
+                    for statement in Self.failingInserts(kind, of: "doomed") { try await store.backend.execute(statement, []) }
+                    await #expect(throws: (any Error).self) { try await store.enqueue([doomed, try T.invocation(2)]) }
+                    #expect(try await Self.marks(store).isEmpty)
+                    try await store.backend.execute("DROP TRIGGER doomed" + (kind == .postgres ? " ON delivery_invocations" : ""), [])
+                    #expect(try await store.enqueue([doomed]) == EnqueueReceipt(stored: [doomed.id]))
+                    #expect(try await store.enqueue([doomed]) == EnqueueReceipt(stored: [], duplicates: [doomed.id]))
+                }
+            }
+        }
+
+        /// Statements that make inserting an invocation for a function named like `name` fail.
+        static func failingInserts(_ kind: StoreKind, of name: String) -> [String] {
+            switch kind {
+            case .sqlite:
+                ["CREATE TRIGGER \(name) BEFORE INSERT ON delivery_invocations WHEN NEW.function LIKE '%\(name)%' BEGIN SELECT RAISE(ABORT, '\(name)'); END"]
+            case .postgres:
+                [
+                    "CREATE FUNCTION \(name)() RETURNS trigger AS $$ BEGIN IF NEW.function LIKE '%\(name)%' THEN RAISE EXCEPTION '\(name)'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql",
+                    "CREATE TRIGGER \(name) BEFORE INSERT ON delivery_invocations FOR EACH ROW EXECUTE FUNCTION \(name)()",
+                ]
+            }
+        }
+
         @Test(arguments: StoreKind.allCases)
         func marksOlderThanTheWindowAreSwept(_ kind: StoreKind) async throws {
             let clock = ManualClock()
@@ -261,8 +307,7 @@ extension StoreSuite {
                     // A commit sweeps at most once a second.
                     try await Task.sleep(for: SQLDeliveryStore.dedupSweep + .milliseconds(100))
                     try await store.enqueue([try T.invocation(4)])
-                    let marks = try await store.backend.execute("SELECT invocation_id FROM delivery_dedup ORDER BY invocation_id", [])
-                    #expect(marks.compactMap { $0.first?.text } == (try [3, 4].map { try T.invocation($0).id }).sorted())
+                    #expect(try await Self.marks(store).sorted() == (try [3, 4].map { try T.invocation($0).id }).sorted())
                 }
             }
         }
@@ -277,20 +322,41 @@ extension StoreSuite {
                     try await store.ready()
                     // Expired long ago, the oldest first: seen at 1...300 ms after 1970.
                     let expired = (1...300).map { (id: String(format: "expired-%03d", $0), seen: Int64($0)) }
-                    try await store.backend.execute(
-                        "INSERT INTO delivery_dedup (invocation_id, seen_at) VALUES " + SQLDeliveryStore.placeholders(expired.count, each: "(?, ?)"),
-                        expired.flatMap { [.text($0.id), .integer($0.seen)] })
+                    try await Self.insertMarks(expired, kind: kind, store: store)
                     // A sweep after one invocation deletes 66 of them: twice as many, and 64.
                     #expect(SQLDeliveryStore.sweepLimit(offered: 1) == 66)
                     for number in 1...3 {
                         // Commits sweep at most once a second.
                         if number > 1 { try await Task.sleep(for: SQLDeliveryStore.dedupSweep + .milliseconds(100)) }
                         try await store.enqueue([try T.invocation(number)])
-                        let marks = try await store.backend.execute("SELECT invocation_id FROM delivery_dedup WHERE seen_at < 1000 ORDER BY seen_at", [])
-                        #expect(marks.compactMap { $0.first?.text } == Array(expired.map(\.id).dropFirst(66 * number)))
+                        #expect(try await Self.marks(store, seenBefore: 1000) == Array(expired.map(\.id).dropFirst(66 * number)))
                     }
                 }
             }
+        }
+
+        /// The ids marked seen (before `time`, in milliseconds since 1970), oldest first: PostgreSQL's
+        /// table of marks, or the rows SQLite's commits appended.
+        static func marks(_ store: SQLDeliveryStore, seenBefore time: Int64 = .max) async throws -> [String] {
+            switch store.backend.dialect.kind {
+            case .postgres:
+                let rows = try await store.backend.execute(
+                    "SELECT invocation_id FROM delivery_dedup WHERE seen_at < ? ORDER BY seen_at, invocation_id", [.integer(time)])
+                return rows.compactMap { $0.first?.text }
+            case .sqlite:
+                let rows = try await store.backend.execute("SELECT ids FROM delivery_seen WHERE seen_at < ? ORDER BY number", [.integer(time)])
+                return try rows.flatMap { try SeenLog.decode(try #require($0.first?.text)) }
+            }
+        }
+
+        /// Marks `marks` seen beside the store, as another process would: a row each on SQLite.
+        static func insertMarks(_ marks: [(id: String, seen: Int64)], kind: StoreKind, store: SQLDeliveryStore) async throws {
+            let (sql, values): (String, [SQLValue]) =
+                switch kind {
+                case .postgres: ("INSERT INTO delivery_dedup (invocation_id, seen_at) VALUES ", marks.flatMap { [.text($0.id), .integer($0.seen)] })
+                case .sqlite: ("INSERT INTO delivery_seen (ids, seen_at) VALUES ", marks.flatMap { [.text(SeenLog.encode([$0.id])), .integer($0.seen)] })
+                }
+            try await store.backend.execute(sql + SQLDeliveryStore.placeholders(marks.count, each: "(?, ?)"), values)
         }
 
         @Test(arguments: StoreKind.allCases)

@@ -44,7 +44,7 @@ extension StoreSuite {
                 }
                 let depth = try await T.withStore(configuration) { store in try await store.status().total.depth }
                 #expect(depth == 1)
-                #expect(try await Self.raw(backend, "SELECT version FROM delivery_schema") == 3)
+                #expect(try await Self.raw(backend, "SELECT version FROM delivery_schema") == 4)
                 #expect(try await Self.raw(backend, "SELECT COUNT(*) FROM delivery_schema") == 1)
                 if case .sqlite(let path) = backend {
                     // WAL mode is a property of the file: another connection sees it.
@@ -54,7 +54,7 @@ extension StoreSuite {
                 }
 
                 _ = try await Self.raw(backend, "UPDATE delivery_schema SET version = 99")
-                let expected = StoreError(.unreadable, "the delivery store's schema is version 99, newer than this gateway's 3: upgrade the gateway")
+                let expected = StoreError(.unreadable, "the delivery store's schema is version 99, newer than this gateway's 4: upgrade the gateway")
                 let store = SQLDeliveryStore(configuration: configuration, logger: Support.quiet)
                 await #expect(throws: expected) { try await store.run() }
                 // Calls waiting for it to open fail the same way.
@@ -72,6 +72,7 @@ extension StoreSuite {
                 _ = try await Self.raw(backend, "CREATE INDEX delivery_invocations_due ON delivery_invocations (due_at, seq)")
                 _ = try await Self.raw(backend, "CREATE INDEX delivery_invocations_owner ON delivery_invocations (lease_owner)")
                 _ = try await Self.raw(backend, "CREATE INDEX delivery_invocations_function ON delivery_invocations (function)")
+                try await Self.backToVersionThreeMarks(backend, kind)
                 _ = try await Self.raw(backend, "UPDATE delivery_schema SET version = 1")
                 #expect(try await Self.raw(backend, Self.dueIndexColumns(kind)) == 2)
                 #expect(try await Self.raw(backend, Self.indexes("delivery_invocations_owner", kind)) == 1)
@@ -79,7 +80,7 @@ extension StoreSuite {
 
                 let claimed = try await T.withStore(configuration) { store in try await store.next()?.invocation.id }
                 #expect(claimed == (try T.invocation(1)).id)
-                #expect(try await Self.raw(backend, "SELECT version FROM delivery_schema") == 3)
+                #expect(try await Self.raw(backend, "SELECT version FROM delivery_schema") == 4)
                 #expect(try await Self.raw(backend, Self.dueIndexColumns(kind)) == 3)
                 #expect(try await Self.raw(backend, Self.indexes("delivery_invocations_owner", kind)) == 0)
                 #expect(try await Self.raw(backend, Self.indexes("delivery_invocations_function", kind)) == 0)
@@ -91,6 +92,38 @@ extension StoreSuite {
                         #expect(try await Self.raw(backend, settings) == 1, "\(table)")
                     }
                 }
+            }
+        }
+
+        /// On SQLite, back to version 3's marks: a table keyed by id, no rows appended per commit.
+        static func backToVersionThreeMarks(_ backend: DeliveryStoreConfiguration.Backend, _ kind: StoreKind) async throws {
+            guard kind == .sqlite else { return }
+            _ = try await raw(backend, "DROP TABLE delivery_seen")
+            _ = try await raw(backend, "CREATE TABLE delivery_dedup (invocation_id TEXT PRIMARY KEY, seen_at BIGINT NOT NULL)")
+            _ = try await raw(backend, "CREATE INDEX delivery_dedup_seen ON delivery_dedup (seen_at)")
+        }
+
+        /// Version 4 moves SQLite's marks within the window to rows appended per commit, and drops their
+        /// table: an event seen before the upgrade is still a duplicate after it.
+        @Test func aVersionThreeSQLiteStoreKeepsItsMarks() async throws {
+            let clock = ManualClock()
+            try await T.withDatabase(.sqlite) { backend in
+                let configuration = T.configuration(backend, clock: clock.store) { $0.dedupWindow = .seconds(600) }
+                try await T.withStore(configuration) { store in _ = try await store.status() }
+                try await Self.backToVersionThreeMarks(backend, .sqlite)
+                let now = Int64(clock.date.timeIntervalSince1970 * 1000)
+                let (one, two, three) = (try T.invocation(1).id, try T.invocation(2).id, try T.invocation(3).id)
+                // One and two seen at the same moment (one row), three past the window.
+                _ = try await Self.raw(
+                    backend, "INSERT INTO delivery_dedup (invocation_id, seen_at) VALUES ('\(one)', \(now - 1000)), ('\(two)', \(now - 1000)), ('\(three)', \(now - 700_000))")
+                _ = try await Self.raw(backend, "UPDATE delivery_schema SET version = 3")
+
+                let receipt = try await T.withStore(configuration) { store in try await store.enqueue(try [1, 2, 3, 4].map { try T.invocation($0) }) }
+                #expect(receipt == EnqueueReceipt(stored: [three, try T.invocation(4).id], duplicates: [one, two]))
+                #expect(try await Self.raw(backend, "SELECT version FROM delivery_schema") == 4)
+                #expect(try await Self.raw(backend, Self.indexes("delivery_dedup", .sqlite)) == 0)
+                // The first moment's row and the commit's; the expired moment's went with the first sweep.
+                #expect(try await Self.raw(backend, "SELECT COUNT(*) FROM delivery_seen") == 2)
             }
         }
 
