@@ -52,7 +52,7 @@ extension SQLDeliveryStore {
             let after = seenLog.withLock { $0.lastRow }
             let rows = try await db.execute(
                 "SELECT number, seen_at, ids FROM delivery_seen WHERE number > ? ORDER BY number LIMIT ?", [.integer(after), .integer(Int64(Self.seenRowsAtOnce))])
-            let decoded = try rows.map(Self.seenRow)
+            let decoded = try rows.map { try seenRow($0) }
             seenLog.withLock { log in
                 for row in decoded { log.apply(number: row.number, seenAt: row.seenAt, ids: row.ids) }
             }
@@ -73,13 +73,31 @@ extension SQLDeliveryStore {
     }
 
     /// A row of `delivery_seen` read.
-    private static func seenRow(_ row: [SQLValue]) throws -> (number: Int64, seenAt: Int64, ids: [String]) {
-        let number = try integer(row, 0)
+    struct SeenRow {
+        var number: Int64
+        var seenAt: Int64
+        var ids: [String]
+    }
+
+    /// A row read; one that cannot be read (written by hand?) is logged and counts as no ids. Its calls
+    /// lose their marks, and may be delivered again if sent again, which at-least-once allows; an error
+    /// would have failed every enqueue from then on, and the next start.
+    private func seenRow(_ row: [SQLValue]) throws -> SeenRow {
+        let number = try Self.integer(row, 0)
+        do {
+            return try Self.seenRow(number, row)
+        } catch let error as StoreError {
+            logger.error("\(error)")
+            return SeenRow(number: number, seenAt: 0, ids: [])
+        }
+    }
+
+    private static func seenRow(_ number: Int64, _ row: [SQLValue]) throws -> SeenRow {
         do {
             guard row.count > 2, let text = row[2].text else { throw StoreError(.unreadable, "expected a text of ids in column 2") }
-            return (number, try integer(row, 1), try SeenLog.decode(text))
+            return SeenRow(number: number, seenAt: try integer(row, 1), ids: try SeenLog.decode(text))
         } catch let error as StoreError {
-            throw StoreError(.unreadable, "row \(number) of delivery_seen: \(error.message)")
+            throw StoreError(.unreadable, "row \(number) of delivery_seen cannot be read, its calls are no longer marked seen: \(error.message)")
         }
     }
 

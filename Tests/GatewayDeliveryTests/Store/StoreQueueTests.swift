@@ -282,6 +282,27 @@ extension StoreSuite {
             }
         }
 
+        /// A row of SQLite's marks that cannot be read is named in an error and skipped: enqueues go on,
+        /// and the other rows' marks hold.
+        @Test func anUnreadableRowOfMarksIsNamedAndSkipped() async throws {
+            let logs = InMemoryLogHandler()
+            try await T.withDatabase(.sqlite) { backend in
+                let configuration = T.configuration(backend)
+                let (one, two) = (try T.invocation(1), try T.invocation(2))
+                try await T.withStore(configuration) { store in try await store.enqueue([one]) }
+                try await T.withStore(configuration, logger: Logger(label: "test", factory: { _ in logs })) { store in
+                    _ = try await store.status()
+                    let rows = try await store.backend.execute("INSERT INTO delivery_seen (seen_at, ids) VALUES (1, '40:short') RETURNING number", [])
+                    let number = try #require(rows.first?.first?.integer)
+                    let receipt = try await store.enqueue([one, two])
+                    #expect(receipt == EnqueueReceipt(stored: [two.id], duplicates: [one.id]))
+                    let expected = "unreadable: row \(number) of delivery_seen cannot be read, its calls are no longer marked seen: "
+                        + "expected a length, a colon and that many bytes at byte 0 of a list of seen ids"
+                    #expect(logs.entries.filter { $0.level == .error }.map(\.message.description) == [expected])
+                }
+            }
+        }
+
         /// Statements that make inserting an invocation for a function named like `name` fail.
         static func failingInserts(_ kind: StoreKind, of name: String) -> [String] {
             switch kind {
