@@ -53,14 +53,7 @@ public final class StubFunction: Sendable {
     /// Runs `body` with a started stub and stops it afterwards, also when `body` throws.
     public static func withStub<T>(reply: StubReply = StubReply(), _ body: (StubFunction) async throws -> T) async throws -> T {
         let stub = try await start(reply: reply)
-        do {
-            let value = try await body(stub)
-            await stub.stop()
-            return value
-        } catch {
-            await stub.stop()
-            throw error
-        }
+        return try await withCleanup { try await body(stub) } cleanup: { await stub.stop() }
     }
 
     /// `http://127.0.0.1:PORT`, without a trailing slash.

@@ -1,4 +1,5 @@
 import Foundation
+import GatewayStubs
 import Synchronization
 import Testing
 
@@ -12,15 +13,12 @@ struct SQLiteReadingTests {
         try await SQLiteFileTests.withFile { path in
             let backend = SQLiteBackend(path: path)
             try await backend.open()
-            do {
+            return try await withCleanup {
                 _ = try await backend.execute("CREATE TABLE q (id INTEGER PRIMARY KEY)", [])
                 for _ in 0..<rows { _ = try await backend.execute("INSERT INTO q DEFAULT VALUES", []) }
-                let value = try await body(backend)
+                return try await body(backend)
+            } cleanup: {
                 await backend.close()
-                return value
-            } catch {
-                await backend.close()
-                throw error
             }
         }
     }

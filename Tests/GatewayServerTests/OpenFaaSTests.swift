@@ -23,7 +23,7 @@ extension LiveSuites {
             configure: @escaping (inout GatewayConfiguration) -> Void = { _ in },
             _ body: @escaping @Sendable (LiveGateway, GatewayClient) async throws -> Void
         ) async throws {
-            do {
+            try await withCleanup {
                 let folder = try RoutesFolder()
                 let routes = topics.enumerated().map {
                     RouteDeclaration(id: "topic-\($0.offset)", topic: $0.element, when: "{type: \(yamlString($0.element))}")
@@ -34,10 +34,8 @@ extension LiveSuites {
                     configure(&configuration)
                 }
                 try await gateway.run { client in try await body(gateway, client) }
+            } cleanup: {
                 await openfaas.stop()
-            } catch {
-                await openfaas.stop()
-                throw error
             }
         }
 

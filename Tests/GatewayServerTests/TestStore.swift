@@ -31,14 +31,7 @@ enum TestStore: String, CaseIterable, Sendable, CustomStringConvertible {
     /// own may never run before the test process exits).
     func withDatabase<T>(_ body: (Database) async throws -> T) async throws -> T {
         let database = try await database()
-        do {
-            let value = try await body(database)
-            await database.remove()
-            return value
-        } catch {
-            await database.remove()
-            throw error
-        }
+        return try await withCleanup { try await body(database) } cleanup: { await database.remove() }
     }
 
     /// A fresh SQLite directory, or a new database on the PostgreSQL server `scripts/test` starts.
