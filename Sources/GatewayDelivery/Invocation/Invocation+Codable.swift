@@ -1,24 +1,37 @@
 import GatewayCore
 
-/// Invocations are stored by durable queues: the function in full, each envelope as its CloudEvents JSON
-/// object, the payload in base64. ``storedJSON()`` writes that form. The stores read it back with
-/// ``init(members:)``, straight from the parsed row; `Decodable` reads it with any decoder. Read with
+/// Invocations are stored by durable queues: the function in full (or named by a definition's id, in the
+/// SQL stores from schema version 5 on), each envelope as its CloudEvents JSON object, the payload in
+/// base64. ``storedJSON()`` writes that form. The stores read it back with ``init(members:)`` or
+/// ``init(stored:definition:)``, straight from the parsed row; `Decodable` reads the form with the
+/// function in full with any decoder. Read with
 /// ``JSONDocument``, each envelope comes back identical, `data` member order included; another decoder
 /// may give an object's members in another order. Stores of earlier versions hold each envelope as a
 /// string holding its JSON, which reads too.
 extension Invocation: Decodable {
     enum CodingKeys: String, CodingKey {
-        case id, function, topics, envelopes, payload, headers
+        case id, function, definition, topics, envelopes, payload, headers
     }
 
     /// The stored form, written directly: `JSONEncoder` cost a third of the durable ingest path's CPU.
     public func storedJSON() -> [UInt8] {
+        storedJSON(definition: nil)
+    }
+
+    /// The stored form, with the function named by `definition` (its id in a table of definitions) instead
+    /// of written out when given: the function was a fifth of a queued row, and every byte of a row is
+    /// written, read and copied several times on its way through a store.
+    package func storedJSON(definition: String?) -> [UInt8] {
         var writer = JSONWriter()
         writer.beginObject()
         writer.key(CodingKeys.id.rawValue)
         writer.string(id)
-        writer.key(CodingKeys.function.rawValue)
-        if let form = StoredFunctionCache.shared.form(of: function) { writer.raw(form) } else { StoredFunction(function).write(to: &writer) }
+        if let definition {
+            writer.member(CodingKeys.definition.rawValue, definition)
+        } else {
+            writer.key(CodingKeys.function.rawValue)
+            if let form = StoredFunctionCache.shared.form(of: function) { writer.raw(form) } else { StoredFunction(function).write(to: &writer) }
+        }
         writer.key(CodingKeys.topics.rawValue)
         writer.strings(topics)
         writer.key(CodingKeys.envelopes.rawValue)

@@ -6,8 +6,31 @@ package import GatewayCore
 /// (`$.envelopes[0].id`).
 extension Invocation: DocumentObjectDecodable {
     package init(members: JSONObjectReader) throws(NormalizationError) {
+        try self.init(members: members, function: try Self.function(members))
+    }
+
+    /// Reads a stored form that holds its function in full or names its definition: `definition` gives
+    /// the function of an id, nil when it knows none.
+    ///
+    /// - Throws: ``NormalizationError`` with the JSON path of what does not read; `invalid_value` at
+    ///   `$.definition` for a definition `definition` does not know.
+    package init(stored bytes: [UInt8], definition: (String) -> FunctionSpec?) throws(NormalizationError) {
+        let document = try JSONDocument(bytes: bytes)
+        let members = try JSONObjectReader(document: document, node: 0)
+        let key = CodingKeys.definition.rawValue
+        guard let id = try members.decodeIfPresent(key, as: String.self) else {
+            try self.init(members: members)
+            return
+        }
+        guard let function = definition(id) else {
+            throw NormalizationError(.invalidValue, "no function definition \(id) is stored", path: members.path(of: key))
+        }
+        try self.init(members: members, function: function)
+    }
+
+    private init(members: JSONObjectReader, function: FunctionSpec) throws(NormalizationError) {
         self.init(
-            function: try Self.function(members), topics: try members.decode(CodingKeys.topics.rawValue),
+            function: function, topics: try members.decode(CodingKeys.topics.rawValue),
             envelopes: try members.decode(CodingKeys.envelopes.rawValue, as: [StoredEnvelope].self).map(\.envelope),
             payload: try members.decodeIfPresent(CodingKeys.payload.rawValue, as: StoredPayload.self)?.payload,
             headers: try members.decode(CodingKeys.headers.rawValue, as: [CodableHeader].self).map(\.field),

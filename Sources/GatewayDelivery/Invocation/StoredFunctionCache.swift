@@ -11,8 +11,14 @@ final class StoredFunctionCache: Sendable {
     /// Forms remembered each way; past it, the cache starts over (functions come and go with reloads).
     static let limit = 256
 
+    /// A function's stored form and the id of that form as a definition.
+    struct Definition: Sendable {
+        var id: String
+        var form: RawJSON
+    }
+
     private struct Entries {
-        var forms: [FunctionSpec: RawJSON] = [:]
+        var forms: [FunctionSpec: Definition] = [:]
         var functions: [Form: FunctionSpec] = [:]
     }
 
@@ -31,16 +37,23 @@ final class StoredFunctionCache: Sendable {
     /// The stored form of `function`; nil in the unexpected case that the writer's output does not
     /// read back as JSON (the caller then writes the function itself).
     func form(of function: FunctionSpec) -> RawJSON? {
-        if let form = entries.withLock({ $0.forms[function] }) { return form }
+        definition(of: function)?.form
+    }
+
+    /// The stored form of `function` and its id as a definition: a hash of the form, so that every
+    /// process names the same form alike. Nil as for ``form(of:)``.
+    func definition(of function: FunctionSpec) -> Definition? {
+        if let definition = entries.withLock({ $0.forms[function] }) { return definition }
         var writer = JSONWriter()
         StoredFunction(function).write(to: &writer)
         // Checked once per function.
         guard let form = try? RawJSON(validating: writer.bytes) else { return nil }
+        let definition = Definition(id: StableID.make([.text("function definition"), .bytes(form.bytes[...])]), form: form)
         entries.withLock { entries in
             if entries.forms.count >= Self.limit { entries.forms = [:] }
-            entries.forms[function] = form
+            entries.forms[function] = definition
         }
-        return form
+        return definition
     }
 
     /// The function stored as `form`; `read` reads it when the form is new.

@@ -44,7 +44,7 @@ extension SQLDeliveryStore {
         let binds = leasingBinds(now: now, lease: lease) + [.integer(now)] + exclusion.binds
         guard let row = try await backend.execute(sql, binds).first else { return ([], true) }
         let seq = try Self.integer(row, 0)
-        let invocation = try Self.invocation(row[1], row: "queued invocation \(seq)")
+        let invocation = try await readInvocation(row[1], row: "queued invocation \(seq)", db: backend)
         return ([Claimed(seq: seq, invocation: invocation, attempts: try Self.integer(row, 2), enqueuedAt: try Self.integer(row, 3))], false)
     }
 
@@ -72,15 +72,15 @@ extension SQLDeliveryStore {
             for row in leased { rows[try Self.integer(row, 0)] = row }
             // In the pick's order; every row picked is leased (the transaction holds them: SQLite's write
             // lock, PostgreSQL's row locks).
-            let claimed = try seqs.compactMap { seq -> Claimed? in
-                guard let row = rows[seq] else { return nil }
+            var claimed: [Claimed] = []
+            for seq in seqs {
+                guard let row = rows[seq] else { continue }
                 do {
-                    let invocation = try Self.invocation(row[2], row: "queued invocation \(seq)")
-                    return Claimed(seq: seq, invocation: invocation, attempts: try Self.integer(row, 1), enqueuedAt: try Self.integer(row, 3))
-                } catch let error as StoreError {
+                    let invocation = try await readInvocation(row[2], row: "queued invocation \(seq)", db: db)
+                    claimed.append(Claimed(seq: seq, invocation: invocation, attempts: try Self.integer(row, 1), enqueuedAt: try Self.integer(row, 3)))
+                } catch let error as StoreError where error.code == .unreadable {
                     // Leased and left out, as a lone claim leaves it: the others go on, and it is due again when the lease ends.
                     logger.error("\(error)")
-                    return nil
                 }
             }
             return (claimed, due.count < count)
@@ -121,7 +121,7 @@ extension SQLDeliveryStore {
             "SELECT invocation FROM delivery_invocations WHERE " + backend.dialect.among("seq", seqs.count, .bigint),
             backend.dialect.binds(among: seqs.map { .integer($0) }, .bigint))
         for row in rows {
-            guard let invocation = try? Self.invocation(row[0], row: "queued invocation") else { continue }
+            guard let invocation = try? await readInvocation(row[0], row: "queued invocation", db: db) else { continue }
             limits[invocation.function.address] = inFlightLimit(for: invocation.function)
         }
         return limits

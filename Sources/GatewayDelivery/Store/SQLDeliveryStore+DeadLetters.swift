@@ -9,13 +9,16 @@ extension SQLDeliveryStore {
         try await ready()
         let (condition, binds) = Self.condition(filter)
         let rows = try await backend.execute("SELECT \(Self.deadLetterColumns) FROM delivery_dead_letters\(condition) ORDER BY dead_at, id", binds)
-        return try rows.map(Self.deadLetter)
+        var letters: [DeadLetter] = []
+        for row in rows { letters.append(try await deadLetter(row)) }
+        return letters
     }
 
     public func deadLetter(id: String) async throws -> DeadLetter? {
         try await ready()
         let rows = try await backend.execute("SELECT \(Self.deadLetterColumns) FROM delivery_dead_letters WHERE id = ?", [.text(id)])
-        return try rows.first.map(Self.deadLetter)
+        guard let row = rows.first else { return nil }
+        return try await deadLetter(row)
     }
 
     public func replay(_ filter: DeadLetterFilter) async throws -> ReplayReport {
@@ -76,14 +79,15 @@ extension SQLDeliveryStore {
     }
 
     /// A row of ``deadLetterColumns``.
-    static func deadLetter(_ row: [SQLValue]) throws -> DeadLetter {
+    func deadLetter(_ row: [SQLValue]) async throws -> DeadLetter {
         guard let id = row[0].text, let destination = row[2].text, let reasonText = row[9].text else {
             throw StoreError(.unreadable, "a dead letter lacks its id, destination or reason: \(row)")
         }
         guard let reason = DeadLetterReason(rawValue: reasonText) else { throw StoreError(.unreadable, "dead letter \(id) has an unknown reason \(reasonText.debugDescription)") }
+        let invocation = try await readInvocation(row[1], row: "dead letter \(id)", db: backend)
         return DeadLetter(
-            id: id, invocation: try invocation(row[1], row: "dead letter \(id)"), destination: destination, status: row[3].integer.map { Int($0) },
-            responseBody: row[4].bytes ?? [], error: row[5].text, attempts: Int(try integer(row, 6)), firstAttemptAt: date(try integer(row, 7)),
-            lastAttemptAt: date(try integer(row, 8)), reason: reason, replays: Int(try integer(row, 10)), deadAt: date(try integer(row, 11)))
+            id: id, invocation: invocation, destination: destination, status: row[3].integer.map { Int($0) },
+            responseBody: row[4].bytes ?? [], error: row[5].text, attempts: Int(try Self.integer(row, 6)), firstAttemptAt: Self.date(try Self.integer(row, 7)),
+            lastAttemptAt: Self.date(try Self.integer(row, 8)), reason: reason, replays: Int(try Self.integer(row, 10)), deadAt: Self.date(try Self.integer(row, 11)))
     }
 }

@@ -14,7 +14,10 @@ extension SQLDeliveryStore {
         // One token for the group's leases, as a claim has for its rows: their settlements go together.
         let token = reserved.isEmpty ? "" : nextToken()
         let encoded = all.enumerated().map { position, invocation in
-            Row(invocation: invocation, json: Self.json(invocation), lease: reserved.contains(position) ? (token, leaseEnd(for: invocation.function, from: now)) : nil)
+            let (json, definition) = stored(invocation)
+            return Row(
+                invocation: invocation, json: json, definition: definition,
+                lease: reserved.contains(position) ? (token, leaseEnd(for: invocation.function, from: now)) : nil)
         }
         let reservedRows = encoded.filter { $0.lease != nil }
         let offered = Set(all.map(\.id))
@@ -26,6 +29,7 @@ extension SQLDeliveryStore {
                 let seen = try await self.duplicates(among: offered, now: now, after: cutoff, db: db)
                 var outcome = self.admit(batches.map(\.count), encoded, seen: seen, depths: try await self.depths(db))
                 try await self.keepMarks(stored: outcome.stored.map(\.invocation.id), fresh: offered.subtracting(seen), now: now, db: db)
+                outcome.definitions = try await self.insertDefinitions(of: outcome.stored, db: db)
                 outcome.seqs = try await Self.insert(outcome.stored, owner: self.configuration.owner, now: now, dialect: self.backend.dialect, db: db)
                 // Counted before the commit: the next group may run its statements while this one waits
                 // for the disk, and must see these rows (a failed commit has the counts taken again).
@@ -37,6 +41,7 @@ extension SQLDeliveryStore {
             releaseHandoffs(reservedRows.map(\.invocation))
             throw error
         }
+        definitionsStored(outcome.definitions)
         let handoffs = outcome.stored.compactMap { row -> Handoff? in
             guard let lease = row.lease, let seq = outcome.seqs[row.invocation.id] else { return nil }
             return Handoff(
@@ -53,6 +58,8 @@ extension SQLDeliveryStore {
     struct Row: Sendable {
         var invocation: Invocation
         var json: String
+        /// The definition `json` names; nil when it holds the function in full.
+        var definition: StoredFunctionCache.Definition?
         var lease: (token: String, end: Int64)?
     }
 
@@ -62,6 +69,8 @@ extension SQLDeliveryStore {
         var stored: [Row] = []
         /// The rows of the invocations stored leased, by invocation id.
         var seqs: [String: Int64] = [:]
+        /// The definitions the commit inserted (see ``insertDefinitions(of:db:)``).
+        var definitions: [String] = []
     }
 
     /// Each batch (`counts` rows of `rows` in turn) all or none: duplicates within the window (`seen`)

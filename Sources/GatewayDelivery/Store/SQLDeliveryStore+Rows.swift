@@ -20,16 +20,6 @@ extension SQLDeliveryStore {
         String(decoding: invocation.storedJSON(), as: UTF8.self)
     }
 
-    /// The invocation stored in a column; an error naming the row (`row`) when it cannot be read.
-    static func invocation(_ value: SQLValue, row: String) throws -> Invocation {
-        guard let bytes = value.bytes else { throw StoreError(.unreadable, "\(row) holds no invocation") }
-        do {
-            return try JSONDocument.decode(Invocation.self, from: bytes)
-        } catch {
-            throw StoreError(.unreadable, "\(row) holds an invocation that cannot be read: \(error)")
-        }
-    }
-
     /// `items` in slices of at most `size`: a statement per slice keeps the values it binds well below
     /// both databases' limits (SQLite's 32,766, PostgreSQL's 65,535).
     static func chunks<Element>(_ items: [Element], of size: Int = 500) -> [ArraySlice<Element>] {

@@ -78,6 +78,11 @@ extension SQLDeliveryStore {
                     + "FROM delivery_dedup GROUP BY seen_at ORDER BY seen_at", only: .sqlite),
             MigrationStatement("DROP TABLE delivery_dedup", only: .sqlite),
         ],
+        // Version 5: functions are stored once per form, and queued rows name theirs (see
+        // `SQLDeliveryStore+Definitions.swift`). Rows written before name none and read as they did.
+        [
+            "CREATE TABLE delivery_functions (definition TEXT PRIMARY KEY, function TEXT NOT NULL)",
+        ],
     ]
 
     /// The schema version this code writes.

@@ -93,6 +93,8 @@ public final class SQLDeliveryStore: DeliveryStore {
     let state = Mutex(State())
     /// The deduplication marks in memory, on SQLite (see ``duplicates(among:now:after:db:)``).
     let seenLog = Mutex(SeenLog())
+    /// The function definitions this process knows (see ``insertDefinitions(of:db:)``).
+    let definitions = Mutex(Definitions())
 
     public init(configuration: DeliveryStoreConfiguration, logger: Logger) {
         self.configuration = configuration

@@ -44,7 +44,7 @@ extension StoreSuite {
                 }
                 let depth = try await T.withStore(configuration) { store in try await store.status().total.depth }
                 #expect(depth == 1)
-                #expect(try await Self.raw(backend, "SELECT version FROM delivery_schema") == 4)
+                #expect(try await Self.raw(backend, "SELECT version FROM delivery_schema") == 5)
                 #expect(try await Self.raw(backend, "SELECT COUNT(*) FROM delivery_schema") == 1)
                 if case .sqlite(let path) = backend {
                     // WAL mode is a property of the file: another connection sees it.
@@ -54,7 +54,7 @@ extension StoreSuite {
                 }
 
                 _ = try await Self.raw(backend, "UPDATE delivery_schema SET version = 99")
-                let expected = StoreError(.unreadable, "the delivery store's schema is version 99, newer than this gateway's 4: upgrade the gateway")
+                let expected = StoreError(.unreadable, "the delivery store's schema is version 99, newer than this gateway's 5: upgrade the gateway")
                 let store = SQLDeliveryStore(configuration: configuration, logger: Support.quiet)
                 await #expect(throws: expected) { try await store.run() }
                 // Calls waiting for it to open fail the same way.
@@ -67,6 +67,7 @@ extension StoreSuite {
             try await T.withDatabase(kind) { backend in
                 let configuration = T.configuration(backend)
                 try await T.withStore(configuration) { store in try await store.enqueue([try T.invocation(1)]) }
+                try await Self.backToVersionFourRows(backend, [try T.invocation(1)])
                 // Back to version 1's index.
                 _ = try await Self.raw(backend, "DROP INDEX delivery_invocations_due")
                 _ = try await Self.raw(backend, "CREATE INDEX delivery_invocations_due ON delivery_invocations (due_at, seq)")
@@ -80,7 +81,8 @@ extension StoreSuite {
 
                 let claimed = try await T.withStore(configuration) { store in try await store.next()?.invocation.id }
                 #expect(claimed == (try T.invocation(1)).id)
-                #expect(try await Self.raw(backend, "SELECT version FROM delivery_schema") == 4)
+                #expect(try await Self.raw(backend, "SELECT version FROM delivery_schema") == 5)
+                #expect(try await Self.raw(backend, "SELECT COUNT(*) FROM delivery_functions") == 0)
                 #expect(try await Self.raw(backend, Self.dueIndexColumns(kind)) == 3)
                 #expect(try await Self.raw(backend, Self.indexes("delivery_invocations_owner", kind)) == 0)
                 #expect(try await Self.raw(backend, Self.indexes("delivery_invocations_function", kind)) == 0)
@@ -93,6 +95,16 @@ extension StoreSuite {
                     }
                 }
             }
+        }
+
+        /// Back to version 4's rows: `invocations` (queued) hold their functions in full, and no table of
+        /// definitions.
+        static func backToVersionFourRows(_ backend: DeliveryStoreConfiguration.Backend, _ invocations: [Invocation]) async throws {
+            for invocation in invocations {
+                let inline = String(decoding: invocation.storedJSON(), as: UTF8.self).replacingOccurrences(of: "'", with: "''")
+                _ = try await raw(backend, "UPDATE delivery_invocations SET invocation = '\(inline)' WHERE invocation_id = '\(invocation.id)'")
+            }
+            _ = try await raw(backend, "DROP TABLE delivery_functions")
         }
 
         /// On SQLite, back to version 3's marks: a table keyed by id, no rows appended per commit.
@@ -110,6 +122,7 @@ extension StoreSuite {
             try await T.withDatabase(.sqlite) { backend in
                 let configuration = T.configuration(backend, clock: clock.store) { $0.dedupWindow = .seconds(600) }
                 try await T.withStore(configuration) { store in _ = try await store.status() }
+                try await Self.backToVersionFourRows(backend, [])
                 try await Self.backToVersionThreeMarks(backend, .sqlite)
                 let now = Int64(clock.date.timeIntervalSince1970 * 1000)
                 let (one, two, three) = (try T.invocation(1).id, try T.invocation(2).id, try T.invocation(3).id)
@@ -120,7 +133,7 @@ extension StoreSuite {
 
                 let receipt = try await T.withStore(configuration) { store in try await store.enqueue(try [1, 2, 3, 4].map { try T.invocation($0) }) }
                 #expect(receipt == EnqueueReceipt(stored: [three, try T.invocation(4).id], duplicates: [one, two]))
-                #expect(try await Self.raw(backend, "SELECT version FROM delivery_schema") == 4)
+                #expect(try await Self.raw(backend, "SELECT version FROM delivery_schema") == 5)
                 #expect(try await Self.raw(backend, Self.indexes("delivery_dedup", .sqlite)) == 0)
                 // The first moment's row and the commit's; the expired moment's went with the first sweep.
                 #expect(try await Self.raw(backend, "SELECT COUNT(*) FROM delivery_seen") == 2)

@@ -1,0 +1,118 @@
+import GatewayCore
+import Synchronization
+
+/// Function definitions, stored once each: from schema version 5 on, a queued row names its function's
+/// stored form by id (``StoredFunctionCache/Definition``), and `delivery_functions` holds each form.
+///
+/// Written out in full, the function was about 280 of the 1,670 bytes of a queued SMN call. Every byte
+/// of a row is copied into the log at its insert and again at its claim, checkpointed, and read back:
+/// 280 bytes less cut the CPU of an event, accepted and delivered, by about 8%.
+///
+/// Definitions are never deleted: one row per form ever queued, a few hundred bytes each (a form
+/// changes only when a route file's function changes). A process that reads a row naming a form it
+/// has not seen reads the form from the table once.
+extension SQLDeliveryStore {
+    /// What this process knows of the definitions.
+    struct Definitions {
+        /// Past this many, a map starts over (functions come and go with route reloads).
+        static let limit = 1024
+
+        /// Functions by definition id: those this process wrote and those it read.
+        var functions: [String: FunctionSpec] = [:]
+        /// The ids of definitions committed to the database, as far as this process saw.
+        var stored: Set<String> = []
+
+        mutating func remember(_ id: String, _ function: FunctionSpec) {
+            if functions.count >= Self.limit { functions = [:] }
+            functions[id] = function
+        }
+    }
+
+    /// The stored form of `invocation`, naming its function's definition (remembered for the claims).
+    func stored(_ invocation: Invocation) -> (json: String, definition: StoredFunctionCache.Definition?) {
+        guard let definition = StoredFunctionCache.shared.definition(of: invocation.function) else {
+            return (Self.json(invocation), nil)
+        }
+        definitions.withLock { $0.remember(definition.id, invocation.function) }
+        return (String(decoding: invocation.storedJSON(definition: definition.id), as: UTF8.self), definition)
+    }
+
+    /// Inserts the definitions `rows` name that this process has not seen committed, in the enqueue's
+    /// transaction (so that no row names a form that is not there); returns their ids, to record once
+    /// the transaction commits. A form already stored (by another process) is left as it is.
+    func insertDefinitions(of rows: [Row], db: any SQLExecutor) async throws -> [String] {
+        let stored = definitions.withLock { $0.stored }
+        var new: [String: RawJSON] = [:]
+        for row in rows {
+            guard let definition = row.definition, !stored.contains(definition.id) else { continue }
+            new[definition.id] = definition.form
+        }
+        guard !new.isEmpty else { return [] }
+        let columns: [SQLColumnType] = [.text, .text]
+        let values = new.sorted { $0.key < $1.key }.map { id, form -> [SQLValue] in [.text(id), .text(String(decoding: form.bytes, as: UTF8.self))] }
+        try await db.execute(
+            "INSERT INTO delivery_functions (definition, function) \(backend.dialect.rows(values.count, of: columns)) ON CONFLICT (definition) DO NOTHING",
+            backend.dialect.binds(rows: values, of: columns))
+        return Array(new.keys)
+    }
+
+    /// Records definitions committed.
+    func definitionsStored(_ ids: [String]) {
+        guard !ids.isEmpty else { return }
+        definitions.withLock { definitions in
+            if definitions.stored.count + ids.count > Definitions.limit { definitions.stored = [] }
+            definitions.stored.formUnion(ids)
+        }
+    }
+
+    /// The invocation stored in a column; an error naming the row (`row`) when it cannot be read. A
+    /// definition this process does not know is read from `db`.
+    func readInvocation(_ value: SQLValue, row: String, db: any SQLExecutor) async throws -> Invocation {
+        guard let bytes = value.bytes else { throw StoreError(.unreadable, "\(row) holds no invocation") }
+        var missing: String?
+        do {
+            return try Self.invocation(bytes, definitions: definitions.withLock { $0.functions }, missing: &missing)
+        } catch let error where missing != nil {
+            guard let id = missing, try await readDefinition(id, db: db) else { throw Self.unreadable(row, error) }
+            do {
+                return try Self.invocation(bytes, definitions: definitions.withLock { $0.functions }, missing: &missing)
+            } catch {
+                throw Self.unreadable(row, error)
+            }
+        } catch {
+            throw Self.unreadable(row, error)
+        }
+    }
+
+    private static func invocation(_ bytes: [UInt8], definitions: [String: FunctionSpec], missing: inout String?) throws -> Invocation {
+        try Invocation(stored: bytes) { id in
+            if let function = definitions[id] { return function }
+            missing = id
+            return nil
+        }
+    }
+
+    private static func unreadable(_ row: String, _ error: any Error) -> StoreError {
+        StoreError(.unreadable, "\(row) holds an invocation that cannot be read: \(error)")
+    }
+
+    /// Reads definition `id` from `db` and remembers it; false when the table does not hold it.
+    ///
+    /// - Throws: ``StoreError`` when the form stored does not read as a function.
+    private func readDefinition(_ id: String, db: any SQLExecutor) async throws -> Bool {
+        let rows = try await db.execute("SELECT function FROM delivery_functions WHERE definition = ?", [.text(id)])
+        guard let bytes = rows.first?.first?.bytes else { return false }
+        let function: FunctionSpec
+        do {
+            let form = try RawJSON(validating: bytes)
+            function = try StoredFunctionCache.shared.function(form) { try JSONDocument.decode(StoredFunction.self, from: form.bytes).spec(codingPath: []) }
+        } catch {
+            throw StoreError(.unreadable, "function definition \(id) cannot be read: \(error)")
+        }
+        definitions.withLock { definitions in
+            definitions.remember(id, function)
+            definitions.stored.insert(id)
+        }
+        return true
+    }
+}
