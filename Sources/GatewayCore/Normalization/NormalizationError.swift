@@ -103,7 +103,7 @@ extension NormalizationError {
     }
 
     /// A required member missing from the object at `path`.
-    static func missing(_ key: String, in path: String) -> Self {
+    package static func missing(_ key: String, in path: String) -> Self {
         Self(.missingField, "required member \"\(key)\" is missing", path: JSONPath.member(key, of: path), expected: "a value")
     }
 

@@ -9,32 +9,45 @@ extension Invocation: DocumentObjectDecodable {
         try self.init(members: members, function: try Self.function(members))
     }
 
-    /// Reads a stored form that holds its function in full or names its definition: `definition` gives
-    /// the function of an id, nil when it knows none.
+    /// Reads a stored form that holds its function in full or names its definition, and its payload's
+    /// bytes in base64 or apart (`payload`): `definition` gives the function of an id, nil when it knows
+    /// none.
     ///
     /// - Throws: ``NormalizationError`` with the JSON path of what does not read; `invalid_value` at
-    ///   `$.definition` for a definition `definition` does not know.
-    package init(stored bytes: [UInt8], definition: (String) -> FunctionSpec?) throws(NormalizationError) {
+    ///   `$.definition` for a definition `definition` does not know; `missing_field` for a payload
+    ///   without its bytes in either place.
+    package init(stored bytes: [UInt8], payload: [UInt8]?, definition: (String) -> FunctionSpec?) throws(NormalizationError) {
         let document = try JSONDocument(bytes: bytes)
         let members = try JSONObjectReader(document: document, node: 0)
         let key = CodingKeys.definition.rawValue
-        guard let id = try members.decodeIfPresent(key, as: String.self) else {
-            try self.init(members: members)
-            return
+        let function: FunctionSpec
+        if let id = try members.decodeIfPresent(key, as: String.self) {
+            guard let known = definition(id) else {
+                throw NormalizationError(.invalidValue, "no function definition \(id) is stored", path: members.path(of: key))
+            }
+            function = known
+        } else {
+            function = try Self.function(members)
         }
-        guard let function = definition(id) else {
-            throw NormalizationError(.invalidValue, "no function definition \(id) is stored", path: members.path(of: key))
-        }
-        try self.init(members: members, function: function)
+        try self.init(members: members, function: function, apart: payload)
     }
 
-    private init(members: JSONObjectReader, function: FunctionSpec) throws(NormalizationError) {
+    private init(members: JSONObjectReader, function: FunctionSpec, apart: [UInt8]? = nil) throws(NormalizationError) {
         self.init(
             function: function, topics: try members.decode(CodingKeys.topics.rawValue),
             envelopes: try members.decode(CodingKeys.envelopes.rawValue, as: [StoredEnvelope].self).map(\.envelope),
-            payload: try members.decodeIfPresent(CodingKeys.payload.rawValue, as: StoredPayload.self)?.payload,
+            payload: try Self.payload(members, apart: apart),
             headers: try members.decode(CodingKeys.headers.rawValue, as: [CodableHeader].self).map(\.field),
             id: try members.decode(CodingKeys.id.rawValue))
+    }
+
+    /// The payload, its bytes in base64 in the form or else `apart`.
+    private static func payload(_ members: JSONObjectReader, apart: [UInt8]?) throws(NormalizationError) -> Payload? {
+        let key = CodingKeys.payload.rawValue
+        guard let stored = try members.decodeIfPresent(key, as: StoredPayload.self) else { return nil }
+        if let bytes = stored.bytes { return Payload(bytes: bytes, contentType: stored.contentType) }
+        guard let apart else { throw .missing(StoredPayload.CodingKeys.base64.rawValue, in: members.path(of: key)) }
+        return Payload(bytes: apart, contentType: stored.contentType)
     }
 
     /// The function, from the cache when its form was read before.
@@ -85,19 +98,29 @@ extension Invocation: DocumentObjectDecodable {
             case base64, contentType
         }
 
-        var payload: Payload
+        /// Nil when they are stored apart.
+        var bytes: [UInt8]?
+        var contentType: String?
+
+        /// The payload of a form that holds its bytes.
+        var payload: Payload {
+            get throws(DecodingError) {
+                guard let bytes else {
+                    throw DecodingError.keyNotFound(CodingKeys.base64, .init(codingPath: [], debugDescription: "the payload's bytes are not in the stored form"))
+                }
+                return Payload(bytes: bytes, contentType: contentType)
+            }
+        }
 
         init(members: JSONObjectReader) throws(NormalizationError) {
-            payload = Payload(
-                bytes: try members.decode(CodingKeys.base64.rawValue, as: Base64Bytes.self).bytes,
-                contentType: try members.decodeIfPresent(CodingKeys.contentType.rawValue))
+            bytes = try members.decodeIfPresent(CodingKeys.base64.rawValue, as: Base64Bytes.self)?.bytes
+            contentType = try members.decodeIfPresent(CodingKeys.contentType.rawValue)
         }
 
         init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
-            payload = Payload(
-                bytes: try container.decode(Base64Bytes.self, forKey: .base64).bytes,
-                contentType: try container.decodeIfPresent(String.self, forKey: .contentType))
+            bytes = try container.decodeIfPresent(Base64Bytes.self, forKey: .base64)?.bytes
+            contentType = try container.decodeIfPresent(String.self, forKey: .contentType)
         }
     }
 }

@@ -1,7 +1,7 @@
 import NIOCore
 import PostgresNIO
 
-/// A list of values bound as one PostgreSQL array (`text[]` or `bigint[]`), nulls included, which
+/// A list of values bound as one PostgreSQL array (`text[]`, `bigint[]` or `bytea[]`), nulls included, which
 /// postgres-nio's own arrays do not take.
 struct PostgresList: PostgresThrowingDynamicTypeEncodable {
     let values: [SQLValue]
@@ -11,6 +11,7 @@ struct PostgresList: PostgresThrowingDynamicTypeEncodable {
         switch type {
         case .text: .textArray
         case .bigint: .int8Array
+        case .bytea: .byteaArray
         }
     }
 
@@ -19,7 +20,11 @@ struct PostgresList: PostgresThrowingDynamicTypeEncodable {
     /// The binary form `array_recv` reads: dimensions, a null flag, the element type, each dimension's
     /// length and lower bound, then each element's length (-1 for null) and bytes.
     func encode<JSONEncoder: PostgresJSONEncoder>(into buffer: inout ByteBuffer, context: PostgresEncodingContext<JSONEncoder>) throws {
-        let element: PostgresDataType = type == .text ? .text : .int8
+        let element: PostgresDataType = switch type {
+        case .text: .text
+        case .bigint: .int8
+        case .bytea: .bytea
+        }
         buffer.writeInteger(Int32(values.isEmpty ? 0 : 1))
         buffer.writeInteger(Int32(values.contains(.null) ? 1 : 0))
         buffer.writeInteger(element.rawValue)
@@ -37,6 +42,9 @@ struct PostgresList: PostgresThrowingDynamicTypeEncodable {
             case (.text(let text), .text):
                 buffer.writeInteger(Int32(text.utf8.count))
                 buffer.writeString(text)
+            case (.bytes(let bytes), .bytea):
+                buffer.writeInteger(Int32(bytes.count))
+                buffer.writeBytes(bytes)
             default:
                 throw StoreError(.unwritable, "a \(type.rawValue) list holds \(value)")
             }

@@ -40,6 +40,7 @@ protocol SQLExecutor: Sendable {
 enum SQLColumnType: String, Sendable, Hashable {
     case text
     case bigint
+    case bytea
 }
 
 /// The few places where SQLite and PostgreSQL differ.

@@ -39,12 +39,12 @@ extension SQLDeliveryStore {
         let sql = """
             UPDATE delivery_invocations SET \(Self.leasing) \
             WHERE seq = (SELECT seq FROM delivery_invocations WHERE due_at <= ?\(exclusion.sql) ORDER BY due_at, seq LIMIT 1\(backend.dialect.skipLocked)) \
-            RETURNING seq, invocation, attempts, enqueued_at
+            RETURNING seq, invocation, attempts, enqueued_at, payload
             """
         let binds = leasingBinds(now: now, lease: lease) + [.integer(now)] + exclusion.binds
         guard let row = try await backend.execute(sql, binds).first else { return ([], true) }
         let seq = try Self.integer(row, 0)
-        let invocation = try await readInvocation(row[1], row: "queued invocation \(seq)", db: backend)
+        let invocation = try await readInvocation(row[1], payload: row[4], row: "queued invocation \(seq)", db: backend)
         return ([Claimed(seq: seq, invocation: invocation, attempts: try Self.integer(row, 2), enqueuedAt: try Self.integer(row, 3))], false)
     }
 
@@ -66,7 +66,7 @@ extension SQLDeliveryStore {
             guard !seqs.isEmpty else { return ([], due.count < count) }
             let leased = try await db.execute(
                 "UPDATE delivery_invocations SET \(Self.leasing) WHERE \(backend.dialect.among("seq", seqs.count, .bigint)) "
-                    + "RETURNING seq, attempts, invocation, enqueued_at",
+                    + "RETURNING seq, attempts, invocation, enqueued_at, payload",
                 leasingBinds(now: now, lease: lease) + backend.dialect.binds(among: seqs.map { .integer($0) }, .bigint))
             var rows: [Int64: [SQLValue]] = [:]
             for row in leased { rows[try Self.integer(row, 0)] = row }
@@ -76,7 +76,7 @@ extension SQLDeliveryStore {
             for seq in seqs {
                 guard let row = rows[seq] else { continue }
                 do {
-                    let invocation = try await readInvocation(row[2], row: "queued invocation \(seq)", db: db)
+                    let invocation = try await readInvocation(row[2], payload: row[4], row: "queued invocation \(seq)", db: db)
                     claimed.append(Claimed(seq: seq, invocation: invocation, attempts: try Self.integer(row, 1), enqueuedAt: try Self.integer(row, 3)))
                 } catch let error as StoreError where error.code == .unreadable {
                     // Leased and left out, as a lone claim leaves it: the others go on, and it is due again when the lease ends.
@@ -118,10 +118,10 @@ extension SQLDeliveryStore {
         guard !unknown.isEmpty else { return limits }
         let seqs = unknown.values.sorted()
         let rows = try await db.execute(
-            "SELECT invocation FROM delivery_invocations WHERE " + backend.dialect.among("seq", seqs.count, .bigint),
+            "SELECT invocation, payload FROM delivery_invocations WHERE " + backend.dialect.among("seq", seqs.count, .bigint),
             backend.dialect.binds(among: seqs.map { .integer($0) }, .bigint))
         for row in rows {
-            guard let invocation = try? await readInvocation(row[0], row: "queued invocation", db: db) else { continue }
+            guard let invocation = try? await readInvocation(row[0], payload: row[1], row: "queued invocation", db: db) else { continue }
             limits[invocation.function.address] = inFlightLimit(for: invocation.function)
         }
         return limits

@@ -3,7 +3,7 @@ import Foundation
 /// Listing, showing, replaying and dropping dead letters.
 extension SQLDeliveryStore {
     static let deadLetterColumns =
-        "id, invocation, destination, status, response_body, error, attempts, first_attempt_at, last_attempt_at, reason, replays, dead_at"
+        "id, invocation, destination, status, response_body, error, attempts, first_attempt_at, last_attempt_at, reason, replays, dead_at, payload"
 
     public func deadLetters(_ filter: DeadLetterFilter) async throws -> [DeadLetter] {
         try await ready()
@@ -28,7 +28,7 @@ extension SQLDeliveryStore {
         let limit = configuration.maxReplays
         let report = try await backend.transaction(durable: true) { db in
             var report = ReplayReport(replayed: [], refused: [])
-            let rows = try await db.execute("SELECT id, function, invocation, replays FROM delivery_dead_letters\(condition) ORDER BY dead_at, id", binds)
+            let rows = try await db.execute("SELECT id, function, invocation, replays, payload FROM delivery_dead_letters\(condition) ORDER BY dead_at, id", binds)
             for row in rows {
                 guard let id = row[0].text, let function = row[1].text, let invocation = row[2].text else { continue }
                 let replays = Int(try Self.integer(row, 3))
@@ -37,8 +37,8 @@ extension SQLDeliveryStore {
                     continue
                 }
                 try await db.execute(
-                    "INSERT INTO delivery_invocations (invocation_id, function, invocation, enqueued_at, due_at, replays) VALUES (?, ?, ?, ?, ?, ?)",
-                    [.text(id), .text(function), .text(invocation), .integer(now), .integer(now), .integer(Int64(replays + 1))])
+                    "INSERT INTO delivery_invocations (invocation_id, function, invocation, payload, enqueued_at, due_at, replays) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [.text(id), .text(function), .text(invocation), row[4], .integer(now), .integer(now), .integer(Int64(replays + 1))])
                 try await db.execute("DELETE FROM delivery_dead_letters WHERE id = ?", [.text(id)])
                 report.replayed.append(id)
             }
@@ -84,7 +84,7 @@ extension SQLDeliveryStore {
             throw StoreError(.unreadable, "a dead letter lacks its id, destination or reason: \(row)")
         }
         guard let reason = DeadLetterReason(rawValue: reasonText) else { throw StoreError(.unreadable, "dead letter \(id) has an unknown reason \(reasonText.debugDescription)") }
-        let invocation = try await readInvocation(row[1], row: "dead letter \(id)", db: backend)
+        let invocation = try await readInvocation(row[1], payload: row[12], row: "dead letter \(id)", db: backend)
         return DeadLetter(
             id: id, invocation: invocation, destination: destination, status: row[3].integer.map { Int($0) },
             responseBody: row[4].bytes ?? [], error: row[5].text, attempts: Int(try Self.integer(row, 6)), firstAttemptAt: Self.date(try Self.integer(row, 7)),

@@ -28,13 +28,13 @@ extension SQLDeliveryStore {
         }
     }
 
-    /// The stored form of `invocation`, naming its function's definition (remembered for the claims).
-    func stored(_ invocation: Invocation) -> (json: String, definition: StoredFunctionCache.Definition?) {
-        guard let definition = StoredFunctionCache.shared.definition(of: invocation.function) else {
-            return (Self.json(invocation), nil)
-        }
-        definitions.withLock { $0.remember(definition.id, invocation.function) }
-        return (String(decoding: invocation.storedJSON(definition: definition.id), as: UTF8.self), definition)
+    /// The stored form of `invocation`, naming its function's definition (remembered for the claims),
+    /// without the payload's bytes, and the `payload` column's value: those bytes.
+    func stored(_ invocation: Invocation) -> (json: String, payload: SQLValue, definition: StoredFunctionCache.Definition?) {
+        let definition = StoredFunctionCache.shared.definition(of: invocation.function)
+        if let definition { definitions.withLock { $0.remember(definition.id, invocation.function) } }
+        let json = String(decoding: invocation.storedJSON(definition: definition?.id, payloadApart: true), as: UTF8.self)
+        return (json, invocation.payload.map { .bytes($0.bytes) } ?? .null, definition)
     }
 
     /// Inserts the definitions `rows` name that this process has not seen committed, in the enqueue's
@@ -65,17 +65,19 @@ extension SQLDeliveryStore {
         }
     }
 
-    /// The invocation stored in a column; an error naming the row (`row`) when it cannot be read. A
-    /// definition this process does not know is read from `db`.
-    func readInvocation(_ value: SQLValue, row: String, db: any SQLExecutor) async throws -> Invocation {
+    /// The invocation stored in a column, with its payload's bytes from another (`payload`); an error
+    /// naming the row (`row`) when it cannot be read. A definition this process does not know is read
+    /// from `db`.
+    func readInvocation(_ value: SQLValue, payload: SQLValue, row: String, db: any SQLExecutor) async throws -> Invocation {
         guard let bytes = value.bytes else { throw StoreError(.unreadable, "\(row) holds no invocation") }
+        let payload = payload.bytes
         var missing: String?
         do {
-            return try Self.invocation(bytes, definitions: definitions.withLock { $0.functions }, missing: &missing)
+            return try Self.invocation(bytes, payload: payload, definitions: definitions.withLock { $0.functions }, missing: &missing)
         } catch let error where missing != nil {
             guard let id = missing, try await readDefinition(id, db: db) else { throw Self.unreadable(row, error) }
             do {
-                return try Self.invocation(bytes, definitions: definitions.withLock { $0.functions }, missing: &missing)
+                return try Self.invocation(bytes, payload: payload, definitions: definitions.withLock { $0.functions }, missing: &missing)
             } catch {
                 throw Self.unreadable(row, error)
             }
@@ -84,8 +86,8 @@ extension SQLDeliveryStore {
         }
     }
 
-    private static func invocation(_ bytes: [UInt8], definitions: [String: FunctionSpec], missing: inout String?) throws -> Invocation {
-        try Invocation(stored: bytes) { id in
+    private static func invocation(_ bytes: [UInt8], payload: [UInt8]?, definitions: [String: FunctionSpec], missing: inout String?) throws -> Invocation {
+        try Invocation(stored: bytes, payload: payload) { id in
             if let function = definitions[id] { return function }
             missing = id
             return nil

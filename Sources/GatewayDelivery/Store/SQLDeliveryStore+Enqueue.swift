@@ -14,9 +14,9 @@ extension SQLDeliveryStore {
         // One token for the group's leases, as a claim has for its rows: their settlements go together.
         let token = reserved.isEmpty ? "" : nextToken()
         let encoded = all.enumerated().map { position, invocation in
-            let (json, definition) = stored(invocation)
+            let (json, payload, definition) = stored(invocation)
             return Row(
-                invocation: invocation, json: json, definition: definition,
+                invocation: invocation, json: json, payload: payload, definition: definition,
                 lease: reserved.contains(position) ? (token, leaseEnd(for: invocation.function, from: now)) : nil)
         }
         let reservedRows = encoded.filter { $0.lease != nil }
@@ -58,6 +58,8 @@ extension SQLDeliveryStore {
     struct Row: Sendable {
         var invocation: Invocation
         var json: String
+        /// The payload's bytes (not in `json`), or null.
+        var payload: SQLValue
         /// The definition `json` names; nil when it holds the function in full.
         var definition: StoredFunctionCache.Definition?
         var lease: (token: String, end: Int64)?
@@ -110,7 +112,7 @@ extension SQLDeliveryStore {
             // Only leased rows are read back: without them the statement returns nothing.
             let returning = chunk.contains { $0.lease != nil } ? " RETURNING invocation_id, seq" : ""
             let values = try await db.execute(
-                "INSERT INTO delivery_invocations (invocation_id, function, invocation, enqueued_at, due_at, attempts, first_attempt_at, "
+                "INSERT INTO delivery_invocations (invocation_id, function, invocation, payload, enqueued_at, due_at, attempts, first_attempt_at, "
                     + "last_attempt_at, lease_owner, lease_token) " + dialect.rows(chunk.count, of: insertedColumns) + returning,
                 dialect.binds(rows: chunk.map { row in columns(row, owner: owner, now: now) }, of: insertedColumns))
             for value in values {
@@ -121,12 +123,12 @@ extension SQLDeliveryStore {
         return seqs
     }
 
-    private static let insertedColumns: [SQLColumnType] = [.text, .text, .text, .bigint, .bigint, .bigint, .bigint, .bigint, .text, .text]
+    private static let insertedColumns: [SQLColumnType] = [.text, .text, .text, .bytea, .bigint, .bigint, .bigint, .bigint, .bigint, .text, .text]
 
     /// A row's values after its id, function and form: due now and never tried, or leased to `owner`
     /// with its first attempt begun.
     private static func columns(_ row: Row, owner: String, now: Int64) -> [SQLValue] {
-        let start: [SQLValue] = [.text(row.invocation.id), .text(row.invocation.function.address), .text(row.json), .integer(now)]
+        let start: [SQLValue] = [.text(row.invocation.id), .text(row.invocation.function.address), .text(row.json), row.payload, .integer(now)]
         guard let lease = row.lease else { return start + [.integer(now), .integer(0), .null, .null, .null, .null] }
         return start + [.integer(lease.end), .integer(1), .integer(now), .integer(now), .text(owner), .text(lease.token)]
     }

@@ -79,9 +79,13 @@ extension SQLDeliveryStore {
             MigrationStatement("DROP TABLE delivery_dedup", only: .sqlite),
         ],
         // Version 5: functions are stored once per form, and queued rows name theirs (see
-        // `SQLDeliveryStore+Definitions.swift`). Rows written before name none and read as they did.
+        // `SQLDeliveryStore+Definitions.swift`); a payload's bytes go to a column of their own instead of
+        // into the JSON in base64. Rows written before name no form, leave the column null, and read as
+        // they did.
         [
             "CREATE TABLE delivery_functions (definition TEXT PRIMARY KEY, function TEXT NOT NULL)",
+            "ALTER TABLE delivery_invocations ADD COLUMN payload {bytes}",
+            "ALTER TABLE delivery_dead_letters ADD COLUMN payload {bytes}",
         ],
     ]
 

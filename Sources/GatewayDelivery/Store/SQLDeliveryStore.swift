@@ -295,11 +295,12 @@ public final class SQLDeliveryStore: DeliveryStore {
     /// Copies a leased invocation into the dead letters; a dead letter with the same id (an earlier
     /// life of a replayed invocation) is replaced.
     static let insertDeadLetter = """
-        INSERT INTO delivery_dead_letters (id, function, invocation, destination, status, response_body, error, attempts, \
+        INSERT INTO delivery_dead_letters (id, function, invocation, payload, destination, status, response_body, error, attempts, \
         first_attempt_at, last_attempt_at, reason, replays, dead_at) \
-        SELECT invocation_id, function, invocation, ?, CAST(? AS BIGINT), ?, ?, attempts, COALESCE(first_attempt_at, enqueued_at), \
+        SELECT invocation_id, function, invocation, payload, ?, CAST(? AS BIGINT), ?, ?, attempts, COALESCE(first_attempt_at, enqueued_at), \
         COALESCE(last_attempt_at, enqueued_at), ?, replays, ? FROM delivery_invocations WHERE seq = ? AND lease_token = ? \
-        ON CONFLICT (id) DO UPDATE SET function = excluded.function, invocation = excluded.invocation, destination = excluded.destination, \
+        ON CONFLICT (id) DO UPDATE SET function = excluded.function, invocation = excluded.invocation, payload = excluded.payload, \
+        destination = excluded.destination, \
         status = excluded.status, response_body = excluded.response_body, error = excluded.error, attempts = excluded.attempts, \
         first_attempt_at = excluded.first_attempt_at, last_attempt_at = excluded.last_attempt_at, reason = excluded.reason, \
         replays = excluded.replays, dead_at = excluded.dead_at

@@ -7,7 +7,8 @@ import Testing
 @testable import GatewayDelivery
 
 extension StoreSuite {
-    /// Function definitions stored once each, named by the queued rows (schema version 5).
+    /// Function definitions stored once each, named by the queued rows, and payloads in a column of
+    /// their own (schema version 5).
     struct StoreDefinitionTests {
         typealias T = StoreTesting
 
@@ -19,8 +20,8 @@ extension StoreSuite {
             return invocation
         }
 
-        /// Each form is stored once; rows name it; another process reads it back whole, for a claim
-        /// and for a dead letter.
+        /// Each form is stored once; rows name it, and hold their payloads' bytes apart; another process
+        /// reads them back whole, for a claim and for a dead letter.
         @Test(arguments: StoreKind.allCases)
         func aFunctionIsStoredOnceAndReadBackWholeElsewhere(_ kind: StoreKind) async throws {
             try await T.withDatabase(kind) { backend in
@@ -38,8 +39,10 @@ extension StoreSuite {
                     #expect(rows.count == 3)
                     for (row, invocation) in zip(rows, invocations) {
                         let definition = try #require(StoredFunctionCache.shared.definition(of: invocation.function)).id
-                        #expect(row.invocation == String(decoding: invocation.storedJSON(definition: definition), as: UTF8.self))
+                        #expect(row.invocation == String(decoding: invocation.storedJSON(definition: definition, payloadApart: true), as: UTF8.self))
                         #expect(!row.invocation.contains(#""function""#))
+                        #expect(row.invocation.contains(#""payload":{"contentType":"application/json"}"#))
+                        #expect(row.payload == invocation.payload?.bytes)
                     }
                 }
                 try await T.withStore(configuration) { store in
@@ -104,9 +107,10 @@ extension StoreSuite {
 
         /// The queued rows in order. (Read by the key's index: the plan test checks every text the shared
         /// PostgreSQL statements named, these among them.)
-        static func rows(_ store: SQLDeliveryStore) async throws -> [(seq: Int64, id: String, invocation: String)] {
-            try await store.backend.execute("SELECT seq, invocation_id, invocation FROM delivery_invocations WHERE seq >= ? ORDER BY seq", [.integer(0)]).map { row in
-                (try #require(row[0].integer), try #require(row[1].text), try #require(row[2].text))
+        static func rows(_ store: SQLDeliveryStore) async throws -> [(seq: Int64, id: String, invocation: String, payload: [UInt8]?)] {
+            let sql = "SELECT seq, invocation_id, invocation, payload FROM delivery_invocations WHERE seq >= ? ORDER BY seq"
+            return try await store.backend.execute(sql, [.integer(0)]).map { row in
+                (try #require(row[0].integer), try #require(row[1].text), try #require(row[2].text), row[3].bytes)
             }
         }
 

@@ -146,6 +146,8 @@ extension StoreSuite {
                         #expect(try await store.replay(DeadLetterFilter(function: "poison")) == ReplayReport(replayed: [bad.id], refused: []))
                         #expect(try await Self.eventually { try await store.deadLetter(id: bad.id)?.replays == replays })
                     }
+                    // Whole after going round twice: its function's definition and its payload (a column of its own) too.
+                    #expect(try await store.deadLetter(id: bad.id)?.invocation == bad)
                     let refused = try await store.replay(DeadLetterFilter(function: "poison"))
                     #expect(refused == ReplayReport(replayed: [], refused: [.init(id: bad.id, replays: 2, limit: 2)]))
                     #expect(

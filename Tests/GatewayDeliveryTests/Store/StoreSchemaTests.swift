@@ -79,8 +79,8 @@ extension StoreSuite {
                 #expect(try await Self.raw(backend, Self.indexes("delivery_invocations_owner", kind)) == 1)
                 #expect(try await Self.raw(backend, Self.indexes("delivery_invocations_function", kind)) == 1)
 
-                let claimed = try await T.withStore(configuration) { store in try await store.next()?.invocation.id }
-                #expect(claimed == (try T.invocation(1)).id)
+                let claimed = try await T.withStore(configuration) { store in try await store.next()?.invocation }
+                #expect(claimed == (try T.invocation(1)))
                 #expect(try await Self.raw(backend, "SELECT version FROM delivery_schema") == 5)
                 #expect(try await Self.raw(backend, "SELECT COUNT(*) FROM delivery_functions") == 0)
                 #expect(try await Self.raw(backend, Self.dueIndexColumns(kind)) == 3)
@@ -97,14 +97,16 @@ extension StoreSuite {
             }
         }
 
-        /// Back to version 4's rows: `invocations` (queued) hold their functions in full, and no table of
-        /// definitions.
+        /// Back to version 4's rows: `invocations` (queued) hold their functions in full and their payloads
+        /// in base64, and no table of definitions, no payload columns.
         static func backToVersionFourRows(_ backend: DeliveryStoreConfiguration.Backend, _ invocations: [Invocation]) async throws {
             for invocation in invocations {
                 let inline = String(decoding: invocation.storedJSON(), as: UTF8.self).replacingOccurrences(of: "'", with: "''")
                 _ = try await raw(backend, "UPDATE delivery_invocations SET invocation = '\(inline)' WHERE invocation_id = '\(invocation.id)'")
             }
             _ = try await raw(backend, "DROP TABLE delivery_functions")
+            _ = try await raw(backend, "ALTER TABLE delivery_invocations DROP COLUMN payload")
+            _ = try await raw(backend, "ALTER TABLE delivery_dead_letters DROP COLUMN payload")
         }
 
         /// On SQLite, back to version 3's marks: a table keyed by id, no rows appended per commit.
