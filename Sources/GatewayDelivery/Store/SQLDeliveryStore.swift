@@ -319,10 +319,11 @@ public final class SQLDeliveryStore: DeliveryStore {
         }
 
         init?(receipt: String) {
-            let parts = receipt.split(separator: "/", maxSplits: 1)
-            guard parts.count == 2, let seq = Int64(parts[0]) else { return nil }
+            // By UTF-8 bytes: `split` walks characters, and each settlement parses a receipt.
+            let utf8 = receipt.utf8
+            guard let slash = utf8.firstIndex(of: UInt8(ascii: "/")), let seq = Int64(Substring(utf8[..<slash])) else { return nil }
             self.seq = seq
-            self.token = String(parts[1])
+            self.token = String(Substring(utf8[utf8.index(after: slash)...]))
         }
     }
 
