@@ -1,10 +1,11 @@
 import GatewayCore
 
-/// Invocations are stored by durable queues: the function in full (or named by a definition's id, in the
-/// SQL stores from schema version 5 on), each envelope as its CloudEvents JSON object, the payload in
-/// base64. ``storedJSON()`` writes that form. The stores read it back with ``init(members:)`` or
-/// ``init(stored:definition:)``, straight from the parsed row; `Decodable` reads the form with the
-/// function in full with any decoder. Read with
+/// Invocations are stored by durable queues: the function in full, each envelope as its CloudEvents JSON
+/// object, the payload in base64. ``storedJSON()`` writes that form; the SQL stores, from schema version 5
+/// on, write the function as its definition's id and the payload's bytes in a column of their own
+/// (``storedJSON(definition:payloadApart:)``). The stores read either back with
+/// ``init(stored:payload:definition:)``, straight from the parsed row; `Decodable` reads the form with the
+/// function and payload in full with any decoder. Read with
 /// ``JSONDocument``, each envelope comes back identical, `data` member order included; another decoder
 /// may give an object's members in another order. Stores of earlier versions hold each envelope as a
 /// string holding its JSON, which reads too.

@@ -1,7 +1,8 @@
 import Foundation
 import GatewayCore
 
-/// Reading and writing column values: times as milliseconds since 1970, invocations as JSON.
+/// Reading and writing column values: times as milliseconds since 1970, and the rows' parts (invocations:
+/// `SQLDeliveryStore+Definitions.swift`).
 extension SQLDeliveryStore {
     static func millis(_ date: Date) -> Int64 {
         Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
@@ -14,10 +15,6 @@ extension SQLDeliveryStore {
 
     static func date(_ millis: Int64) -> Date {
         Date(timeIntervalSince1970: Double(millis) / 1000)
-    }
-
-    static func json(_ invocation: Invocation) -> String {
-        String(decoding: invocation.storedJSON(), as: UTF8.self)
     }
 
     /// `items` in slices of at most `size`: a statement per slice keeps the values it binds well below
