@@ -46,6 +46,7 @@ struct ConfigurationTests {
                 max_replays: 5
                 poll_interval: 250ms
                 full_retry_after: 3s
+                max_marks: 2000000
               retry:
                 max_attempts: 7
                 max_age: 2h
@@ -72,7 +73,8 @@ struct ConfigurationTests {
                 postgres: PostgresSettings(host: "db.internal", port: 5433, username: "gateway", password: "pw", database: "events"),
                 queue: QueuePolicy(
                     dedupWindow: .seconds(900), maxDepth: 5000, maxDepthPerFunction: 500, maxInFlightPerFunction: 8, lease: .seconds(120),
-                    leaseMargin: .seconds(10), maxReplays: 5, pollInterval: .milliseconds(250), queueFullRetryAfter: .seconds(3))),
+                    leaseMargin: .seconds(10), maxReplays: 5, pollInterval: .milliseconds(250), queueFullRetryAfter: .seconds(3),
+                    maxMarks: 2_000_000)),
             retry: RetryPolicy(maxAttempts: 7, maxAge: .seconds(7200), backoff: .milliseconds(500), maxBackoff: .seconds(30), maxRetryAfter: .seconds(60)),
             openfaas: OpenFaaSSettings(
                 gateway: "http://127.0.0.1:8081", username: "admin", password: "secret", interval: .seconds(60), namespace: "openfaas-fn",

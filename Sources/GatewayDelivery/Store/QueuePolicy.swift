@@ -22,6 +22,10 @@ public struct QueuePolicy: Sendable, Equatable {
     public var pollInterval: Duration
     /// The `Retry-After` suggested when the queue is full.
     public var queueFullRetryAfter: Duration
+    /// Deduplication marks a SQLite store holds in memory at most (about 40 bytes each): past it, the
+    /// oldest are forgotten before the window ends, and a warning says since when calls are recognised.
+    /// PostgreSQL keeps its marks on disk, and ignores it.
+    public var maxMarks: Int
 
     /// - Parameters:
     ///   - dedupWindow: Default 10 minutes.
@@ -33,10 +37,11 @@ public struct QueuePolicy: Sendable, Equatable {
     ///   - maxReplays: Default 3.
     ///   - pollInterval: Default 100 ms.
     ///   - queueFullRetryAfter: Default 5 s.
+    ///   - maxMarks: Default 3,000,000 (about 120 MB).
     public init(
         dedupWindow: Duration = .seconds(600), maxDepth: Int = 100_000, maxDepthPerFunction: Int = 10_000, maxInFlightPerFunction: Int? = nil,
         lease: Duration = .seconds(300), leaseMargin: Duration = .seconds(30), maxReplays: Int = 3, pollInterval: Duration = .milliseconds(100),
-        queueFullRetryAfter: Duration = .seconds(5)
+        queueFullRetryAfter: Duration = .seconds(5), maxMarks: Int = 3_000_000
     ) {
         self.dedupWindow = dedupWindow
         self.maxDepth = maxDepth
@@ -47,5 +52,6 @@ public struct QueuePolicy: Sendable, Equatable {
         self.maxReplays = maxReplays
         self.pollInterval = pollInterval
         self.queueFullRetryAfter = queueFullRetryAfter
+        self.maxMarks = maxMarks
     }
 }

@@ -53,12 +53,34 @@ extension SQLDeliveryStore {
             let rows = try await db.execute(
                 "SELECT number, seen_at, ids FROM delivery_seen WHERE number > ? ORDER BY number LIMIT ?", [.integer(after), .integer(Int64(Self.seenRowsAtOnce))])
             let decoded = try rows.map { try seenRow($0) }
-            seenLog.withLock { log in
+            let hollowed = seenLog.withLock { log in
                 for row in decoded { log.apply(number: row.number, seenAt: row.seenAt, ids: row.ids) }
+                return log.trim(toAtMost: configuration.maxMarks)
             }
+            if let hollowed { marksForgotten(seenThrough: hollowed) }
             if rows.count < Self.seenRowsAtOnce { return }
         }
     }
+
+    /// Warns, at most once every ``marksWarning``, that marks went before their window ended: calls seen
+    /// up to `seenThrough` are no longer recognised when sent again.
+    private func marksForgotten(seenThrough: Int64) {
+        let now = ContinuousClock.now
+        let due = state.withLock { state in
+            guard state.marksWarnedAt.map({ now - $0 >= Self.marksWarning }) ?? true else { return false }
+            state.marksWarnedAt = now
+            return true
+        }
+        guard due else { return }
+        let covered = max(0, Self.millis(configuration.clock.now()) - seenThrough) / 1000
+        let message = "deduplication marks past delivery.store.max_marks: those of calls seen \(covered) s ago and earlier are forgotten, "
+            + "and such a call sent again may be delivered twice; raise max_marks, shorten dedup_window, or use PostgreSQL"
+        logger.warning(
+            "\(message)",
+            metadata: ["max_marks": "\(configuration.maxMarks)", "dedup_window": "\(configuration.dedupWindow)"])
+    }
+
+    static let marksWarning = Duration.seconds(60)
 
     static let seenRowsAtOnce = 1000
 

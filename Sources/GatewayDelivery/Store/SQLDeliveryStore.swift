@@ -53,6 +53,8 @@ public final class SQLDeliveryStore: DeliveryStore {
         var dedupSweptAt: ContinuousClock.Instant?
         /// Ids offered to commits since then: the next sweep's share.
         var offeredSinceSweep = 0
+        /// When the last warning said that marks went before their window ended.
+        var marksWarnedAt: ContinuousClock.Instant?
         /// Leases taken so far: with ``tokenPrefix``, each lease's token.
         var leasesTaken: UInt64 = 0
         /// ``next()`` calls looking for work now.

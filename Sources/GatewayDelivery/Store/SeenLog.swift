@@ -28,6 +28,10 @@ struct SeenLog: Sendable {
     /// on: one array for all, rather than one for each row, which took 50 bytes more a row.
     private var rows: [Row] = []
     private var head = 0
+    /// The first row that still holds its keys: those before it (from `head` on) were hollowed by
+    /// ``trim(toAtMost:)``, and are kept (24 bytes each) only for ``expire(through:limit:)`` to say
+    /// when the table's rows can go.
+    private var hollow = 0
     private var keys: [UInt64] = []
     private var keysHead = 0
     /// The number of the last row applied: later rows are new.
@@ -35,6 +39,9 @@ struct SeenLog: Sendable {
 
     /// The ids marked.
     var count: Int { seen.count }
+
+    /// The marks held: an id seen in several rows counts once a row.
+    var held: Int { keys.count - keysHead }
 
     /// Applies a row numbered after ``lastRow``.
     mutating func apply(number: Int64, seenAt: Int64, ids: [String]) {
@@ -66,22 +73,41 @@ struct SeenLog: Sendable {
         var forgotten = 0
         var last: Int64?
         while head < rows.count, forgotten < limit, rows[head].seenAt <= cutoff {
-            let row = rows[head]
-            let time = Self.time(row.seenAt)
-            for key in keys[keysHead..<keysHead + row.count] where seen[key].map(Self.time(of:)) ?? .max <= time { seen[key] = nil }
-            forgotten += row.count
-            last = row.number
+            if head == hollow { forgetKeys(of: rows[head]) }
+            forgotten += rows[head].count
+            last = rows[head].number
             head += 1
-            keysHead += row.count
+            hollow = max(hollow, head)
         }
         // Rows are popped from the front: the arrays are cut once half of them is gone.
         if head > 1024, head * 2 > rows.count {
             rows.removeFirst(head)
+            hollow -= head
             head = 0
             keys.removeFirst(keysHead)
             keysHead = 0
         }
         return last
+    }
+
+    /// Forgets the marks of the oldest rows, whatever their time, until at most `limit` are held, and
+    /// returns when the last row hollowed was seen (nil when none was): memory stays bounded, and a call
+    /// sent again after that time is no longer a duplicate. The rows stay, hollow, until they expire.
+    mutating func trim(toAtMost limit: Int) -> Int64? {
+        var seenAt: Int64?
+        while held > limit, hollow < rows.count {
+            forgetKeys(of: rows[hollow])
+            seenAt = rows[hollow].seenAt
+            hollow += 1
+        }
+        return seenAt
+    }
+
+    /// Forgets the marks of `row`, the oldest that holds its keys, but those seen again since.
+    private mutating func forgetKeys(of row: Row) {
+        let time = Self.time(row.seenAt)
+        for key in keys[keysHead..<keysHead + row.count] where seen[key].map(Self.time(of:)) ?? .max <= time { seen[key] = nil }
+        keysHead += row.count
     }
 
     /// A mark's time: milliseconds since 2020, in 41 bits (until 2089); earlier times count as 2020.

@@ -49,6 +49,7 @@ struct ConfigurationSetting: Sendable {
         integer("delivery.store", "max_replays", "EVENT_GATEWAY_MAX_REPLAYS", 0...1_000) { $0.store.maxReplays = $1 },
         duration("delivery.store", "poll_interval", "EVENT_GATEWAY_POLL_INTERVAL") { $0.store.pollInterval = $1 },
         duration("delivery.store", "full_retry_after", "EVENT_GATEWAY_FULL_RETRY_AFTER") { $0.store.queueFullRetryAfter = $1 },
+        integer("delivery.store", "max_marks", "EVENT_GATEWAY_MAX_MARKS", 1...1_000_000_000) { $0.store.maxMarks = $1 },
         integer("delivery.retry", "max_attempts", "EVENT_GATEWAY_RETRY_MAX_ATTEMPTS", 1...1_000) { $0.retry.maxAttempts = $1 },
         duration("delivery.retry", "max_age", "EVENT_GATEWAY_RETRY_MAX_AGE") { $0.retry.maxAge = $1 },
         duration("delivery.retry", "backoff", "EVENT_GATEWAY_RETRY_BACKOFF") { $0.retry.backoff = $1 },

@@ -90,4 +90,46 @@ struct SeenLogTests {
         #expect(log.expire(through: Self.t + 5000, limit: 10_000) == 5000)
         #expect(log.count == 0)
     }
+
+    /// Past a bound, the oldest rows lose their marks whatever their time; they stay, hollow, so that
+    /// expiry still says when the table's rows can go.
+    @Test func trimmingHollowsTheOldestRowsAndExpiryStillNamesThem() {
+        var log = SeenLog()
+        log.apply(number: 1, seenAt: Self.t + 100, ids: ["a", "b"])
+        log.apply(number: 2, seenAt: Self.t + 200, ids: ["c"])
+        log.apply(number: 3, seenAt: Self.t + 300, ids: ["d", "e"])
+        #expect(log.trim(toAtMost: 5) == nil)
+        #expect(log.trim(toAtMost: 3) == Self.t + 100)
+        #expect(log.held == 3)
+        #expect(log.fresh(["a", "b", "c", "d", "e"], after: Self.t) == ["a", "b"])
+        #expect(log.trim(toAtMost: 2) == Self.t + 200)
+        #expect(log.fresh(["a", "b", "c", "d", "e"], after: Self.t) == ["a", "b", "c"])
+        #expect(log.trim(toAtMost: 2) == nil)
+        // Both hollow rows expire together; the marks held stay.
+        #expect(log.expire(through: Self.t + 250, limit: 100) == 2)
+        #expect(log.held == 2)
+        #expect(log.fresh(["d", "e"], after: Self.t) == [])
+        log.apply(number: 4, seenAt: Self.t + 400, ids: ["f"])
+        #expect(log.expire(through: Self.t + 350, limit: 100) == 3)
+        #expect(log.fresh(["d", "e", "f"], after: Self.t) == ["d", "e"])
+        #expect(log.held == 1)
+    }
+
+    /// Hollow rows, expired rows and held rows keep their places when the arrays are cut.
+    @Test func trimmingAndExpiringSurviveTheArraysBeingCut() {
+        var log = SeenLog()
+        for number in 1...3000 { log.apply(number: Int64(number), seenAt: Self.t + Int64(number), ids: ["id-\(number)"]) }
+        #expect(log.trim(toAtMost: 1000) == Self.t + 2000)
+        #expect(log.count == 1000)
+        // 1,500 rows go (hollow all), and the arrays are cut.
+        #expect(log.expire(through: Self.t + 1500, limit: 10_000) == 1500)
+        #expect(log.fresh(["id-1", "id-2000", "id-2001", "id-3000"], after: Self.t) == ["id-1", "id-2000"])
+        #expect(log.trim(toAtMost: 500) == Self.t + 2500)
+        #expect(log.expire(through: Self.t + 2600, limit: 10_000) == 2600)
+        #expect(log.held == 400)
+        #expect(log.fresh(["id-2600", "id-2601", "id-3000"], after: Self.t) == ["id-2600"])
+        #expect(log.expire(through: Self.t + 3000, limit: 10_000) == 3000)
+        #expect(log.count == 0)
+        #expect(log.held == 0)
+    }
 }

@@ -303,6 +303,27 @@ extension StoreSuite {
             }
         }
 
+        /// Past `max_marks`, SQLite's oldest marks go before their window ends, with a warning (once a
+        /// minute): a call among them is stored again, the newer ones are still duplicates, and the rows
+        /// stay in the table until the window ends.
+        @Test func pastMaxMarksTheOldestMarksGoWithAWarning() async throws {
+            let logs = InMemoryLogHandler()
+            try await T.withDatabase(.sqlite) { backend in
+                let configuration = T.configuration(backend) { $0.maxMarks = 2 }
+                try await T.withStore(configuration, logger: Logger(label: "test", factory: { _ in logs })) { store in
+                    let invocations = try (1...3).map { try T.invocation($0) }
+                    for invocation in invocations { try await store.enqueue([invocation]) }
+                    let receipt = try await store.enqueue(invocations)
+                    #expect(receipt == EnqueueReceipt(stored: [invocations[0].id], duplicates: [invocations[1].id, invocations[2].id]))
+                    try await store.enqueue([try T.invocation(4)])
+                    #expect(try await store.backend.execute("SELECT COUNT(*) FROM delivery_seen", []) == [[.integer(5)]])
+                }
+            }
+            let warnings = logs.entries.filter { $0.level == .warning }.map(\.message.description)
+            #expect(warnings.count == 1)
+            #expect(warnings.first?.hasPrefix("deduplication marks past delivery.store.max_marks: those of calls seen 0 s ago and earlier are forgotten") == true)
+        }
+
         /// Statements that make inserting an invocation for a function named like `name` fail.
         static func failingInserts(_ kind: StoreKind, of name: String) -> [String] {
             switch kind {
