@@ -22,9 +22,10 @@ public struct QueuePolicy: Sendable, Equatable {
     public var pollInterval: Duration
     /// The `Retry-After` suggested when the queue is full.
     public var queueFullRetryAfter: Duration
-    /// Deduplication marks a SQLite store holds in memory at most (about 40 bytes each): past it, the
-    /// oldest are forgotten before the window ends, and a warning says since when calls are recognised.
-    /// PostgreSQL keeps its marks on disk, and ignores it.
+    /// Deduplication marks a SQLite store holds in memory at most: past it, the oldest are forgotten
+    /// before the window ends, and a warning says since when calls are recognised. At the default, a full
+    /// window read at start measured 178 MB resident in all (180 MB at the peak). PostgreSQL keeps its
+    /// marks on disk, and ignores it.
     public var maxMarks: Int
 
     /// - Parameters:
@@ -37,11 +38,11 @@ public struct QueuePolicy: Sendable, Equatable {
     ///   - maxReplays: Default 3.
     ///   - pollInterval: Default 100 ms.
     ///   - queueFullRetryAfter: Default 5 s.
-    ///   - maxMarks: Default 3,000,000 (about 120 MB).
+    ///   - maxMarks: Default 2,000,000.
     public init(
         dedupWindow: Duration = .seconds(600), maxDepth: Int = 100_000, maxDepthPerFunction: Int = 10_000, maxInFlightPerFunction: Int? = nil,
         lease: Duration = .seconds(300), leaseMargin: Duration = .seconds(30), maxReplays: Int = 3, pollInterval: Duration = .milliseconds(100),
-        queueFullRetryAfter: Duration = .seconds(5), maxMarks: Int = 3_000_000
+        queueFullRetryAfter: Duration = .seconds(5), maxMarks: Int = 2_000_000
     ) {
         self.dedupWindow = dedupWindow
         self.maxDepth = maxDepth

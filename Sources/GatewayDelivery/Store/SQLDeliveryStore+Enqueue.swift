@@ -8,7 +8,7 @@ extension SQLDeliveryStore {
     /// alone with ``QueueFullError``.
     func commit(_ batches: [[Invocation]]) async throws -> [Result<EnqueueReceipt, any Error>] {
         let now = Self.millis(configuration.clock.now())
-        let cutoff = now - Int64((configuration.dedupWindow.seconds * 1000).rounded())
+        let cutoff = dedupCutoff(now: now)
         let all = Array(batches.joined())
         let reserved = reserveHandoffs(all)
         // One token for the group's leases, as a claim has for its rows: their settlements go together.

@@ -63,8 +63,10 @@ extension SQLDeliveryStore {
     }
 
     /// Warns, at most once every ``marksWarning``, that marks went before their window ended: calls seen
-    /// up to `seenThrough` are no longer recognised when sent again.
+    /// up to `seenThrough` are no longer recognised when sent again. Marks past the window anyway (read
+    /// at start before a sweep expired them) are no news.
     private func marksForgotten(seenThrough: Int64) {
+        guard seenThrough > dedupCutoff(now: Self.millis(configuration.clock.now())) else { return }
         let now = ContinuousClock.now
         let due = state.withLock { state in
             guard state.marksWarnedAt.map({ now - $0 >= Self.marksWarning }) ?? true else { return false }
@@ -81,6 +83,11 @@ extension SQLDeliveryStore {
     }
 
     static let marksWarning = Duration.seconds(60)
+
+    /// The time at `now` (milliseconds since 1970) at or before which marks are past the window.
+    func dedupCutoff(now: Int64) -> Int64 {
+        now - Int64((configuration.dedupWindow.seconds * 1000).rounded())
+    }
 
     static let seenRowsAtOnce = 1000
 

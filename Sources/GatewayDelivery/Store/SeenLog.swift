@@ -79,15 +79,22 @@ struct SeenLog: Sendable {
             head += 1
             hollow = max(hollow, head)
         }
-        // Rows are popped from the front: the arrays are cut once half of them is gone.
+        compact()
+        return last
+    }
+
+    /// Cuts what went from the fronts of the arrays, each once half of it is gone, into new arrays of
+    /// the size left: the memory a burst or a start's reading took comes back.
+    private mutating func compact() {
         if head > 1024, head * 2 > rows.count {
-            rows.removeFirst(head)
+            rows = Array(rows[head...])
             hollow -= head
             head = 0
-            keys.removeFirst(keysHead)
+        }
+        if keysHead > 16384, keysHead * 2 > keys.count {
+            keys = Array(keys[keysHead...])
             keysHead = 0
         }
-        return last
     }
 
     /// Forgets the marks of the oldest rows, whatever their time, until at most `limit` are held, and
@@ -100,6 +107,7 @@ struct SeenLog: Sendable {
             seenAt = rows[hollow].seenAt
             hollow += 1
         }
+        compact()
         return seenAt
     }
 

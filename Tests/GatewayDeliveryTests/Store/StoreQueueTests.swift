@@ -324,6 +324,29 @@ extension StoreSuite {
             #expect(warnings.first?.hasPrefix("deduplication marks past delivery.store.max_marks: those of calls seen 0 s ago and earlier are forgotten") == true)
         }
 
+        /// Marks past the window anyway (not yet swept) go first without a warning: only those still within
+        /// it are news.
+        @Test func marksPastTheWindowGoWithoutAWarning() async throws {
+            let logs = InMemoryLogHandler()
+            let clock = ManualClock()
+            try await T.withDatabase(.sqlite) { backend in
+                let configuration = T.configuration(backend, clock: clock.store) {
+                    $0.maxMarks = 2
+                    $0.dedupWindow = .seconds(600)
+                }
+                try await T.withStore(configuration, logger: Logger(label: "test", factory: { _ in logs })) { store in
+                    try await store.enqueue([try T.invocation(1)])
+                    try await store.enqueue([try T.invocation(2)])
+                    clock.advance(.seconds(601))
+                    // Each commit reads the row before it; from the fourth on, the oldest is hollowed.
+                    for number in 3...5 { try await store.enqueue([try T.invocation(number)]) }
+                    #expect(logs.entries.filter { $0.level == .warning }.isEmpty)
+                    try await store.enqueue([try T.invocation(6)])
+                }
+            }
+            #expect(logs.entries.filter { $0.level == .warning }.count == 1)
+        }
+
         /// Statements that make inserting an invocation for a function named like `name` fail.
         static func failingInserts(_ kind: StoreKind, of name: String) -> [String] {
             switch kind {
