@@ -115,20 +115,21 @@ struct SeenLogTests {
         #expect(log.held == 1)
     }
 
-    /// Hollow rows, expired rows and held rows keep their places when the arrays are cut.
+    /// Hollow rows, expired rows and held rows keep their places when the arrays are cut (the keys' past
+    /// 16,384 gone, the rows' past 1,024).
     @Test func trimmingAndExpiringSurviveTheArraysBeingCut() {
         var log = SeenLog()
-        for number in 1...3000 { log.apply(number: Int64(number), seenAt: Self.t + Int64(number), ids: ["id-\(number)"]) }
-        #expect(log.trim(toAtMost: 1000) == Self.t + 2000)
-        #expect(log.count == 1000)
-        // 1,500 rows go (hollow all), and the arrays are cut.
-        #expect(log.expire(through: Self.t + 1500, limit: 10_000) == 1500)
-        #expect(log.fresh(["id-1", "id-2000", "id-2001", "id-3000"], after: Self.t) == ["id-1", "id-2000"])
-        #expect(log.trim(toAtMost: 500) == Self.t + 2500)
-        #expect(log.expire(through: Self.t + 2600, limit: 10_000) == 2600)
-        #expect(log.held == 400)
-        #expect(log.fresh(["id-2600", "id-2601", "id-3000"], after: Self.t) == ["id-2600"])
-        #expect(log.expire(through: Self.t + 3000, limit: 10_000) == 3000)
+        for number in 1...40_000 { log.apply(number: Int64(number), seenAt: Self.t + Int64(number), ids: ["id-\(number)"]) }
+        #expect(log.trim(toAtMost: 10_000) == Self.t + 30_000)
+        #expect(log.count == 10_000)
+        #expect(log.held == 10_000)
+        #expect(log.expire(through: Self.t + 25_000, limit: 100_000) == 25_000)
+        #expect(log.fresh(["id-1", "id-30000", "id-30001", "id-40000"], after: Self.t) == ["id-1", "id-30000"])
+        #expect(log.trim(toAtMost: 5_000) == Self.t + 35_000)
+        #expect(log.expire(through: Self.t + 36_000, limit: 100_000) == 36_000)
+        #expect(log.held == 4_000)
+        #expect(log.fresh(["id-36000", "id-36001", "id-40000"], after: Self.t) == ["id-36000"])
+        #expect(log.expire(through: Self.t + 40_000, limit: 100_000) == 40_000)
         #expect(log.count == 0)
         #expect(log.held == 0)
     }
