@@ -12,56 +12,43 @@ import Synchronization
 /// changes only when a route file's function changes). A process that reads a row naming a form it
 /// has not seen reads the form from the table once.
 extension SQLDeliveryStore {
-    /// What this process knows of the definitions.
-    struct Definitions {
-        /// Past this many, a map starts over (functions come and go with route reloads).
-        static let limit = 1024
+    /// Past this many definitions known, the map of them starts over (functions come and go with route
+    /// reloads).
+    static let definitionsKept = 1024
 
-        /// Functions by definition id: those this process wrote and those it read.
-        var functions: [String: FunctionSpec] = [:]
-        /// The ids of definitions committed to the database, as far as this process saw.
-        var stored: Set<String> = []
-
-        mutating func remember(_ id: String, _ function: FunctionSpec) {
-            if functions.count >= Self.limit { functions = [:] }
-            functions[id] = function
-        }
-    }
-
-    /// The stored form of `invocation`, naming its function's definition (remembered for the claims),
-    /// without the payload's bytes, and the `payload` column's value: those bytes.
+    /// The stored form of `invocation`, naming its function's definition, without the payload's bytes,
+    /// and the `payload` column's value: those bytes.
     func stored(_ invocation: Invocation) -> (json: String, payload: SQLValue, definition: StoredFunctionCache.Definition?) {
         let definition = StoredFunctionCache.shared.definition(of: invocation.function)
-        if let definition { definitions.withLock { $0.remember(definition.id, invocation.function) } }
         let json = String(decoding: invocation.storedJSON(definition: definition?.id, payloadApart: true), as: UTF8.self)
         return (json, invocation.payload.map { .bytes($0.bytes) } ?? .null, definition)
     }
 
-    /// Inserts the definitions `rows` name that this process has not seen committed, in the enqueue's
-    /// transaction (so that no row names a form that is not there); returns their ids, to record once
-    /// the transaction commits. A form already stored (by another process) is left as it is.
-    func insertDefinitions(of rows: [Row], db: any SQLExecutor) async throws -> [String] {
-        let stored = definitions.withLock { $0.stored }
-        var new: [String: RawJSON] = [:]
+    /// Inserts the definitions `rows` name that this process does not know to be stored, in the
+    /// enqueue's transaction (so that no row names a form that is not there); returns them, to remember
+    /// once the transaction commits. A form already stored (by another process) is left as it is.
+    func insertDefinitions(of rows: [Row], db: any SQLExecutor) async throws -> [String: FunctionSpec] {
+        let known = definitions.withLock { $0 }
+        var new: [String: (form: RawJSON, function: FunctionSpec)] = [:]
         for row in rows {
-            guard let definition = row.definition, !stored.contains(definition.id) else { continue }
-            new[definition.id] = definition.form
+            guard let definition = row.definition, known[definition.id] == nil else { continue }
+            new[definition.id] = (definition.form, row.invocation.function)
         }
-        guard !new.isEmpty else { return [] }
+        guard !new.isEmpty else { return [:] }
         let columns: [SQLColumnType] = [.text, .text]
-        let values = new.sorted { $0.key < $1.key }.map { id, form -> [SQLValue] in [.text(id), .text(String(decoding: form.bytes, as: UTF8.self))] }
+        let values = new.sorted { $0.key < $1.key }.map { id, new -> [SQLValue] in [.text(id), .text(String(decoding: new.form.bytes, as: UTF8.self))] }
         try await db.execute(
             "INSERT INTO delivery_functions (definition, function) \(backend.dialect.rows(values.count, of: columns)) ON CONFLICT (definition) DO NOTHING",
             backend.dialect.binds(rows: values, of: columns))
-        return Array(new.keys)
+        return new.mapValues(\.function)
     }
 
-    /// Records definitions committed.
-    func definitionsStored(_ ids: [String]) {
-        guard !ids.isEmpty else { return }
+    /// Remembers definitions known to be in the database: committed by this process, or read from it.
+    func definitionsStored(_ stored: [String: FunctionSpec]) {
+        guard !stored.isEmpty else { return }
         definitions.withLock { definitions in
-            if definitions.stored.count + ids.count > Definitions.limit { definitions.stored = [] }
-            definitions.stored.formUnion(ids)
+            if definitions.count + stored.count > Self.definitionsKept { definitions = [:] }
+            definitions.merge(stored) { _, new in new }
         }
     }
 
@@ -73,14 +60,13 @@ extension SQLDeliveryStore {
         let payload = payload.bytes
         var missing: String?
         do {
-            return try Self.invocation(bytes, payload: payload, definitions: definitions.withLock { $0.functions }, missing: &missing)
-        } catch let error where missing != nil {
+            return try Self.invocation(bytes, payload: payload, definitions: definitions.withLock { $0 }, missing: &missing)
+        } catch {
+            // A form this process has not seen yet: read it, and the row once more.
             guard let id = missing, try await readDefinition(id, db: db) else { throw Self.unreadable(row, error) }
-            do {
-                return try Self.invocation(bytes, payload: payload, definitions: definitions.withLock { $0.functions }, missing: &missing)
-            } catch {
-                throw Self.unreadable(row, error)
-            }
+        }
+        do {
+            return try Self.invocation(bytes, payload: payload, definitions: definitions.withLock { $0 }, missing: &missing)
         } catch {
             throw Self.unreadable(row, error)
         }
@@ -111,10 +97,7 @@ extension SQLDeliveryStore {
         } catch {
             throw StoreError(.unreadable, "function definition \(id) cannot be read: \(error)")
         }
-        definitions.withLock { definitions in
-            definitions.remember(id, function)
-            definitions.stored.insert(id)
-        }
+        definitionsStored([id: function])
         return true
     }
 }

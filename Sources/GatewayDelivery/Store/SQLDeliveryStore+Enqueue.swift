@@ -72,7 +72,7 @@ extension SQLDeliveryStore {
         /// The rows of the invocations stored leased, by invocation id.
         var seqs: [String: Int64] = [:]
         /// The definitions the commit inserted (see ``insertDefinitions(of:db:)``).
-        var definitions: [String] = []
+        var definitions: [String: FunctionSpec] = [:]
     }
 
     /// Each batch (`counts` rows of `rows` in turn) all or none: duplicates within the window (`seen`)

@@ -66,7 +66,8 @@ extension SQLDeliveryStore {
     /// up to `seenThrough` are no longer recognised when sent again. Marks past the window anyway (read
     /// at start before a sweep expired them) are no news.
     private func marksForgotten(seenThrough: Int64) {
-        guard seenThrough > dedupCutoff(now: Self.millis(configuration.clock.now())) else { return }
+        let millis = Self.millis(configuration.clock.now())
+        guard seenThrough > dedupCutoff(now: millis) else { return }
         let now = ContinuousClock.now
         let due = state.withLock { state in
             guard state.marksWarnedAt.map({ now - $0 >= Self.marksWarning }) ?? true else { return false }
@@ -74,7 +75,7 @@ extension SQLDeliveryStore {
             return true
         }
         guard due else { return }
-        let covered = max(0, Self.millis(configuration.clock.now()) - seenThrough) / 1000
+        let covered = max(0, millis - seenThrough) / 1000
         let message = "deduplication marks past delivery.store.max_marks: those of calls seen \(covered) s ago and earlier are forgotten, "
             + "and such a call sent again may be delivered twice; raise max_marks, shorten dedup_window, or use PostgreSQL"
         logger.warning(

@@ -95,8 +95,9 @@ public final class SQLDeliveryStore: DeliveryStore {
     let state = Mutex(State())
     /// The deduplication marks in memory, on SQLite (see ``duplicates(among:now:after:db:)``).
     let seenLog = Mutex(SeenLog())
-    /// The function definitions this process knows (see ``insertDefinitions(of:db:)``).
-    let definitions = Mutex(Definitions())
+    /// The functions of the definitions this process knows to be stored, by id (see
+    /// ``insertDefinitions(of:db:)``).
+    let definitions = Mutex<[String: FunctionSpec]>([:])
 
     public init(configuration: DeliveryStoreConfiguration, logger: Logger) {
         self.configuration = configuration
